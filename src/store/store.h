@@ -1,0 +1,147 @@
+// File: store/store.h
+//
+// The repository interface every backend implements (sqlite/ now, postgres/ later). Domain code
+// sees only this header. A backend stores three things:
+//   - declaration versions: the clear index fields queries need plus an opaque payload
+//     (the canonical JSON of the version; later, its ciphertext);
+//   - lifecycle transitions: who moved which declaration from which status to which, when, why;
+//   - idempotency records: the first response to a (principal, Idempotency-Key) pair.
+// Writes arrive as a UnitOfWork and are atomic: all of it is durable, or none of it is.
+//
+//   store::UnitOfWork work;
+//   work.declarations.push_back(row);
+//   work.transitions.push_back(transition);
+//   CW_RETURN_IF_ERROR(store.Commit(std::move(work)));   // durable when this returns ok
+//
+// Thread safety: a Store is safe for concurrent use from many threads.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "common/time.h"
+
+namespace clearway::store {
+
+// One version of a declaration. (id, version) is unique; versions start at 1 and grow by one.
+struct DeclarationRow {
+  std::string id;
+  int64_t version = 1;
+  std::string organisation_id;   // the declarant's organisation (tenant)
+  std::string declarant_id;      // the user who filed this version
+  std::string office;            // customs office of declaration (e.g. "DE004700")
+  std::string type;              // "import" | "export"
+  std::string status;            // lifecycle status name, e.g. "accepted"
+  std::string channel;           // "" until routed, then "green" | "yellow" | "red"
+  std::string hs_chapters;       // comma-separated two-digit chapters of the goods, e.g. "02,84"
+  Timestamp created_at{};        // when version 1 was filed
+  Timestamp updated_at{};        // when this version or status was written
+  std::string payload;           // canonical JSON of the declaration version
+};
+
+// One lifecycle transition of a declaration.
+struct TransitionRow {
+  std::string declaration_id;
+  int64_t sequence = 0;          // 1, 2, 3… per declaration; assigned by the caller
+  int64_t version = 1;           // the declaration version the transition applies to
+  std::string from_status;       // "" for the first
+  std::string to_status;
+  std::string channel;           // the channel after the transition ("" when none)
+  std::string actor;             // user id of who did it ("system" for automatic steps)
+  std::string reason;
+  Timestamp at{};
+};
+
+// The stored first answer to a POST carrying an Idempotency-Key.
+struct IdempotencyRow {
+  std::string principal;         // who sent it: keys are scoped to the caller
+  std::string key;               // the Idempotency-Key header
+  std::string request_hash;      // hex SHA-256 of method, path and canonical body
+  int status_code = 0;
+  std::string response_body;
+  std::string resource_id;       // the declaration the request created or changed
+  Timestamp created_at{};
+};
+
+// A status change of the current version without a new version (a lifecycle transition).
+struct StatusUpdate {
+  std::string declaration_id;
+  int64_t version = 0;           // the current version, which must still be current
+  std::string status;
+  std::string channel;
+  Timestamp updated_at{};
+};
+
+// UnitOfWork is the atomic write. Expectations make it a compare-and-set: for each entry of
+// expected_current_versions the declaration's latest version must be that number at commit time
+// (0 = must not exist), else Commit fails with kAborted and writes nothing.
+struct UnitOfWork {
+  std::vector<std::pair<std::string, int64_t>> expected_current_versions;
+  std::vector<DeclarationRow> declarations;   // new versions to insert
+  std::vector<StatusUpdate> status_updates;   // status changes of existing versions
+  std::vector<TransitionRow> transitions;
+  std::optional<IdempotencyRow> idempotency;  // kAlreadyExists if (principal, key) is taken
+};
+
+// Filters for listing declarations; empty fields do not filter.
+struct DeclarationFilter {
+  std::string organisation_id;
+  std::vector<std::string> offices;   // any of these offices
+  std::string status;
+  std::string type;
+  std::string channel;
+  std::optional<Timestamp> created_from;   // inclusive
+  std::optional<Timestamp> created_to;     // exclusive
+};
+
+// Keyset pagination over (created_at, id), newest first.
+struct PageRequest {
+  int limit = 50;                 // 1..500
+  std::string after_cursor;       // opaque; "" for the first page
+};
+
+struct DeclarationPage {
+  std::vector<DeclarationRow> items;   // latest version of each declaration
+  std::string next_cursor;             // "" when there is no further page
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Commit() makes the unit of work durable (fsync'd per the backend's durability settings)
+  // before returning ok. Concurrent commits may be batched into one transaction (group
+  // commit); each unit still succeeds or fails on its own.
+  // Errors: kAborted (an expected version did not match), kAlreadyExists (duplicate id/version
+  // or idempotency key), kUnavailable (the store is closing), kInternal.
+  virtual Status Commit(UnitOfWork work) = 0;
+
+  // GetDeclaration() returns the given version, or the latest when version is nullopt.
+  // kNotFound if there is no such declaration or version.
+  virtual Result<DeclarationRow> GetDeclaration(const std::string& id,
+                                                std::optional<int64_t> version) = 0;
+
+  // ListVersions() returns every version of a declaration, oldest first (kNotFound if none).
+  virtual Result<std::vector<DeclarationRow>> ListVersions(const std::string& id) = 0;
+
+  // ListDeclarations() returns the latest version of each matching declaration, newest first.
+  // kInvalidArgument ("bad-cursor", "bad-limit") for a cursor it did not issue or a bad limit.
+  virtual Result<DeclarationPage> ListDeclarations(const DeclarationFilter& filter,
+                                                   const PageRequest& page) = 0;
+
+  // ListTransitions() returns a declaration's transitions in sequence order (empty if none).
+  virtual Result<std::vector<TransitionRow>> ListTransitions(const std::string& id) = 0;
+
+  // GetIdempotency() returns the stored first answer, or kNotFound.
+  virtual Result<IdempotencyRow> GetIdempotency(const std::string& principal,
+                                                const std::string& key) = 0;
+
+  // CountDeclarations() counts distinct declarations (for metrics and tests).
+  virtual Result<int64_t> CountDeclarations() = 0;
+};
+
+}  // namespace clearway::store

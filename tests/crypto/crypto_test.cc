@@ -1,0 +1,58 @@
+#include "crypto/crypto.h"
+
+#include <gtest/gtest.h>
+
+#include "testing/matchers.h"
+
+namespace clearway::crypto {
+namespace {
+
+using clearway::testing::HasReason;
+
+TEST(CryptoTest, Sha256KnownAnswers) {
+  // FIPS 180-4 examples.
+  EXPECT_EQ(ToHex(Sha256("abc")),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(ToHex(Sha256("")),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
+TEST(CryptoTest, HexRoundTripAndRefusals) {
+  auto bytes = FromHex("00ff10Ab");
+  ASSERT_TRUE(bytes.ok());
+  EXPECT_EQ(ToHex(*bytes), "00ff10ab");
+  EXPECT_THAT(FromHex("abc"), HasReason("bad-hex"));
+  EXPECT_THAT(FromHex("zz"), HasReason("bad-hex"));
+}
+
+TEST(CryptoTest, ConstantTimeEqual) {
+  EXPECT_TRUE(ConstantTimeEqual("secret", "secret"));
+  EXPECT_FALSE(ConstantTimeEqual("secret", "secreT"));
+  EXPECT_FALSE(ConstantTimeEqual("secret", "secret1"));
+}
+
+TEST(CryptoTest, RandomTokensDiffer) {
+  auto a = RandomToken(32), b = RandomToken(32);
+  EXPECT_EQ(a.size(), 43u);
+  EXPECT_NE(a, b);
+}
+
+TEST(CryptoTest, PasswordHashVerifies) {
+  PasswordHashParams fast{1, 8u * 1024u * 1024u};
+  auto hash = HashPassword("correct horse battery staple", fast);
+  ASSERT_TRUE(hash.ok());
+  EXPECT_EQ(hash->rfind("$argon2id$", 0), 0u);
+  EXPECT_TRUE(VerifyPassword(*hash, "correct horse battery staple"));
+  EXPECT_FALSE(VerifyPassword(*hash, "correct horse battery stapl"));
+  EXPECT_FALSE(VerifyPassword("garbage", "x"));
+}
+
+TEST(CryptoTest, SelfSignedCertificateIsPem) {
+  auto cert = MakeSelfSignedCertificate("clearway-test", 1);
+  ASSERT_TRUE(cert.ok()) << cert.error();
+  EXPECT_NE(cert->certificate_pem.find("BEGIN CERTIFICATE"), std::string::npos);
+  EXPECT_NE(cert->private_key_pem.find("BEGIN PRIVATE KEY"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace clearway::crypto
