@@ -1,0 +1,58 @@
+// File: app/config.h
+//
+// Configuration: one TOML file, overridden by environment variables, overridden by flags.
+// `clearway demo` needs none (MakeDemoConfig builds one in memory).
+//
+//   CW_ASSIGN_OR_RETURN(app::Config config, app::LoadConfigFile("clearway.toml"));
+//   app::ApplyEnvironment(config);        // CLEARWAY_PORT, CLEARWAY_BIND, CLEARWAY_DATA_DIR
+//   CW_RETURN_IF_ERROR(app::ValidateConfig(config));
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "identity/identity.h"
+
+namespace clearway::app {
+
+struct ServerConfig {
+  std::string bind_address = "127.0.0.1";
+  int port = 8443;
+  std::string tls_certificate;    // PEM file; generated (self-signed) in demo mode if missing
+  std::string tls_private_key;    // PEM file
+  int io_threads = 2;
+  int worker_threads = 32;
+  size_t max_body_bytes = 1024 * 1024;
+};
+
+struct StoreConfig {
+  std::string data_dir = "var";   // embedded SQLite store: DATA_DIR/clearway.db
+  std::string url;                // "sqlite:PATH" (default derived from data_dir)
+};
+
+struct Config {
+  ServerConfig server;
+  StoreConfig store;
+  std::vector<identity::UserRecord> users;   // [[users]]: the principals the server accepts
+  bool demo = false;
+};
+
+// LoadConfigFile() reads a TOML file. Errors: kNotFound "config-not-found",
+// kInvalidArgument "bad-config" with the field path (e.g. "users[1].role") and the reason.
+Result<Config> LoadConfigFile(const std::string& path);
+
+// ParseConfig() parses TOML text (what LoadConfigFile reads).
+Result<Config> ParseConfig(std::string_view toml_text);
+
+// ApplyEnvironment() applies CLEARWAY_BIND, CLEARWAY_PORT, CLEARWAY_DATA_DIR, CLEARWAY_STORE.
+Status ApplyEnvironment(Config& config);
+
+// ValidateConfig() checks a config is runnable. Outside demo mode the server refuses to start
+// without users (kFailedPrecondition "no-principals") or without TLS files ("no-tls").
+Status ValidateConfig(const Config& config);
+
+// SqlitePathOf() gives the database file of the embedded store.
+std::string SqlitePathOf(const StoreConfig& store);
+
+}  // namespace clearway::app

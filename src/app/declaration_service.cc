@@ -1,0 +1,364 @@
+#include "app/declaration_service.h"
+
+#include <array>
+
+#include "common/ids.h"
+#include "common/json.h"
+#include "crypto/crypto.h"
+
+namespace clearway::app {
+
+namespace decl = clearway::declaration;
+using identity::Policy;
+using identity::Principal;
+
+namespace {
+
+identity::DeclarationScope ScopeOf(const store::DeclarationRow& row) {
+  return {row.organisation_id, row.office};
+}
+
+bool NeedsReason(decl::Action action) {
+  return action == decl::Action::kInvalidate || action == decl::Action::kHold ||
+         action == decl::Action::kSeize || action == decl::Action::kReject;
+}
+
+bool IsOfficerAction(decl::Action action) {
+  switch (action) {
+    case decl::Action::kRouteGreen:
+    case decl::Action::kRouteYellow:
+    case decl::Action::kRouteRed:
+    case decl::Action::kRelease:
+    case decl::Action::kHold:
+    case decl::Action::kSeize:
+    case decl::Action::kReject:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// The organisation a declaration belongs to (its tenant) is the trader whose goods it declares:
+// the importer of an import, the exporter of an export. The declarant party is who lodges it:
+// the trader itself or a broker representing it.
+const std::string& TenantOf(const decl::Declaration& d) {
+  if (d.type == decl::DeclarationType::kImport && d.importer) return d.importer->id;
+  if (d.type == decl::DeclarationType::kExport && d.exporter) return d.exporter->id;
+  return d.declarant.id;
+}
+
+// A caller may only lodge as itself: the declarant party must be the caller's organisation.
+Status CheckDeclarant(const Principal& principal, const decl::Declaration& d) {
+  if (d.declarant.id == principal.organisation_id) return OkStatus();
+  return Error::PermissionDenied("declarant-mismatch",
+                                 "declarant.id must be your own organisation's id");
+}
+
+Error NotFound(const std::string& id) {
+  return Error::NotFound("declaration-not-found", "no declaration " + id.substr(0, 64));
+}
+
+store::TransitionRow MakeTransition(const store::DeclarationRow& row, int64_t sequence,
+                                    std::string from, std::string actor, std::string reason,
+                                    Timestamp at) {
+  store::TransitionRow t;
+  t.declaration_id = row.id;
+  t.sequence = sequence;
+  t.version = row.version;
+  t.from_status = std::move(from);
+  t.to_status = row.status;
+  t.channel = row.channel;
+  t.actor = std::move(actor);
+  t.reason = std::move(reason);
+  t.at = at;
+  return t;
+}
+
+}  // namespace
+
+DeclarationService::DeclarationService(store::Store& store, const Clock& clock)
+    : store_(store), clock_(clock) {}
+
+std::string DeclarationService::NewId() const {
+  std::array<uint8_t, 10> random;
+  crypto::RandomBytes(random);
+  return MakeUlid(clock_.Now(), random);
+}
+
+Result<std::optional<Outcome>> DeclarationService::Replay(const Principal& principal,
+                                                          const IdempotencyContext* idempotency) {
+  if (idempotency == nullptr) return std::optional<Outcome>();
+  auto stored = store_.GetIdempotency(principal.user_id, idempotency->key);
+  if (!stored.ok()) {
+    if (stored.error().code == ErrorCode::kNotFound) return std::optional<Outcome>();
+    return std::move(stored).error();
+  }
+  if (!crypto::ConstantTimeEqual(stored->request_hash, idempotency->request_hash)) {
+    return Error::FailedPrecondition(
+        "idempotency-key-reused",
+        "this Idempotency-Key was already used for a different request; use a new key");
+  }
+  return std::optional<Outcome>(
+      Outcome{StoredResponse{stored->status_code, stored->response_body, stored->resource_id},
+              true});
+}
+
+Result<Outcome> DeclarationService::CommitAndRender(const Principal& principal,
+                                                    store::UnitOfWork work,
+                                                    DeclarationRecord record,
+                                                    const IdempotencyContext* idempotency,
+                                                    const Renderer& render) {
+  StoredResponse response = render(record);
+  if (idempotency != nullptr) {
+    store::IdempotencyRow row;
+    row.principal = principal.user_id;
+    row.key = idempotency->key;
+    row.request_hash = idempotency->request_hash;
+    row.status_code = response.status_code;
+    row.response_body = response.body;
+    row.resource_id = record.row.id;
+    row.created_at = clock_.Now();
+    work.idempotency = std::move(row);
+  }
+  auto committed = store_.Commit(std::move(work));
+  if (!committed.ok()) {
+    const Error& error = committed.error();
+    if (error.code == ErrorCode::kAlreadyExists || error.code == ErrorCode::kAborted) {
+      // A concurrent request won: either the same idempotent request (replay its answer) or
+      // another change to this declaration (the caller should re-read and retry).
+      CW_ASSIGN_OR_RETURN(auto replay, Replay(principal, idempotency));
+      if (replay) return std::move(*replay);
+      return Error::Aborted("concurrent-change",
+                            "the declaration was changed concurrently; fetch it and retry");
+    }
+    return std::move(committed).error();
+  }
+  return Outcome{std::move(response), false};
+}
+
+Result<Outcome> DeclarationService::File(const Principal& principal,
+                                         const boost::json::value& body, bool draft,
+                                         const IdempotencyContext* idempotency,
+                                         const Renderer& render) {
+  CW_ASSIGN_OR_RETURN(auto replay, Replay(principal, idempotency));
+  if (replay) return std::move(*replay);
+
+  Timestamp now = clock_.Now();
+  CW_ASSIGN_OR_RETURN(decl::Declaration declaration, decl::ParseDeclaration(body, now));
+  CW_RETURN_IF_ERROR(Policy::CanFile(principal, TenantOf(declaration)));
+  CW_RETURN_IF_ERROR(CheckDeclarant(principal, declaration));
+
+  DeclarationRecord record;
+  store::DeclarationRow& row = record.row;
+  row.id = NewId();
+  row.version = 1;
+  row.organisation_id = TenantOf(declaration);
+  row.declarant_id = principal.user_id;
+  row.office = declaration.office;
+  row.type = std::string(decl::DeclarationTypeName(declaration.type));
+  row.hs_chapters = decl::HsChapters(declaration);
+  row.created_at = now;
+  row.updated_at = now;
+  row.payload = CanonicalJson(decl::ToJson(declaration));
+
+  store::UnitOfWork work;
+  work.expected_current_versions.emplace_back(row.id, 0);
+  if (draft) {
+    row.status = std::string(decl::StatusName(decl::DeclarationStatus::kDraft));
+    record.transitions.push_back(
+        MakeTransition(row, 1, "", principal.user_id, "saved as draft", now));
+  } else {
+    row.status = std::string(decl::StatusName(decl::DeclarationStatus::kSubmitted));
+    record.transitions.push_back(
+        MakeTransition(row, 1, "", principal.user_id, "filed", now));
+    row.status = std::string(decl::StatusName(decl::DeclarationStatus::kAccepted));
+    record.transitions.push_back(MakeTransition(row, 2, record.transitions[0].to_status,
+                                                "system", "validation passed", now));
+  }
+  work.declarations.push_back(row);
+  work.transitions = record.transitions;
+  return CommitAndRender(principal, std::move(work), std::move(record), idempotency, render);
+}
+
+Result<DeclarationRecord> DeclarationService::Load(const std::string& id) {
+  auto row = store_.GetDeclaration(id, std::nullopt);
+  if (!row.ok()) {
+    if (row.error().code == ErrorCode::kNotFound) return NotFound(id);
+    return std::move(row).error();
+  }
+  DeclarationRecord record;
+  record.row = std::move(row).value();
+  CW_ASSIGN_OR_RETURN(record.transitions, store_.ListTransitions(id));
+  return record;
+}
+
+Result<Outcome> DeclarationService::Amend(const Principal& principal, const std::string& id,
+                                          const boost::json::value& body,
+                                          std::optional<int64_t> if_match,
+                                          const IdempotencyContext* idempotency,
+                                          const Renderer& render) {
+  CW_ASSIGN_OR_RETURN(auto replay, Replay(principal, idempotency));
+  if (replay) return std::move(*replay);
+  CW_ASSIGN_OR_RETURN(DeclarationRecord current, Load(id));
+  CW_RETURN_IF_ERROR(Policy::CanFile(principal, current.row.organisation_id));
+  if (if_match && *if_match != current.row.version) {
+    return Error::Aborted("version-mismatch",
+                          "you amended version " + std::to_string(*if_match) +
+                              " but the current version is " +
+                              std::to_string(current.row.version) + "; fetch it and retry");
+  }
+  CW_ASSIGN_OR_RETURN(auto status, decl::ParseStatus(current.row.status));
+  CW_ASSIGN_OR_RETURN(auto channel, decl::ParseChannel(current.row.channel));
+  CW_RETURN_IF_ERROR(
+      decl::Apply(status, channel, decl::Action::kAmend, decl::ActorKind::kDeclarant));
+
+  Timestamp now = clock_.Now();
+  CW_ASSIGN_OR_RETURN(decl::Declaration declaration, decl::ParseDeclaration(body, now));
+  CW_RETURN_IF_ERROR(CheckDeclarant(principal, declaration));
+  if (TenantOf(declaration) != current.row.organisation_id) {
+    return Error::FailedPrecondition(
+        "organisation-change",
+        "an amendment cannot change the declarant organisation; invalidate and file anew");
+  }
+  DeclarationRecord record;
+  record.row = current.row;
+  store::DeclarationRow& row = record.row;
+  row.version = current.row.version + 1;
+  row.declarant_id = principal.user_id;
+  row.office = declaration.office;
+  row.type = std::string(decl::DeclarationTypeName(declaration.type));
+  row.hs_chapters = decl::HsChapters(declaration);
+  row.updated_at = now;
+  row.payload = CanonicalJson(decl::ToJson(declaration));
+  record.transitions = current.transitions;
+  int64_t sequence = static_cast<int64_t>(current.transitions.size()) + 1;
+  record.transitions.push_back(MakeTransition(row, sequence, row.status, principal.user_id,
+                                              "amended to version " + std::to_string(row.version),
+                                              now));
+
+  store::UnitOfWork work;
+  work.expected_current_versions.emplace_back(id, current.row.version);
+  work.declarations.push_back(row);
+  work.transitions.push_back(record.transitions.back());
+  return CommitAndRender(principal, std::move(work), std::move(record), idempotency, render);
+}
+
+Result<Outcome> DeclarationService::Act(const Principal& principal, const std::string& id,
+                                        decl::Action action, const std::string& reason,
+                                        const IdempotencyContext* idempotency,
+                                        const Renderer& render) {
+  CW_ASSIGN_OR_RETURN(auto replay, Replay(principal, idempotency));
+  if (replay) return std::move(*replay);
+  if (action == decl::Action::kAmend || action == decl::Action::kAccept) {
+    return Error::InvalidArgument("action", "unknown-action", "not an action a user can take");
+  }
+  if (NeedsReason(action) && reason.empty()) {
+    return Error::InvalidArgument("reason", "reason-required",
+                                  "say why: a reason is recorded with this decision");
+  }
+  if (reason.size() > 1000) {
+    return Error::InvalidArgument("reason", "too-long", "at most 1000 characters");
+  }
+  CW_ASSIGN_OR_RETURN(DeclarationRecord current, Load(id));
+  decl::ActorKind actor = decl::ActorKind::kDeclarant;
+  if (IsOfficerAction(action)) {
+    actor = decl::ActorKind::kOfficer;
+    CW_RETURN_IF_ERROR(Policy::CanDecide(principal, ScopeOf(current.row)));
+  } else {
+    CW_RETURN_IF_ERROR(Policy::CanFile(principal, current.row.organisation_id));
+  }
+  CW_ASSIGN_OR_RETURN(auto status, decl::ParseStatus(current.row.status));
+  CW_ASSIGN_OR_RETURN(auto channel, decl::ParseChannel(current.row.channel));
+  CW_ASSIGN_OR_RETURN(decl::Transition next, decl::Apply(status, channel, action, actor));
+
+  Timestamp now = clock_.Now();
+  DeclarationRecord record;
+  record.row = current.row;
+  record.transitions = current.transitions;
+  auto append = [&](decl::DeclarationStatus to, decl::Channel to_channel, std::string who,
+                    std::string why) {
+    std::string from = record.row.status;
+    record.row.status = std::string(decl::StatusName(to));
+    record.row.channel = std::string(decl::ChannelName(to_channel));
+    record.row.updated_at = now;
+    int64_t sequence = static_cast<int64_t>(record.transitions.size()) + 1;
+    record.transitions.push_back(MakeTransition(record.row, sequence, std::move(from),
+                                                std::move(who), std::move(why), now));
+  };
+  append(next.status, next.channel, principal.user_id,
+         reason.empty() ? std::string(decl::ActionName(action)) : reason);
+  if (action == decl::Action::kSubmit) {
+    // A draft was fully validated when saved; submitting it is accepted at once.
+    CW_ASSIGN_OR_RETURN(decl::Transition accepted,
+                        decl::Apply(next.status, next.channel, decl::Action::kAccept,
+                                    decl::ActorKind::kSystem));
+    append(accepted.status, accepted.channel, "system", "validation passed");
+  }
+
+  store::UnitOfWork work;
+  work.expected_current_versions.emplace_back(id, current.row.version);
+  work.status_updates.push_back(store::StatusUpdate{id, record.row.version, record.row.status,
+                                                    record.row.channel, now});
+  work.transitions.assign(record.transitions.begin() +
+                              static_cast<std::ptrdiff_t>(current.transitions.size()),
+                          record.transitions.end());
+  return CommitAndRender(principal, std::move(work), std::move(record), idempotency, render);
+}
+
+Result<DeclarationRecord> DeclarationService::Get(const Principal& principal,
+                                                  const std::string& id,
+                                                  std::optional<int64_t> version) {
+  CW_ASSIGN_OR_RETURN(DeclarationRecord record, Load(id));
+  CW_RETURN_IF_ERROR(Policy::CanRead(principal, ScopeOf(record.row)));
+  if (version && *version != record.row.version) {
+    auto row = store_.GetDeclaration(id, version);
+    if (!row.ok()) {
+      if (row.error().code == ErrorCode::kNotFound) {
+        return Error::NotFound("version-not-found", "no version " + std::to_string(*version) +
+                                                        " of declaration " + id.substr(0, 64));
+      }
+      return std::move(row).error();
+    }
+    record.row = std::move(row).value();
+  }
+  return record;
+}
+
+Result<std::vector<store::DeclarationRow>> DeclarationService::Versions(
+    const Principal& principal, const std::string& id) {
+  CW_ASSIGN_OR_RETURN(DeclarationRecord record, Load(id));
+  CW_RETURN_IF_ERROR(Policy::CanRead(principal, ScopeOf(record.row)));
+  return store_.ListVersions(id);
+}
+
+Result<store::DeclarationPage> DeclarationService::List(const Principal& principal,
+                                                        const ListQuery& query,
+                                                        const store::PageRequest& page) {
+  store::DeclarationFilter filter;
+  filter.status = query.status;
+  filter.type = query.type;
+  filter.channel = query.channel;
+  filter.created_from = query.created_from;
+  filter.created_to = query.created_to;
+  auto organisations = Policy::VisibleOrganisations(principal);
+  if (organisations) {
+    if (organisations->empty()) return store::DeclarationPage{};
+    filter.organisation_ids = *organisations;
+  }
+  auto offices = Policy::VisibleOffices(principal);
+  if (offices) {
+    if (!query.office.empty()) {
+      bool allowed = std::find(offices->begin(), offices->end(), query.office) != offices->end();
+      if (!allowed) return store::DeclarationPage{};
+      filter.offices = {query.office};
+    } else {
+      if (offices->empty()) return store::DeclarationPage{};
+      filter.offices = *offices;
+    }
+  } else if (!query.office.empty()) {
+    filter.offices = {query.office};
+  }
+  return store_.ListDeclarations(filter, page);
+}
+
+}  // namespace clearway::app

@@ -1,0 +1,46 @@
+// File: app/demo.h
+//
+// `clearway demo`: a ready-to-try installation in a data directory. PrepareDemo() makes the
+// directory, a self-signed TLS certificate (DATA_DIR/tls/, made on first start), and the demo
+// users, whose passwords are random on first start and kept in DATA_DIR/demo-credentials.json
+// (mode 0600) so later starts reuse them. SeedDemo() files demo declarations through the real
+// service (validation, lifecycle, durable store) when the store is empty.
+//
+//   CW_ASSIGN_OR_RETURN(auto demo, app::PrepareDemo("var", 8443));
+//   CW_ASSIGN_OR_RETURN(auto runtime, app::Runtime::Open(demo.config));
+//   CW_RETURN_IF_ERROR(app::SeedDemo(*runtime));
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "app/config.h"
+#include "app/runtime.h"
+
+namespace clearway::app {
+
+struct DemoUser {
+  std::string username;
+  std::string password;
+  std::string role;
+  std::string organisation;
+  std::vector<std::string> offices;
+  std::vector<std::string> represented;
+};
+
+struct DemoSetup {
+  Config config;
+  std::vector<DemoUser> users;
+  std::string credentials_path;
+  std::string certificate_path;
+  bool certificate_created = false;
+};
+
+// PrepareDemo() is idempotent. Errors: kUnavailable if the directory or files cannot be written,
+// kDataLoss "bad-credentials-file" if an existing credentials file is unreadable.
+Result<DemoSetup> PrepareDemo(const std::string& data_dir, int port);
+
+// SeedDemo() files the demo declarations if the store holds none; returns how many it filed.
+Result<int> SeedDemo(Runtime& runtime);
+
+}  // namespace clearway::app

@@ -1,0 +1,54 @@
+#include "app/runtime.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "store/sqlite/sqlite_store.h"
+
+namespace clearway::app {
+
+namespace {
+Status EnsureDirectory(const std::string& dir) {
+  std::error_code ec;
+  if (std::filesystem::exists(dir, ec)) return OkStatus();
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    return Error::Unavailable("data-dir", "cannot create data directory " + dir + ": " +
+                                              ec.message());
+  }
+  ::chmod(dir.c_str(), 0700);
+  return OkStatus();
+}
+}  // namespace
+
+Runtime::~Runtime() = default;
+
+Result<std::unique_ptr<Runtime>> Runtime::Open(Config config) {
+  CW_RETURN_IF_ERROR(ValidateConfig(config));
+  std::string path = SqlitePathOf(config.store);
+  CW_RETURN_IF_ERROR(EnsureDirectory(std::filesystem::path(path).parent_path().string().empty()
+                                         ? "."
+                                         : std::filesystem::path(path).parent_path().string()));
+  store::sqlite::SqliteOptions options;
+  options.path = path;
+  CW_ASSIGN_OR_RETURN(auto sqlite, store::sqlite::SqliteStore::Open(options));
+  return OpenWith(std::move(config), std::move(sqlite), std::make_unique<SystemClock>());
+}
+
+std::unique_ptr<Runtime> Runtime::OpenWith(Config config, std::unique_ptr<store::Store> store,
+                                           std::unique_ptr<Clock> clock) {
+  std::unique_ptr<Runtime> runtime(new Runtime());
+  runtime->config_ = std::move(config);
+  runtime->clock_ = std::move(clock);
+  runtime->store_ = std::move(store);
+  runtime->users_ = std::make_unique<identity::StaticUserDirectory>(runtime->config_.users);
+  runtime->authenticator_ = std::make_unique<identity::Authenticator>(*runtime->users_);
+  runtime->declarations_ =
+      std::make_unique<DeclarationService>(*runtime->store_, *runtime->clock_);
+  return runtime;
+}
+
+}  // namespace clearway::app

@@ -1,0 +1,45 @@
+// File: cli/client_commands.h
+//
+// The `clearway declare ...` commands: talk to a running server over HTTPS as one user.
+//
+// Who and where (flags, else environment, else demo defaults):
+//   --url         CLEARWAY_URL          https://127.0.0.1:8443
+//   --ca-cert     CLEARWAY_CA_CERT      var/tls/cert.pem when it exists
+//   --as USER with the demo credentials file (--credentials / CLEARWAY_CREDENTIALS,
+//     default var/demo-credentials.json), or --user USER with the password in
+//     CLEARWAY_PASSWORD or on standard input (--password-stdin). Passwords are never flags:
+//     flags show in `ps`.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace clearway::cli {
+
+struct Connection {
+  std::string url;
+  std::string ca_cert;
+  std::string as_user;
+  std::string credentials;
+  std::string user;
+  bool password_stdin = false;
+};
+
+struct ListFlags {
+  std::string status, type, channel, office, cursor;
+  int limit = 0;
+  bool json = false;
+};
+
+int DeclareExample();
+int DeclareValidate(const std::string& file);
+int DeclareSubmit(const Connection& c, const std::string& file, bool draft,
+                  const std::string& idempotency_key);
+int DeclareShow(const Connection& c, const std::string& id, std::optional<int> version);
+int DeclareList(const Connection& c, const ListFlags& flags);
+int DeclareAmend(const Connection& c, const std::string& id, const std::string& file,
+                 std::optional<int> if_match);
+int DeclareAction(const Connection& c, const std::string& id, const std::string& path_action,
+                  const std::string& decision, const std::string& reason);
+
+}  // namespace clearway::cli

@@ -1,0 +1,140 @@
+// clearway: the command line of the Clearway customs declaration system.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "cli/client_commands.h"
+#include "cli/server_commands.h"
+#include "cli/store_commands.h"
+
+int main(int argc, char** argv) {
+  using namespace clearway::cli;
+  CLI::App app{"Clearway: secure customs declarations and clearance"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "clearway 0.1.0");
+
+  DemoFlags demo_flags;
+  auto* demo = app.add_subcommand("demo", "Start a demo server with sample data on the embedded store");
+  demo->add_option("--data-dir", demo_flags.data_dir, "Data directory")->capture_default_str();
+  demo->add_option("--port", demo_flags.port, "HTTPS port (0 picks a free one)")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
+  demo->add_option("--bind", demo_flags.bind, "Address to listen on")->capture_default_str();
+
+  ServeFlags serve_flags;
+  auto* serve = app.add_subcommand("serve", "Run the server from a configuration file");
+  serve->add_option("--config", serve_flags.config_path, "TOML configuration file")->required();
+  serve->add_option("--data-dir", serve_flags.data_dir, "Embedded store directory (overrides config)");
+  serve->add_option("--store", serve_flags.store_url, "Store URL, e.g. sqlite:/srv/clearway.db");
+  serve->add_option("--port", serve_flags.port, "HTTPS port (overrides config)")
+      ->check(CLI::Range(0, 65535));
+
+  auto* hash = app.add_subcommand(
+      "hash-password", "Read a password on standard input and print its Argon2id hash for [[users]]");
+
+  // declare …
+  auto* declare = app.add_subcommand("declare", "File and follow declarations");
+  declare->require_subcommand(1);
+  Connection conn;
+  auto add_connection = [&conn](CLI::App* cmd) {
+    cmd->add_option("--url", conn.url, "Server URL (env CLEARWAY_URL)");
+    cmd->add_option("--ca-cert", conn.ca_cert, "CA certificate to trust (env CLEARWAY_CA_CERT)");
+    cmd->add_option("--as", conn.as_user, "Act as this user of the credentials file");
+    cmd->add_option("--credentials", conn.credentials,
+                    "Credentials file (env CLEARWAY_CREDENTIALS; default var/demo-credentials.json)");
+    cmd->add_option("--user", conn.user, "Username (password from CLEARWAY_PASSWORD or stdin)");
+    cmd->add_flag("--password-stdin", conn.password_stdin, "Read the password from standard input");
+  };
+
+  auto* example = declare->add_subcommand("example", "Print a valid sample declaration to edit");
+  std::string file;
+  auto* validate = declare->add_subcommand("validate", "Validate a declaration file offline");
+  validate->add_option("FILE", file, "Declaration JSON")->required();
+
+  bool draft = false;
+  std::string idempotency_key;
+  auto* submit = declare->add_subcommand("submit", "File a declaration");
+  submit->add_option("FILE", file, "Declaration JSON")->required();
+  submit->add_flag("--draft", draft, "Save as a draft instead of filing");
+  submit->add_option("--idempotency-key", idempotency_key,
+                     "Key that makes retries safe (default: a fresh random key)");
+  add_connection(submit);
+
+  std::string id;
+  int version = 0;
+  auto* show = declare->add_subcommand("show", "Show a declaration with its history");
+  show->add_option("ID", id, "Declaration id")->required();
+  show->add_option("--version", version, "A past version");
+  add_connection(show);
+
+  ListFlags list_flags;
+  auto* list = declare->add_subcommand("list", "List the declarations you may see");
+  list->add_option("--status", list_flags.status, "Filter by status");
+  list->add_option("--type", list_flags.type, "import or export");
+  list->add_option("--channel", list_flags.channel, "green, yellow or red");
+  list->add_option("--office", list_flags.office, "Customs office");
+  list->add_option("--limit", list_flags.limit, "Page size 1..500")->check(CLI::Range(1, 500));
+  list->add_option("--cursor", list_flags.cursor, "nextCursor of the previous page");
+  list->add_flag("--json", list_flags.json, "Print the raw JSON page");
+  add_connection(list);
+
+  int if_match = 0;
+  auto* amend = declare->add_subcommand("amend", "Replace a declaration with a new version");
+  amend->add_option("ID", id, "Declaration id")->required();
+  amend->add_option("FILE", file, "Declaration JSON")->required();
+  amend->add_option("--if-match", if_match, "The version you amended");
+  add_connection(amend);
+
+  std::string decision, reason;
+  auto* decide = declare->add_subcommand("decide", "Officer decision on a declaration");
+  decide->add_option("ID", id, "Declaration id")->required();
+  decide->add_option("ACTION", decision,
+                     "route_green | route_yellow | route_red | release | hold | seize | reject")
+      ->required();
+  decide->add_option("--reason", reason, "Why (required for hold, seize, reject)");
+  add_connection(decide);
+
+  auto* invalidate = declare->add_subcommand("invalidate", "Withdraw a declaration before release");
+  invalidate->add_option("ID", id, "Declaration id")->required();
+  invalidate->add_option("--reason", reason, "Why")->required();
+  add_connection(invalidate);
+
+  auto* submit_draft = declare->add_subcommand("submit-draft", "Submit a saved draft");
+  submit_draft->add_option("ID", id, "Declaration id")->required();
+  add_connection(submit_draft);
+
+  // store …
+  StoreFlags store_flags;
+  auto* store = app.add_subcommand("store", "Work on a store directly");
+  store->require_subcommand(1);
+  auto add_store = [&store_flags](CLI::App* cmd) {
+    cmd->add_option("--data-dir", store_flags.data_dir, "Embedded store directory");
+    cmd->add_option("--store", store_flags.url, "Store URL, e.g. sqlite:var/clearway.db");
+  };
+  auto* migrate = store->add_subcommand("migrate", "Create or upgrade the schema");
+  add_store(migrate);
+  auto* stats = store->add_subcommand("stats", "Count what the store holds");
+  add_store(stats);
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (demo->parsed()) return RunDemo(demo_flags);
+  if (serve->parsed()) return RunServe(serve_flags);
+  if (hash->parsed()) return HashPassword();
+  if (example->parsed()) return DeclareExample();
+  if (validate->parsed()) return DeclareValidate(file);
+  if (submit->parsed()) return DeclareSubmit(conn, file, draft, idempotency_key);
+  if (show->parsed()) {
+    return DeclareShow(conn, id, version > 0 ? std::optional<int>(version) : std::nullopt);
+  }
+  if (list->parsed()) return DeclareList(conn, list_flags);
+  if (amend->parsed()) {
+    return DeclareAmend(conn, id, file, if_match > 0 ? std::optional<int>(if_match) : std::nullopt);
+  }
+  if (decide->parsed()) return DeclareAction(conn, id, "decisions", decision, reason);
+  if (invalidate->parsed()) return DeclareAction(conn, id, "invalidate", "", reason);
+  if (submit_draft->parsed()) return DeclareAction(conn, id, "submit", "", "");
+  if (migrate->parsed()) return StoreMigrate(store_flags);
+  if (stats->parsed()) return StoreStats(store_flags);
+  return 2;
+}
