@@ -38,15 +38,6 @@ bool IsOfficerAction(decl::Action action) {
   }
 }
 
-// The organisation a declaration belongs to (its tenant) is the trader whose goods it declares:
-// the importer of an import, the exporter of an export. The declarant party is who lodges it:
-// the trader itself or a broker representing it.
-const std::string& TenantOf(const decl::Declaration& d) {
-  if (d.type == decl::DeclarationType::kImport && d.importer) return d.importer->id;
-  if (d.type == decl::DeclarationType::kExport && d.exporter) return d.exporter->id;
-  return d.declarant.id;
-}
-
 // A caller may only lodge as itself: the declarant party must be the caller's organisation.
 Status CheckDeclarant(const Principal& principal, const decl::Declaration& d) {
   if (d.declarant.id == principal.organisation_id) return OkStatus();
@@ -145,14 +136,14 @@ Result<Outcome> DeclarationService::File(const Principal& principal,
 
   Timestamp now = clock_.Now();
   CW_ASSIGN_OR_RETURN(decl::Declaration declaration, decl::ParseDeclaration(body, now));
-  CW_RETURN_IF_ERROR(Policy::CanFile(principal, TenantOf(declaration)));
+  CW_RETURN_IF_ERROR(Policy::CanFile(principal, decl::OrganisationOf(declaration)));
   CW_RETURN_IF_ERROR(CheckDeclarant(principal, declaration));
 
   DeclarationRecord record;
   store::DeclarationRow& row = record.row;
   row.id = NewId();
   row.version = 1;
-  row.organisation_id = TenantOf(declaration);
+  row.organisation_id = decl::OrganisationOf(declaration);
   row.declarant_id = principal.user_id;
   row.office = declaration.office;
   row.type = std::string(decl::DeclarationTypeName(declaration.type));
@@ -215,7 +206,7 @@ Result<Outcome> DeclarationService::Amend(const Principal& principal, const std:
   Timestamp now = clock_.Now();
   CW_ASSIGN_OR_RETURN(decl::Declaration declaration, decl::ParseDeclaration(body, now));
   CW_RETURN_IF_ERROR(CheckDeclarant(principal, declaration));
-  if (TenantOf(declaration) != current.row.organisation_id) {
+  if (decl::OrganisationOf(declaration) != current.row.organisation_id) {
     return Error::FailedPrecondition(
         "organisation-change",
         "an amendment cannot change the declarant organisation; invalidate and file anew");

@@ -69,6 +69,29 @@ Result<std::vector<uint8_t>> FromHex(std::string_view hex) {
   return out;
 }
 
+std::string Base64Encode(std::string_view data) {
+  Initialise();
+  std::string out(sodium_base64_ENCODED_LEN(data.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(data.data()),
+                    data.size(), sodium_base64_VARIANT_ORIGINAL);
+  out.resize(out.size() - 1);   // the terminating NUL
+  return out;
+}
+
+Result<std::string> Base64Decode(std::string_view text) {
+  Initialise();
+  std::string out(text.size() / 4 * 3 + 3, '\0');
+  size_t length = 0;
+  const char* end = nullptr;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
+                        text.size(), nullptr, &length, &end, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+      end != text.data() + text.size()) {
+    return Error::InvalidArgument("", "bad-base64", "not standard padded base64");
+  }
+  out.resize(length);
+  return out;
+}
+
 bool ConstantTimeEqual(std::span<const uint8_t> a, std::span<const uint8_t> b) {
   if (a.size() != b.size()) return false;
   if (a.empty()) return true;

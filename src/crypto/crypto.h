@@ -43,6 +43,11 @@ Sha256Digest Sha256(std::span<const uint8_t> data);
 std::string ToHex(std::span<const uint8_t> bytes);
 Result<std::vector<uint8_t>> FromHex(std::string_view hex);
 
+// Base64Encode()/Base64Decode() use the standard alphabet with padding (RFC 4648 §4);
+// decoding refuses anything else, including missing padding ("bad-base64").
+std::string Base64Encode(std::string_view data);
+Result<std::string> Base64Decode(std::string_view text);
+
 // ConstantTimeEqual() compares without data-dependent timing (sizes may leak).
 bool ConstantTimeEqual(std::span<const uint8_t> a, std::span<const uint8_t> b);
 bool ConstantTimeEqual(std::string_view a, std::string_view b);

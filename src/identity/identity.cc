@@ -27,38 +27,6 @@ bool Contains(const std::vector<std::string>& list, std::string_view value) {
   return std::find(list.begin(), list.end(), value) != list.end();
 }
 
-// Base64 (RFC 4648 §4) decoding for the Basic scheme; refuses anything malformed.
-std::optional<std::string> DecodeBase64(std::string_view in) {
-  auto value = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-  };
-  if (in.size() % 4 != 0 || in.size() > 4096) return std::nullopt;
-  std::string out;
-  for (size_t i = 0; i < in.size(); i += 4) {
-    int v[4];
-    int pad = 0;
-    for (size_t k = 0; k < 4; ++k) {
-      char c = in[i + k];
-      if (c == '=' && i + 4 == in.size() && k >= 2) {
-        v[k] = 0;
-        ++pad;
-      } else if (pad > 0 || (v[k] = value(c)) < 0) {
-        return std::nullopt;
-      }
-    }
-    unsigned triple = static_cast<unsigned>(v[0] << 18 | v[1] << 12 | v[2] << 6 | v[3]);
-    out += static_cast<char>((triple >> 16) & 0xff);
-    if (pad < 2) out += static_cast<char>((triple >> 8) & 0xff);
-    if (pad < 1) out += static_cast<char>(triple & 0xff);
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string_view RoleName(Role role) {
@@ -102,8 +70,9 @@ Result<Principal> Authenticator::AuthenticateBasic(std::string_view header) {
     return Error::Unauthenticated("missing-credentials",
                                   "send HTTP Basic credentials (Authorization: Basic ...)");
   }
-  auto decoded = DecodeBase64(header.substr(kScheme.size()));
-  if (!decoded) return BadCredentials();
+  if (header.size() > 4096) return BadCredentials();
+  auto decoded = crypto::Base64Decode(header.substr(kScheme.size()));
+  if (!decoded.ok()) return BadCredentials();
   auto colon = decoded->find(':');
   if (colon == std::string::npos) return BadCredentials();
   return AuthenticatePassword(std::string_view(*decoded).substr(0, colon),

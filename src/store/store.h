@@ -20,6 +20,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/result.h"
@@ -89,7 +90,7 @@ struct UnitOfWork {
 
 // Filters for listing declarations; empty fields do not filter.
 struct DeclarationFilter {
-  std::string organisation_id;
+  std::vector<std::string> organisation_ids;   // any of these organisations (empty: all)
   std::vector<std::string> offices;   // any of these offices
   std::string status;
   std::string type;
@@ -118,6 +119,9 @@ class Store {
   // commit); each unit still succeeds or fails on its own.
   // Errors: kAborted (an expected version did not match), kAlreadyExists (duplicate id/version
   // or idempotency key), kUnavailable (the store is closing), kInternal.
+  // Backends also refuse a unit that breaks the store's invariants: kInvalidArgument
+  // ("version-gap": a new version that is not latest + 1) and kFailedPrecondition
+  // ("unknown-declaration-version": a transition for a version that does not exist).
   virtual Status Commit(UnitOfWork work) = 0;
 
   // GetDeclaration() returns the given version, or the latest when version is nullopt.
@@ -143,5 +147,32 @@ class Store {
   // CountDeclarations() counts distinct declarations (for metrics and tests).
   virtual Result<int64_t> CountDeclarations() = 0;
 };
+
+// ---- Helpers shared by backends ------------------------------------------------------------
+
+inline constexpr int kMinPageLimit = 1;
+inline constexpr int kMaxPageLimit = 500;
+
+// PageCursor is the position a page ended at: the (created_at, id) of its last item. The next
+// page starts strictly after it in (created_at DESC, id DESC) order.
+struct PageCursor {
+  Timestamp created_at{};
+  std::string id;
+
+  friend bool operator==(const PageCursor&, const PageCursor&) = default;
+};
+
+// EncodeCursor() returns the opaque text form of a cursor: unpadded base64url of
+// "<created_at microseconds since the epoch>:<id>".
+std::string EncodeCursor(const PageCursor& cursor);
+
+// DecodeCursor() returns the cursor that EncodeCursor() made of `text`; anything it could not
+// have made (bad alphabet, non-canonical form, missing id, too long) is kInvalidArgument with
+// field "cursor" and reason "bad-cursor".
+Result<PageCursor> DecodeCursor(std::string_view text);
+
+// ValidatePageLimit() returns ok for kMinPageLimit..kMaxPageLimit, else kInvalidArgument with
+// field "limit" and reason "bad-limit".
+Status ValidatePageLimit(int limit);
 
 }  // namespace clearway::store

@@ -25,6 +25,18 @@ TEST(CryptoTest, HexRoundTripAndRefusals) {
   EXPECT_THAT(FromHex("zz"), HasReason("bad-hex"));
 }
 
+TEST(CryptoTest, Base64KnownAnswersAndRefusals) {
+  // RFC 4648 §10 test vectors.
+  EXPECT_EQ(Base64Encode(""), "");
+  EXPECT_EQ(Base64Encode("f"), "Zg==");
+  EXPECT_EQ(Base64Encode("fo"), "Zm8=");
+  EXPECT_EQ(Base64Encode("foobar"), "Zm9vYmFy");
+  EXPECT_EQ(*Base64Decode("Zm9vYg=="), "foob");
+  EXPECT_THAT(Base64Decode("Zm9vYg"), HasReason("bad-base64"));
+  EXPECT_THAT(Base64Decode("Zm9v!mFy"), HasReason("bad-base64"));
+  EXPECT_THAT(Base64Decode("Zm9vYmFy=="), HasReason("bad-base64"));
+}
+
 TEST(CryptoTest, ConstantTimeEqual) {
   EXPECT_TRUE(ConstantTimeEqual("secret", "secret"));
   EXPECT_FALSE(ConstantTimeEqual("secret", "secreT"));

@@ -1,0 +1,108 @@
+#include "api/error_catalog.h"
+
+#include <algorithm>
+
+namespace clearway::api {
+
+namespace {
+
+std::vector<CatalogEntry> Build() {
+  std::vector<CatalogEntry> entries = {
+      // The request itself.
+      {"malformed-json", "Send well-formed JSON; the message names the line and column."},
+      {"empty-body", "Send the JSON document in the request body."},
+      {"bad-parameter", "Use a whole number in the range the message gives."},
+      {"bad-timestamp", "Use RFC 3339 UTC, e.g. 2026-11-24T10:00:00Z."},
+      {"bad-cursor", "Pass back nextCursor exactly as a previous page returned it."},
+      {"bad-limit", "Ask for 1 to 500 items per page."},
+      {"bad-idempotency-key", "Use 1 to 255 visible ASCII characters, e.g. a UUID."},
+      {"idempotency-key-reused",
+       "A key names one request; send a new Idempotency-Key for a different body."},
+      {"unknown-status", "Use one of draft, submitted, accepted, rejected, under_control, "
+                         "released, held, seized, invalidated."},
+      {"unknown-channel", "Use green, yellow or red."},
+      {"unknown-action",
+       "Officers decide with route_green, route_yellow, route_red, release, hold, seize or "
+       "reject; declarants use /submit and /invalidate."},
+      {"reason-required", "Give a reason: it is recorded with the decision for later review."},
+      {"validation-failed", "Fix every field listed in errors and send the declaration again."},
+      // Declaration fields (docs/declaration.md).
+      {"required", "Add the missing field."},
+      {"wrong-type", "Send the JSON type the field needs (string, number, object or array)."},
+      {"unknown-field", "Remove the field or correct its spelling (field names are camelCase)."},
+      {"unknown-country", "Use an ISO 3166-1 alpha-2 country code in upper case, e.g. DE."},
+      {"unknown-currency", "Use an ISO 4217 currency code in upper case, e.g. EUR."},
+      {"bad-commodity-code", "Give 6, 8 or 10 digits of the Harmonized System code, no dots."},
+      {"bad-eori", "Use an EORI-style id: country code then up to 15 letters or digits."},
+      {"bad-office", "Use the customs office code: country code then 6 letters or digits."},
+      {"bad-container-id",
+       "Use an ISO 6346 container number (4 letters, 6 digits, check digit); check the last digit."},
+      {"duplicate-container", "List each container once."},
+      {"bad-amount", "Write money as a decimal string with at most the currency's decimals."},
+      {"money-must-be-decimal-string",
+       "Write money as a string such as \"1234.50\": floating-point numbers lose cents."},
+      {"negative-amount", "Amounts cannot be negative."},
+      {"not-positive", "Masses and quantities must be greater than zero."},
+      {"net-mass-exceeds-gross-mass", "Net mass cannot exceed gross mass (packing included)."},
+      {"invoice-total-mismatch",
+       "Make the invoice total equal the sum of the goods items' prices exactly."},
+      {"currency-mismatch", "Use the invoice currency for every amount."},
+      {"bad-date", "Use a real calendar date as YYYY-MM-DD."},
+      {"date-in-future", "The invoice date cannot be later than today (UTC)."},
+      {"sequence-out-of-order", "Number goods items 1, 2, 3 … in the order they are listed."},
+      {"too-many-items", "Split the shipment: at most 999 goods items per declaration."},
+      {"too-long", "Shorten the text to the maximum length the message gives."},
+      {"too-many-problems", "Fix the problems listed first; more will be reported after."},
+      {"bad-procedure", "Use a 4-digit customs procedure code, e.g. 4000 for release for free "
+                        "circulation."},
+      {"procedure-type-mismatch",
+       "Use an import procedure for an import (e.g. 40xx) and an export one for an export (10xx)."},
+      {"bad-declaration-type", "Use \"import\" or \"export\"."},
+      {"bad-incoterm", "Use an Incoterms 2020 code: EXW FCA CPT CIP DAP DPU DDP FAS FOB CFR CIF."},
+      {"bad-transport-mode", "Use a UN/ECE Recommendation 19 mode, 1 (sea) to 9."},
+      {"bad-unit", "Use a UN/ECE Recommendation 20 unit code such as KGM, NAR or LTR."},
+      {"bad-document-code", "Use a 4-character document code such as U004 or N954."},
+      // Who may do what.
+      {"missing-credentials", "Send HTTP Basic credentials over HTTPS."},
+      {"bad-credentials", "Check the username and password."},
+      {"forbidden", "Ask an administrator for access if you need it."},
+      {"declarant-mismatch", "Set declarant.id to your own organisation's id."},
+      // The state of things.
+      {"declaration-not-found", "Check the id; you can list your declarations."},
+      {"version-not-found", "List the versions of the declaration to see which exist."},
+      {"illegal-transition",
+       "Fetch the declaration: allowedActions lists what can be done in its status now."},
+      {"actor-not-allowed", "This action belongs to another role (declarant or officer)."},
+      {"concurrent-change", "Someone changed the declaration at the same time; fetch it and retry."},
+      {"version-mismatch", "Fetch the current version, re-apply your change and send If-Match again."},
+      {"organisation-change",
+       "An amendment keeps the trader; invalidate and file a new declaration instead."},
+      // The server.
+      {"route-not-found", "Check the path against /v1/openapi.json."},
+      {"method-not-allowed", "Use one of the methods in the Allow header."},
+      {"body-too-large", "Send at most 1 MiB; split very large shipments."},
+      {"unsupported-media-type", "Send Content-Type: application/json."},
+      {"store-unavailable", "Try again shortly; operators are alerted by /healthz."},
+      {"internal", "Try again; if it persists, report the X-Request-Id to the operator."},
+  };
+  std::sort(entries.begin(), entries.end(),
+            [](const CatalogEntry& a, const CatalogEntry& b) { return a.reason < b.reason; });
+  return entries;
+}
+
+}  // namespace
+
+const std::vector<CatalogEntry>& ErrorCatalog() {
+  static const std::vector<CatalogEntry> catalog = Build();
+  return catalog;
+}
+
+std::string ErrorHint(std::string_view reason) {
+  const auto& catalog = ErrorCatalog();
+  auto it = std::lower_bound(catalog.begin(), catalog.end(), reason,
+                             [](const CatalogEntry& e, std::string_view r) { return e.reason < r; });
+  if (it == catalog.end() || it->reason != reason) return "";
+  return std::string(it->hint);
+}
+
+}  // namespace clearway::api

@@ -1,0 +1,420 @@
+#include "api/routes.h"
+
+#include <charconv>
+#include <optional>
+
+#include "api/error_catalog.h"
+#include "api/openapi.h"
+#include "api/problem.h"
+#include "common/json.h"
+#include "crypto/crypto.h"
+#include "declaration/declaration.h"
+
+namespace clearway::api {
+
+namespace {
+
+namespace decl = clearway::declaration;
+using app::DeclarationRecord;
+using identity::Principal;
+
+constexpr size_t kMaxIdempotencyKeyLength = 255;
+
+HintLookup Hints() {
+  return [](std::string_view reason) { return ErrorHint(reason); };
+}
+
+Response Fail(const Error& error, const Request& request) {
+  if (error.code == ErrorCode::kUnauthenticated) {
+    ProblemDetails problem;
+    problem.status = 401;
+    problem.reason = error.reason;
+    problem.title = "Authentication required";
+    problem.detail = error.message;
+    problem.instance = request.path;
+    problem.hint = ErrorHint(error.reason);
+    problem.headers.emplace_back("WWW-Authenticate", "Basic realm=\"clearway\", charset=\"UTF-8\"");
+    return ProblemResponse(std::move(problem));
+  }
+  if (error.reason == "idempotency-key-reused") {
+    // draft-ietf-httpapi-idempotency-key-header §2.7: a key reused with another payload is 422.
+    return Problem(422, error.reason, "Idempotency key reused", error.message, {},
+                   ErrorHint(error.reason));
+  }
+  return ProblemFromError(error, Hints(), request.path);
+}
+
+// Authenticate() resolves the caller of a protected route.
+Result<Principal> Authenticate(app::Runtime& runtime, const Request& request) {
+  auto header = request.Header("authorization");
+  if (!header) {
+    return Error::Unauthenticated("missing-credentials",
+                                  "send HTTP Basic credentials (Authorization: Basic ...)");
+  }
+  return runtime.authenticator().AuthenticateBasic(*header);
+}
+
+Result<boost::json::value> JsonBody(const Request& request) {
+  if (request.body.empty()) {
+    return Error::InvalidArgument("", "empty-body", "the request needs a JSON body");
+  }
+  return ParseJson(request.body);
+}
+
+// The Idempotency-Key of a POST/PUT: 1..255 visible ASCII characters, hashed with the request.
+Result<std::optional<app::IdempotencyContext>> IdempotencyOf(const Request& request) {
+  auto key = request.Header("idempotency-key");
+  if (!key) return std::optional<app::IdempotencyContext>();
+  bool printable = !key->empty() && key->size() <= kMaxIdempotencyKeyLength;
+  for (char c : *key) printable = printable && c > 0x20 && c < 0x7f;
+  if (!printable) {
+    return Error::InvalidArgument("Idempotency-Key", "bad-idempotency-key",
+                                  "Idempotency-Key must be 1..255 visible ASCII characters");
+  }
+  std::string material = request.method + " " + request.path + "\n";
+  auto parsed = request.body.empty() ? Result<boost::json::value>(boost::json::value())
+                                     : ParseJson(request.body);
+  material += parsed.ok() ? CanonicalJson(*parsed) : request.body;
+  return std::optional<app::IdempotencyContext>(
+      app::IdempotencyContext{std::string(*key), crypto::ToHex(crypto::Sha256(material))});
+}
+
+Result<int64_t> ParseInteger(std::string_view field, std::string_view text, int64_t min,
+                             int64_t max) {
+  int64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value < min || value > max) {
+    return Error::InvalidArgument(std::string(field), "bad-parameter",
+                                  std::string(field) + " must be a whole number from " +
+                                      std::to_string(min) + " to " + std::to_string(max));
+  }
+  return value;
+}
+
+boost::json::value OrNull(const std::string& text) {
+  return text.empty() ? boost::json::value(nullptr) : boost::json::value(text);
+}
+
+boost::json::array Chapters(const std::string& joined) {
+  boost::json::array out;
+  size_t start = 0;
+  while (start < joined.size()) {
+    size_t comma = joined.find(',', start);
+    if (comma == std::string::npos) comma = joined.size();
+    out.emplace_back(joined.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+boost::json::object Summary(const store::DeclarationRow& row) {
+  auto status = decl::ParseStatus(row.status);
+  auto channel = decl::ParseChannel(row.channel);
+  std::string_view wco = status.ok() && channel.ok() ? decl::WcoResponseCode(*status, *channel)
+                                                     : std::string_view();
+  return {{"id", row.id},
+          {"version", row.version},
+          {"status", row.status},
+          {"channel", OrNull(row.channel)},
+          {"wcoResponseCode", OrNull(std::string(wco))},
+          {"type", row.type},
+          {"organisation", row.organisation_id},
+          {"office", row.office},
+          {"hsChapters", Chapters(row.hs_chapters)},
+          {"filedBy", row.declarant_id},
+          {"createdAt", FormatTimestamp(row.created_at)},
+          {"updatedAt", FormatTimestamp(row.updated_at)},
+          {"links", {{"self", "/v1/declarations/" + row.id}}}};
+}
+
+boost::json::array History(const std::vector<store::TransitionRow>& transitions) {
+  boost::json::array out;
+  for (const auto& t : transitions) {
+    out.push_back({{"sequence", t.sequence},
+                   {"version", t.version},
+                   {"from", OrNull(t.from_status)},
+                   {"to", t.to_status},
+                   {"channel", OrNull(t.channel)},
+                   {"actor", t.actor},
+                   {"reason", t.reason},
+                   {"at", FormatTimestamp(t.at)}});
+  }
+  return out;
+}
+
+// The actions this caller could take now, so clients need not mirror the state machine.
+boost::json::array AllowedFor(const Principal& principal, const store::DeclarationRow& row) {
+  boost::json::array out;
+  auto status = decl::ParseStatus(row.status);
+  auto channel = decl::ParseChannel(row.channel);
+  if (!status.ok() || !channel.ok()) return out;
+  std::optional<decl::ActorKind> actor;
+  if (identity::Policy::CanDecide(principal, {row.organisation_id, row.office}).ok()) {
+    actor = decl::ActorKind::kOfficer;
+  } else if (identity::Policy::CanFile(principal, row.organisation_id).ok()) {
+    actor = decl::ActorKind::kDeclarant;
+  }
+  if (!actor) return out;
+  for (decl::Action action : decl::AllowedActions(*status, *channel, *actor)) {
+    out.emplace_back(decl::ActionName(action));
+  }
+  return out;
+}
+
+boost::json::object Resource(const Principal& principal, const DeclarationRecord& record) {
+  boost::json::object out = Summary(record.row);
+  auto payload = ParseJson(record.row.payload);
+  out["declaration"] = payload.ok() ? std::move(payload).value() : boost::json::value(nullptr);
+  out["history"] = History(record.transitions);
+  out["allowedActions"] = AllowedFor(principal, record.row);
+  return out;
+}
+
+app::Renderer RenderWith(const Principal& principal, int status) {
+  return [principal, status](const DeclarationRecord& record) {
+    return app::StoredResponse{status, boost::json::serialize(Resource(principal, record)),
+                               record.row.id};
+  };
+}
+
+Response FromOutcome(const app::Outcome& outcome, bool created) {
+  Response response;
+  response.status = outcome.response.status_code;
+  response.content_type = std::string(kJsonContentType);
+  response.body = outcome.response.body;
+  if (created) {
+    response.headers.emplace_back("Location", "/v1/declarations/" + outcome.response.resource_id);
+  }
+  if (outcome.replayed) response.headers.emplace_back("Idempotent-Replayed", "true");
+  return response;
+}
+
+std::string ETagOf(int64_t version) { return "\"" + std::to_string(version) + "\""; }
+
+// If-Match: "3" (or 3) names the version the caller amended.
+Result<std::optional<int64_t>> IfMatchOf(const Request& request) {
+  auto header = request.Header("if-match");
+  if (!header) return std::optional<int64_t>();
+  std::string_view text = *header;
+  if (text.size() >= 2 && text.front() == '"' && text.back() == '"') {
+    text = text.substr(1, text.size() - 2);
+  }
+  auto version = ParseInteger("If-Match", text, 1, INT32_MAX);
+  if (!version.ok()) return std::move(version).error();
+  return std::optional<int64_t>(*version);
+}
+
+// A protected handler: authenticate, then run `body` with the principal.
+template <class F>
+Handler Protected(app::Runtime& runtime, F body) {
+  return [&runtime, body](const Request& request) -> Response {
+    auto principal = Authenticate(runtime, request);
+    if (!principal.ok()) return Fail(principal.error(), request);
+    return body(request, *principal);
+  };
+}
+
+// Route patterns are constants of this file: a refusal is a programmer error.
+void AddRoute(Router& router, std::string_view method, std::string_view pattern, Handler handler) {
+  Status added = router.Add(method, pattern, std::move(handler));
+  CW_CHECK(added.ok());
+}
+
+}  // namespace
+
+void RegisterRoutes(Router& router, app::Runtime& runtime, Metrics& metrics) {
+  metrics.AddGauge("clearway_declarations", "Declarations in the store", [&runtime] {
+    auto count = runtime.store().CountDeclarations();
+    return count.ok() ? static_cast<double>(*count) : -1.0;
+  });
+  AddRoute(router, "GET", "/healthz", [&runtime](const Request&) {
+    auto count = runtime.store().CountDeclarations();
+    if (!count.ok()) return Problem(503, "store-unavailable", "Unavailable", "store unavailable");
+    return JsonResponse(200, boost::json::object{{"status", "ok"}});
+  });
+
+  AddRoute(router, "GET", "/metrics", [&metrics](const Request&) {
+    return TextResponse(200, metrics.Render(), "text/plain; version=0.0.4; charset=utf-8");
+  });
+
+  AddRoute(router, "GET", "/v1/openapi.json", [](const Request&) {
+    return JsonResponse(200, OpenApiDocument());
+  });
+
+  auto& service = runtime.declarations();
+
+  AddRoute(router, "POST", "/v1/declarations",
+             Protected(runtime, [&service](const Request& request, const Principal& principal) {
+               auto idem = IdempotencyOf(request);
+               if (!idem.ok()) return Fail(idem.error(), request);
+               auto body = JsonBody(request);
+               if (!body.ok()) return Fail(body.error(), request);
+               auto draft = request.QueryParam("draft");
+               bool is_draft = draft && (*draft == "true" || *draft == "1");
+               auto outcome = service.File(principal, *body, is_draft,
+                                           idem->has_value() ? &**idem : nullptr,
+                                           RenderWith(principal, 201));
+               if (!outcome.ok()) return Fail(outcome.error(), request);
+               return FromOutcome(*outcome, true);
+             }));
+
+  AddRoute(router, "GET", "/v1/declarations",
+             Protected(runtime, [&service](const Request& request, const Principal& principal) {
+               app::ListQuery query;
+               store::PageRequest page;
+               auto param = [&](std::string_view name) {
+                 auto v = request.QueryParam(name);
+                 return v ? std::string(*v) : std::string();
+               };
+               query.status = param("status");
+               query.type = param("type");
+               query.channel = param("channel");
+               query.office = param("office");
+               for (auto [name, target] : {std::pair{"createdFrom", &query.created_from},
+                                           std::pair{"createdTo", &query.created_to}}) {
+                 if (auto text = request.QueryParam(name)) {
+                   auto t = ParseTimestamp(*text);
+                   if (!t.ok()) {
+                     Error e = t.error();
+                     e.field_path = name;
+                     return Fail(e, request);
+                   }
+                   *target = *t;
+                 }
+               }
+               if (auto limit = request.QueryParam("limit")) {
+                 auto n = ParseInteger("limit", *limit, 1, 500);
+                 if (!n.ok()) return Fail(n.error(), request);
+                 page.limit = static_cast<int>(*n);
+               }
+               page.after_cursor = param("cursor");
+               if (!query.status.empty()) {
+                 if (auto s = decl::ParseStatus(query.status); !s.ok()) {
+                   Error e = s.error();
+                   e.field_path = "status";
+                   return Fail(e, request);
+                 }
+               }
+               auto result = service.List(principal, query, page);
+               if (!result.ok()) return Fail(result.error(), request);
+               boost::json::array items;
+               for (const auto& row : result->items) items.push_back(Summary(row));
+               return JsonResponse(200, boost::json::object{
+                                            {"items", std::move(items)},
+                                            {"nextCursor", OrNull(result->next_cursor)}});
+             }));
+
+  AddRoute(router, "GET", "/v1/declarations/{id}",
+             Protected(runtime, [&service](const Request& request, const Principal& principal) {
+               std::optional<int64_t> version;
+               if (auto v = request.QueryParam("version")) {
+                 auto n = ParseInteger("version", *v, 1, INT32_MAX);
+                 if (!n.ok()) return Fail(n.error(), request);
+                 version = *n;
+               }
+               auto record = service.Get(principal, std::string(*request.PathParam("id")), version);
+               if (!record.ok()) return Fail(record.error(), request);
+               Response response = JsonResponse(200, Resource(principal, *record));
+               response.headers.emplace_back("ETag", ETagOf(record->row.version));
+               return response;
+             }));
+
+  AddRoute(router, "PUT", "/v1/declarations/{id}",
+             Protected(runtime, [&service](const Request& request, const Principal& principal) {
+               auto idem = IdempotencyOf(request);
+               if (!idem.ok()) return Fail(idem.error(), request);
+               auto if_match = IfMatchOf(request);
+               if (!if_match.ok()) return Fail(if_match.error(), request);
+               auto body = JsonBody(request);
+               if (!body.ok()) return Fail(body.error(), request);
+               auto outcome = service.Amend(principal, std::string(*request.PathParam("id")), *body,
+                                            *if_match, idem->has_value() ? &**idem : nullptr,
+                                            RenderWith(principal, 200));
+               if (!outcome.ok()) return Fail(outcome.error(), request);
+               return FromOutcome(*outcome, false);
+             }));
+
+  AddRoute(router, "GET", "/v1/declarations/{id}/versions",
+             Protected(runtime, [&service](const Request& request, const Principal& principal) {
+               auto versions = service.Versions(principal, std::string(*request.PathParam("id")));
+               if (!versions.ok()) return Fail(versions.error(), request);
+               boost::json::array items;
+               for (const auto& row : *versions) {
+                 boost::json::object item = Summary(row);
+                 auto payload = ParseJson(row.payload);
+                 item["declaration"] = payload.ok() ? std::move(payload).value()
+                                                    : boost::json::value(nullptr);
+                 items.push_back(std::move(item));
+               }
+               return JsonResponse(200, boost::json::object{{"items", std::move(items)}});
+             }));
+
+  // Lifecycle actions. The declarant's: submit (a draft) and invalidate; the officer's:
+  // decisions. The body, when present, is {"reason": "..."} (and "action" for decisions).
+  auto action_route = [&](std::optional<decl::Action> fixed) {
+    return Protected(runtime, [&service, fixed](const Request& request,
+                                                const Principal& principal) {
+      auto idem = IdempotencyOf(request);
+      if (!idem.ok()) return Fail(idem.error(), request);
+      std::string reason;
+      std::optional<decl::Action> action = fixed;
+      if (!request.body.empty()) {
+        auto body = ParseJson(request.body);
+        if (!body.ok()) return Fail(body.error(), request);
+        if (!body->is_object()) {
+          return Fail(Error::InvalidArgument("", "wrong-type", "the body must be a JSON object"),
+                      request);
+        }
+        const auto& obj = body->get_object();
+        for (const auto& kv : obj) {
+          if (kv.key() != "reason" && (fixed || kv.key() != "action")) {
+            return Fail(Error::InvalidArgument(std::string(kv.key()), "unknown-field",
+                                               "unknown field"),
+                        request);
+          }
+        }
+        if (const auto* r = obj.if_contains("reason")) {
+          if (!r->is_string()) {
+            return Fail(Error::InvalidArgument("reason", "wrong-type", "reason must be a string"),
+                        request);
+          }
+          reason = std::string(r->get_string());
+        }
+        if (!fixed) {
+          if (const auto* a = obj.if_contains("action"); a != nullptr && a->is_string()) {
+            auto parsed = decl::ParseAction(a->get_string());
+            if (!parsed.ok()) {
+              Error e = parsed.error();
+              e.field_path = "action";
+              return Fail(e, request);
+            }
+            action = *parsed;
+          }
+        }
+      }
+      if (!action) {
+        return Fail(Error::InvalidArgument("action", "required",
+                                           "say which decision: route_green, route_yellow, "
+                                           "route_red, release, hold, seize or reject"),
+                    request);
+      }
+      if (!fixed && (*action == decl::Action::kSubmit || *action == decl::Action::kInvalidate ||
+                     *action == decl::Action::kAmend || *action == decl::Action::kAccept)) {
+        return Fail(Error::InvalidArgument("action", "unknown-action",
+                                           "not an officer decision: use route_green, "
+                                           "route_yellow, route_red, release, hold, seize or reject"),
+                    request);
+      }
+      auto outcome = service.Act(principal, std::string(*request.PathParam("id")), *action,
+                                 reason, idem->has_value() ? &**idem : nullptr,
+                                 RenderWith(principal, 200));
+      if (!outcome.ok()) return Fail(outcome.error(), request);
+      return FromOutcome(*outcome, false);
+    });
+  };
+  AddRoute(router, "POST", "/v1/declarations/{id}/submit", action_route(decl::Action::kSubmit));
+  AddRoute(router, "POST", "/v1/declarations/{id}/invalidate", action_route(decl::Action::kInvalidate));
+  AddRoute(router, "POST", "/v1/declarations/{id}/decisions", action_route(std::nullopt));
+}
+
+}  // namespace clearway::api

@@ -1,0 +1,130 @@
+#include "store/sqlite/migrations.h"
+
+#include <array>
+#include <string>
+
+namespace clearway::store::sqlite::internal {
+
+namespace {
+
+// Version 1: declarations, their heads, transitions and idempotency records.
+// Timestamps are INTEGER microseconds since the Unix epoch (UTC).
+constexpr const char* kV1 = R"sql(
+CREATE TABLE declarations (
+  id              TEXT    NOT NULL,
+  version         INTEGER NOT NULL CHECK (version >= 1),
+  organisation_id TEXT    NOT NULL,
+  declarant_id    TEXT    NOT NULL,
+  office          TEXT    NOT NULL,
+  type            TEXT    NOT NULL,
+  status          TEXT    NOT NULL,
+  channel         TEXT    NOT NULL,
+  hs_chapters     TEXT    NOT NULL,
+  created_at      INTEGER NOT NULL,
+  updated_at      INTEGER NOT NULL,
+  payload         BLOB    NOT NULL,
+  PRIMARY KEY (id, version)
+);
+
+-- One row per declaration: its latest version and the fields lists filter on. Listing scans
+-- these small rows through the (…, created_at DESC, id DESC) indexes, then joins the version.
+CREATE TABLE declaration_heads (
+  id              TEXT    NOT NULL PRIMARY KEY,
+  version         INTEGER NOT NULL,
+  organisation_id TEXT    NOT NULL,
+  office          TEXT    NOT NULL,
+  type            TEXT    NOT NULL,
+  status          TEXT    NOT NULL,
+  channel         TEXT    NOT NULL,
+  created_at      INTEGER NOT NULL,
+  FOREIGN KEY (id, version) REFERENCES declarations (id, version)
+) WITHOUT ROWID;
+CREATE INDEX heads_by_created ON declaration_heads (created_at DESC, id DESC);
+CREATE INDEX heads_by_organisation ON declaration_heads (organisation_id, created_at DESC, id DESC);
+CREATE INDEX heads_by_office ON declaration_heads (office, created_at DESC, id DESC);
+CREATE INDEX heads_by_status ON declaration_heads (status, created_at DESC, id DESC);
+
+CREATE TABLE transitions (
+  declaration_id TEXT    NOT NULL,
+  sequence       INTEGER NOT NULL CHECK (sequence >= 1),
+  version        INTEGER NOT NULL,
+  from_status    TEXT    NOT NULL,
+  to_status      TEXT    NOT NULL,
+  channel        TEXT    NOT NULL,
+  actor          TEXT    NOT NULL,
+  reason         TEXT    NOT NULL,
+  at             INTEGER NOT NULL,
+  PRIMARY KEY (declaration_id, sequence),
+  FOREIGN KEY (declaration_id, version) REFERENCES declarations (id, version)
+) WITHOUT ROWID;
+
+CREATE TABLE idempotency (
+  principal     TEXT    NOT NULL,
+  key           TEXT    NOT NULL,
+  request_hash  TEXT    NOT NULL,
+  status_code   INTEGER NOT NULL,
+  response_body BLOB    NOT NULL,
+  resource_id   TEXT    NOT NULL,
+  created_at    INTEGER NOT NULL,
+  PRIMARY KEY (principal, key)
+);
+CREATE INDEX idempotency_by_created ON idempotency (created_at);
+)sql";
+
+constexpr std::array<const char*, 1> kMigrations = {kV1};
+
+Error SchemaTooNew(int64_t found) {
+  return Error::FailedPrecondition("schema-too-new",
+                                   "the database has schema version " + std::to_string(found) +
+                                       " but this build knows only up to " +
+                                       std::to_string(kMigrations.size()) + "; upgrade Clearway");
+}
+
+Result<int64_t> ApplyMissing(Connection& db, Timestamp now) {
+  CW_RETURN_IF_ERROR(
+      db.Exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
+              "  version INTEGER NOT NULL PRIMARY KEY,"
+              "  applied_at INTEGER NOT NULL)"));
+  int64_t current = 0;
+  {
+    CW_ASSIGN_OR_RETURN(Statement stmt,
+                        db.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+    CW_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
+    if (has_row) current = stmt.ColumnInt(0);
+  }
+  const auto newest = static_cast<int64_t>(kMigrations.size());
+  if (current > newest) return SchemaTooNew(current);
+  for (int64_t version = current + 1; version <= newest; ++version) {
+    CW_RETURN_IF_ERROR(db.Exec(kMigrations[static_cast<size_t>(version - 1)]));
+    CW_ASSIGN_OR_RETURN(
+        Statement stmt,
+        db.Prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)"));
+    stmt.BindInt(1, version);
+    stmt.BindTime(2, now);
+    CW_RETURN_IF_ERROR(stmt.Run());
+  }
+  return newest;
+}
+
+}  // namespace
+
+std::span<const char* const> Migrations() { return kMigrations; }
+
+Result<int64_t> ApplyMigrations(Connection& db, Timestamp now) {
+  // IMMEDIATE takes the write lock up front, so two processes opening a fresh file at once
+  // cannot both decide to run migration 1.
+  CW_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
+  Result<int64_t> applied = ApplyMissing(db, now);
+  if (!applied.ok()) {
+    db.Exec("ROLLBACK").IgnoreError();  // the original error is the one worth reporting
+    return applied;
+  }
+  Status committed = db.Exec("COMMIT");
+  if (!committed.ok()) {
+    db.Exec("ROLLBACK").IgnoreError();  // a failed COMMIT may leave the transaction open
+    return std::move(committed).error();
+  }
+  return applied;
+}
+
+}  // namespace clearway::store::sqlite::internal

@@ -1,0 +1,200 @@
+#include "store/sqlite/queries.h"
+
+#include <string_view>
+
+namespace clearway::store::sqlite::internal {
+
+namespace {
+
+// Columns of a declaration version, in the order ReadDeclaration() expects, aliased "d".
+constexpr std::string_view kDeclarationColumns =
+    "d.id, d.version, d.organisation_id, d.declarant_id, d.office, d.type, d.status, d.channel,"
+    " d.hs_chapters, d.created_at, d.updated_at, d.payload";
+
+DeclarationRow ReadDeclaration(const Statement& stmt, int first) {
+  DeclarationRow row;
+  row.id = stmt.ColumnText(first);
+  row.version = stmt.ColumnInt(first + 1);
+  row.organisation_id = stmt.ColumnText(first + 2);
+  row.declarant_id = stmt.ColumnText(first + 3);
+  row.office = stmt.ColumnText(first + 4);
+  row.type = stmt.ColumnText(first + 5);
+  row.status = stmt.ColumnText(first + 6);
+  row.channel = stmt.ColumnText(first + 7);
+  row.hs_chapters = stmt.ColumnText(first + 8);
+  row.created_at = stmt.ColumnTime(first + 9);
+  row.updated_at = stmt.ColumnTime(first + 10);
+  row.payload = stmt.ColumnBlob(first + 11);
+  return row;
+}
+
+Error DeclarationNotFound() {
+  return Error::NotFound("declaration-not-found", "no such declaration or version");
+}
+
+// BuildListSql() writes the list query for the filters present. Parameters are bound in the
+// same order by BindListParameters(). Every variant orders by (created_at DESC, id DESC), which
+// the heads_by_* indexes provide, and fetches one row more than the page to learn if another
+// page follows.
+std::string BuildListSql(const DeclarationFilter& filter, bool has_cursor) {
+  std::string sql = "SELECT h.created_at, ";
+  sql += kDeclarationColumns;
+  sql += " FROM declaration_heads h JOIN declarations d ON d.id = h.id AND d.version = h.version";
+  std::string where;
+  auto add = [&where](std::string_view condition) {
+    where += where.empty() ? " WHERE " : " AND ";
+    where += condition;
+  };
+  auto add_in = [&add](std::string_view column, size_t count) {
+    if (count == 0) return;
+    std::string in = std::string(column) + " IN (?";
+    for (size_t idx = 1; idx < count; ++idx) in += ", ?";
+    add(in + ")");
+  };
+  add_in("h.organisation_id", filter.organisation_ids.size());
+  add_in("h.office", filter.offices.size());
+  if (!filter.status.empty()) add("h.status = ?");
+  if (!filter.type.empty()) add("h.type = ?");
+  if (!filter.channel.empty()) add("h.channel = ?");
+  if (filter.created_from.has_value()) add("h.created_at >= ?");
+  if (filter.created_to.has_value()) add("h.created_at < ?");
+  if (has_cursor) add("(h.created_at, h.id) < (?, ?)");
+  sql += where;
+  sql += " ORDER BY h.created_at DESC, h.id DESC LIMIT ?";
+  return sql;
+}
+
+void BindListParameters(Statement& stmt, const DeclarationFilter& filter,
+                        const std::optional<PageCursor>& cursor, int limit) {
+  int index = 0;
+  for (const std::string& organisation : filter.organisation_ids) {
+    stmt.BindText(++index, organisation);
+  }
+  for (const std::string& office : filter.offices) stmt.BindText(++index, office);
+  if (!filter.status.empty()) stmt.BindText(++index, filter.status);
+  if (!filter.type.empty()) stmt.BindText(++index, filter.type);
+  if (!filter.channel.empty()) stmt.BindText(++index, filter.channel);
+  if (filter.created_from.has_value()) stmt.BindTime(++index, *filter.created_from);
+  if (filter.created_to.has_value()) stmt.BindTime(++index, *filter.created_to);
+  if (cursor.has_value()) {
+    stmt.BindTime(++index, cursor->created_at);
+    stmt.BindText(++index, cursor->id);
+  }
+  stmt.BindInt(++index, int64_t{limit} + 1);
+}
+
+}  // namespace
+
+Result<DeclarationRow> QueryDeclaration(Connection& db, const std::string& id,
+                                        std::optional<int64_t> version) {
+  std::string sql = "SELECT " + std::string(kDeclarationColumns);
+  if (version.has_value()) {
+    sql += " FROM declarations d WHERE d.id = ? AND d.version = ?";
+  } else {
+    sql +=
+        " FROM declaration_heads h JOIN declarations d ON d.id = h.id AND d.version = h.version"
+        " WHERE h.id = ?";
+  }
+  CW_ASSIGN_OR_RETURN(Statement stmt, db.Prepare(sql));
+  stmt.BindText(1, id);
+  if (version.has_value()) stmt.BindInt(2, *version);
+  CW_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
+  if (!has_row) return DeclarationNotFound();
+  return ReadDeclaration(stmt, 0);
+}
+
+Result<std::vector<DeclarationRow>> QueryVersions(Connection& db, const std::string& id) {
+  CW_ASSIGN_OR_RETURN(Statement stmt,
+                      db.Prepare("SELECT " + std::string(kDeclarationColumns) +
+                                 " FROM declarations d WHERE d.id = ? ORDER BY d.version"));
+  stmt.BindText(1, id);
+  std::vector<DeclarationRow> rows;
+  while (true) {
+    CW_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
+    if (!has_row) break;
+    rows.push_back(ReadDeclaration(stmt, 0));
+  }
+  if (rows.empty()) return DeclarationNotFound();
+  return rows;
+}
+
+Result<DeclarationPage> QueryDeclarationPage(Connection& db, const DeclarationFilter& filter,
+                                             const PageRequest& page) {
+  CW_RETURN_IF_ERROR(ValidatePageLimit(page.limit));
+  std::optional<PageCursor> cursor;
+  if (!page.after_cursor.empty()) {
+    CW_ASSIGN_OR_RETURN(cursor, DecodeCursor(page.after_cursor));
+  }
+  CW_ASSIGN_OR_RETURN(Statement stmt, db.Prepare(BuildListSql(filter, cursor.has_value())));
+  BindListParameters(stmt, filter, cursor, page.limit);
+  DeclarationPage result;
+  const auto limit = static_cast<size_t>(page.limit);
+  PageCursor last;
+  while (true) {
+    CW_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
+    if (!has_row) break;
+    if (result.items.size() == limit) {
+      // A row beyond the page exists: the next page starts after the last item kept.
+      result.next_cursor = EncodeCursor(last);
+      break;
+    }
+    last = PageCursor{stmt.ColumnTime(0), stmt.ColumnText(1)};
+    result.items.push_back(ReadDeclaration(stmt, 1));
+  }
+  return result;
+}
+
+Result<std::vector<TransitionRow>> QueryTransitions(Connection& db, const std::string& id) {
+  CW_ASSIGN_OR_RETURN(
+      Statement stmt,
+      db.Prepare("SELECT declaration_id, sequence, version, from_status, to_status, channel,"
+                 " actor, reason, at FROM transitions WHERE declaration_id = ?"
+                 " ORDER BY sequence"));
+  stmt.BindText(1, id);
+  std::vector<TransitionRow> rows;
+  while (true) {
+    CW_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
+    if (!has_row) break;
+    TransitionRow row;
+    row.declaration_id = stmt.ColumnText(0);
+    row.sequence = stmt.ColumnInt(1);
+    row.version = stmt.ColumnInt(2);
+    row.from_status = stmt.ColumnText(3);
+    row.to_status = stmt.ColumnText(4);
+    row.channel = stmt.ColumnText(5);
+    row.actor = stmt.ColumnText(6);
+    row.reason = stmt.ColumnText(7);
+    row.at = stmt.ColumnTime(8);
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+Result<IdempotencyRow> QueryIdempotency(Connection& db, const std::string& principal,
+                                        const std::string& key) {
+  CW_ASSIGN_OR_RETURN(
+      Statement stmt,
+      db.Prepare("SELECT principal, key, request_hash, status_code, response_body, resource_id,"
+                 " created_at FROM idempotency WHERE principal = ? AND key = ?"));
+  stmt.BindText(1, principal);
+  stmt.BindText(2, key);
+  CW_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
+  if (!has_row) return Error::NotFound("idempotency-key-not-found", "no stored answer for key");
+  IdempotencyRow row;
+  row.principal = stmt.ColumnText(0);
+  row.key = stmt.ColumnText(1);
+  row.request_hash = stmt.ColumnText(2);
+  row.status_code = static_cast<int>(stmt.ColumnInt(3));
+  row.response_body = stmt.ColumnBlob(4);
+  row.resource_id = stmt.ColumnText(5);
+  row.created_at = stmt.ColumnTime(6);
+  return row;
+}
+
+Result<int64_t> QueryDeclarationCount(Connection& db) {
+  CW_ASSIGN_OR_RETURN(Statement stmt, db.Prepare("SELECT COUNT(*) FROM declaration_heads"));
+  CW_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
+  return has_row ? stmt.ColumnInt(0) : int64_t{0};
+}
+
+}  // namespace clearway::store::sqlite::internal

@@ -1,0 +1,332 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <system_error>
+#include <utility>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "store/sqlite/connection.h"
+#include "store/sqlite/migrations.h"
+#include "store/sqlite/queries.h"
+#include "store/sqlite/unit_writer.h"
+
+namespace clearway::store::sqlite {
+
+using internal::Connection;
+using internal::Statement;
+
+namespace {
+
+constexpr int kMaxBatchUnitsLimit = 10000;
+constexpr int kMaxReadConnections = 64;
+
+Error BadOption(std::string field, std::string message) {
+  return Error::InvalidArgument(std::move(field), "bad-store-option", std::move(message));
+}
+
+Status ValidateOptions(const SqliteOptions& options) {
+  if (options.path.empty()) return BadOption("path", "the database path is empty");
+  if (options.path == ":memory:" || options.path.front() == '\0') {
+    return BadOption("path", "the database must be a file");
+  }
+  if (options.busy_timeout.count() < 0 || options.busy_timeout > std::chrono::hours(1)) {
+    return BadOption("busy_timeout", "the busy timeout must be between 0 and 1 hour");
+  }
+  if (options.max_batch_units < 1 || options.max_batch_units > kMaxBatchUnitsLimit) {
+    return BadOption("max_batch_units", "max_batch_units must be between 1 and 10000");
+  }
+  if (options.max_batch_wait.count() < 0 || options.max_batch_wait > std::chrono::seconds(1)) {
+    return BadOption("max_batch_wait", "max_batch_wait must be between 0 and 1 second");
+  }
+  if (options.read_connections < 1 || options.read_connections > kMaxReadConnections) {
+    return BadOption("read_connections", "read_connections must be between 1 and 64");
+  }
+  return OkStatus();
+}
+
+// CreateFileIfAbsent() makes the database file readable by its owner only. SQLite gives its
+// -wal and -shm files the same permissions as the database file.
+Status CreateFileIfAbsent(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) {
+    return Error::FailedPrecondition("store-open-failed",
+                                     "cannot create or open " + path + ": " + std::strerror(errno));
+  }
+  ::close(fd);
+  return OkStatus();
+}
+
+Status RunSql(Connection& db, std::string_view sql) {
+  CW_ASSIGN_OR_RETURN(Statement stmt, db.Prepare(sql));
+  return stmt.Run();
+}
+
+Status ConfigureWriter(Connection& db) {
+  CW_ASSIGN_OR_RETURN(std::string mode, db.QueryText("PRAGMA journal_mode=WAL"));
+  if (mode != "wal") {
+    return Error::Internal("store-error", "the database refused WAL mode (got " + mode + ")");
+  }
+  // FULL: the WAL is fsync'd at every commit, so an acknowledged commit survives power loss.
+  return db.Exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+}
+
+// Transaction runs one group-commit batch on the writer connection. Units are applied in
+// order, each inside SAVEPOINT unit, so a refused unit is rolled back alone.
+class Transaction {
+ public:
+  explicit Transaction(Connection& db) : db_(db) {}
+
+  // Run() fills results[0, attempted()) and returns ok when the batch was committed (or rolled
+  // back because no unit succeeded). An error means the whole batch is lost: the caller gives
+  // it to every unit that had not failed on its own.
+  Status Run(const std::vector<const UnitOfWork*>& units, std::vector<Status>& results) {
+    CW_RETURN_IF_ERROR(RunSql(db_, "BEGIN IMMEDIATE"));
+    for (size_t idx = 0; idx < units.size(); ++idx) {
+      CW_RETURN_IF_ERROR(Abandon(RunSql(db_, "SAVEPOINT unit")));
+      results[idx] = internal::ApplyUnit(db_, *units[idx]);
+      attempted_ = idx + 1;
+      // Some errors (I/O, disk full, out of memory) make SQLite roll the whole transaction
+      // back on its own; the earlier units are then gone too.
+      if (sqlite3_get_autocommit(db_.get()) != 0) {
+        if (results[idx].ok()) return Error::Internal("store-error", "transaction lost");
+        return results[idx].error();
+      }
+      if (results[idx].ok()) {
+        CW_RETURN_IF_ERROR(Abandon(RunSql(db_, "RELEASE unit")));
+        ++committed_;
+      } else {
+        CW_RETURN_IF_ERROR(Abandon(RunSql(db_, "ROLLBACK TO unit")));
+        CW_RETURN_IF_ERROR(Abandon(RunSql(db_, "RELEASE unit")));
+      }
+    }
+    if (committed_ == 0) return Abandon(RunSql(db_, "ROLLBACK"));
+    return Abandon(RunSql(db_, "COMMIT"));
+  }
+
+  size_t attempted() const { return attempted_; }
+  int64_t committed() const { return committed_; }
+
+ private:
+  // Abandon() rolls the transaction back when `status` is an error and passes it on.
+  Status Abandon(Status status) {
+    if (!status.ok() && sqlite3_get_autocommit(db_.get()) == 0) {
+      db_.Exec("ROLLBACK").IgnoreError();  // the first error is the one to report
+    }
+    return status;
+  }
+
+  Connection& db_;
+  size_t attempted_ = 0;
+  int64_t committed_ = 0;
+};
+
+}  // namespace
+
+struct SqliteStore::Pending {
+  UnitOfWork work;
+  std::promise<Status> done;
+};
+
+// ReadLease holds one connection of the read pool and gives it back on destruction.
+class SqliteStore::ReadLease {
+ public:
+  ReadLease(SqliteStore& store, Connection& conn) : store_(store), conn_(conn) {}
+  ~ReadLease() {
+    {
+      std::scoped_lock lock(store_.readers_mu_);
+      store_.idle_readers_.push_back(&conn_);
+    }
+    store_.readers_cv_.notify_one();
+  }
+  ReadLease(const ReadLease&) = delete;
+  ReadLease& operator=(const ReadLease&) = delete;
+
+  Connection& conn() { return conn_; }
+
+ private:
+  SqliteStore& store_;
+  Connection& conn_;
+};
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& options) {
+  CW_RETURN_IF_ERROR(ValidateOptions(options));
+  CW_RETURN_IF_ERROR(CreateFileIfAbsent(options.path));
+  CW_ASSIGN_OR_RETURN(auto writer, Connection::Open(options.path, Connection::Mode::kReadWrite,
+                                                    options.busy_timeout));
+  CW_RETURN_IF_ERROR(ConfigureWriter(*writer));
+  Result<int64_t> migrated = internal::ApplyMigrations(*writer, SystemClock().Now());
+  if (!migrated.ok()) return std::move(migrated).error();
+  std::vector<std::unique_ptr<Connection>> readers;
+  for (int idx = 0; idx < options.read_connections; ++idx) {
+    CW_ASSIGN_OR_RETURN(auto reader, Connection::Open(options.path, Connection::Mode::kReadOnly,
+                                                      options.busy_timeout));
+    readers.push_back(std::move(reader));
+  }
+  std::unique_ptr<SqliteStore> store(
+      new SqliteStore(options, std::move(writer), std::move(readers)));
+  try {
+    store->writer_thread_ = std::thread([raw = store.get()] { raw->WriterLoop(); });
+  } catch (const std::system_error& e) {
+    return Error::Internal("store-error", std::string("cannot start the writer: ") + e.what());
+  }
+  return store;
+}
+
+SqliteStore::SqliteStore(SqliteOptions options, std::unique_ptr<Connection> writer,
+                         std::vector<std::unique_ptr<Connection>> readers)
+    : options_(std::move(options)), writer_(std::move(writer)), readers_(std::move(readers)) {
+  for (const auto& reader : readers_) idle_readers_.push_back(reader.get());
+}
+
+SqliteStore::~SqliteStore() { Close(); }
+
+int64_t SqliteStore::SchemaVersion() { return static_cast<int64_t>(internal::Migrations().size()); }
+
+// ---- Writes ---------------------------------------------------------------------------------
+
+Status SqliteStore::Commit(UnitOfWork work) {
+  std::vector<UnitOfWork> units;
+  units.push_back(std::move(work));
+  return Enqueue(std::move(units)).front().get();
+}
+
+std::vector<Status> SqliteStore::CommitBatch(std::vector<UnitOfWork> units) {
+  std::vector<std::future<Status>> futures = Enqueue(std::move(units));
+  std::vector<Status> results;
+  results.reserve(futures.size());
+  for (auto& future : futures) results.push_back(future.get());
+  return results;
+}
+
+std::vector<std::future<Status>> SqliteStore::Enqueue(std::vector<UnitOfWork> units) {
+  std::vector<std::future<Status>> futures;
+  futures.reserve(units.size());
+  {
+    std::scoped_lock lock(queue_mu_);
+    for (UnitOfWork& work : units) {
+      auto pending = std::make_unique<Pending>();
+      pending->work = std::move(work);
+      futures.push_back(pending->done.get_future());
+      if (closing_) {
+        pending->done.set_value(Error::Unavailable("store-closing", "the store is closing"));
+      } else {
+        queue_.push_back(std::move(pending));
+      }
+    }
+  }
+  queue_cv_.notify_one();
+  return futures;
+}
+
+void SqliteStore::Close() {
+  std::scoped_lock close_lock(close_mu_);
+  {
+    std::scoped_lock lock(queue_mu_);
+    closing_ = true;
+  }
+  queue_cv_.notify_one();
+  if (writer_thread_.joinable()) writer_thread_.join();
+}
+
+void SqliteStore::WriterLoop() {
+  while (true) {
+    std::vector<std::unique_ptr<Pending>> batch = TakeBatch();
+    if (batch.empty()) return;  // closing, and everything queued has been written
+    RunBatch(batch);
+  }
+}
+
+std::vector<std::unique_ptr<SqliteStore::Pending>> SqliteStore::TakeBatch() {
+  const auto limit = static_cast<size_t>(options_.max_batch_units);
+  std::unique_lock lock(queue_mu_);
+  queue_cv_.wait(lock, [this] { return closing_ || !queue_.empty(); });
+  if (!queue_.empty() && !closing_ && options_.max_batch_wait.count() > 0) {
+    queue_cv_.wait_for(lock, options_.max_batch_wait,
+                       [this, limit] { return closing_ || queue_.size() >= limit; });
+  }
+  std::vector<std::unique_ptr<Pending>> batch;
+  const size_t take = std::min(limit, queue_.size());
+  batch.reserve(take);
+  for (size_t idx = 0; idx < take; ++idx) {
+    batch.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+  }
+  return batch;
+}
+
+void SqliteStore::RunBatch(std::vector<std::unique_ptr<Pending>>& batch) {
+  std::vector<const UnitOfWork*> units;
+  units.reserve(batch.size());
+  for (const auto& pending : batch) units.push_back(&pending->work);
+  std::vector<Status> results(batch.size());
+  Transaction transaction(*writer_);
+  Status outcome = transaction.Run(units, results);
+  int64_t committed = outcome.ok() ? transaction.committed() : 0;
+  if (!outcome.ok()) {
+    for (size_t idx = 0; idx < results.size(); ++idx) {
+      if (idx >= transaction.attempted() || results[idx].ok()) results[idx] = outcome;
+    }
+  }
+  {
+    std::scoped_lock lock(stats_mu_);
+    if (outcome.ok() && committed > 0) ++stats_.batches_committed;
+    stats_.units_committed += committed;
+    stats_.units_failed += static_cast<int64_t>(batch.size()) - committed;
+    stats_.largest_batch = std::max(stats_.largest_batch, static_cast<int64_t>(batch.size()));
+  }
+  for (size_t idx = 0; idx < batch.size(); ++idx) batch[idx]->done.set_value(results[idx]);
+}
+
+SqliteStoreStats SqliteStore::stats() const {
+  std::scoped_lock lock(stats_mu_);
+  return stats_;
+}
+
+// ---- Reads ----------------------------------------------------------------------------------
+
+SqliteStore::ReadLease SqliteStore::AcquireReader() {
+  std::unique_lock lock(readers_mu_);
+  readers_cv_.wait(lock, [this] { return !idle_readers_.empty(); });
+  Connection* conn = idle_readers_.back();
+  idle_readers_.pop_back();
+  return ReadLease(*this, *conn);
+}
+
+Result<DeclarationRow> SqliteStore::GetDeclaration(const std::string& id,
+                                                   std::optional<int64_t> version) {
+  ReadLease lease = AcquireReader();
+  return internal::QueryDeclaration(lease.conn(), id, version);
+}
+
+Result<std::vector<DeclarationRow>> SqliteStore::ListVersions(const std::string& id) {
+  ReadLease lease = AcquireReader();
+  return internal::QueryVersions(lease.conn(), id);
+}
+
+Result<DeclarationPage> SqliteStore::ListDeclarations(const DeclarationFilter& filter,
+                                                      const PageRequest& page) {
+  ReadLease lease = AcquireReader();
+  return internal::QueryDeclarationPage(lease.conn(), filter, page);
+}
+
+Result<std::vector<TransitionRow>> SqliteStore::ListTransitions(const std::string& id) {
+  ReadLease lease = AcquireReader();
+  return internal::QueryTransitions(lease.conn(), id);
+}
+
+Result<IdempotencyRow> SqliteStore::GetIdempotency(const std::string& principal,
+                                                   const std::string& key) {
+  ReadLease lease = AcquireReader();
+  return internal::QueryIdempotency(lease.conn(), principal, key);
+}
+
+Result<int64_t> SqliteStore::CountDeclarations() {
+  ReadLease lease = AcquireReader();
+  return internal::QueryDeclarationCount(lease.conn());
+}
+
+}  // namespace clearway::store::sqlite

@@ -1,0 +1,135 @@
+// File: store/sqlite/sqlite_store.h
+//
+// SqliteStore is the embedded Store backend: one SQLite database file in WAL mode with
+// synchronous=FULL, so a commit is on disk when Commit() returns. Writes go through a single
+// writer thread that batches whatever units of work are queued into one transaction (group
+// commit, one fsync for many units), each unit inside its own savepoint so that a unit that
+// fails is rolled back alone. Reads run on a small pool of read-only connections alongside the
+// writer. The schema is migrated at open; docs/formats/store-schema.md describes it.
+//
+//   SqliteOptions options;
+//   options.path = data_dir + "/clearway.db";          // the directory must exist
+//   CW_ASSIGN_OR_RETURN(std::unique_ptr<SqliteStore> store, SqliteStore::Open(options));
+//   CW_RETURN_IF_ERROR(store->Commit(std::move(work)));  // durable when ok
+//
+// Thread safety: every public method may be called from any thread concurrently, except that
+// the store must outlive all calls on it (destroy it after its users have stopped).
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/result.h"
+#include "store/store.h"
+
+namespace clearway::store::sqlite {
+
+namespace internal {
+class Connection;
+}  // namespace internal
+
+struct SqliteOptions {
+  std::string path;                              // the database file; its dir must exist
+  std::chrono::milliseconds busy_timeout{5000};  // wait for another process's lock
+  int max_batch_units = 256;                     // units per group-commit transaction
+  // How long the writer waits for more units once it has some. Zero (the default) never
+  // waits: it takes what is queued, so a lone commit is not delayed.
+  std::chrono::microseconds max_batch_wait{0};
+  int read_connections = 4;  // size of the read pool
+};
+
+// Counters for metrics, since open. A batch is one committed transaction.
+struct SqliteStoreStats {
+  int64_t batches_committed = 0;
+  int64_t units_committed = 0;
+  int64_t units_failed = 0;   // refused on their own, or lost with their batch
+  int64_t largest_batch = 0;  // most units taken into one transaction
+};
+
+class SqliteStore final : public Store {
+ public:
+  // Open() opens (creating with mode 0600 if absent) the database at options.path, sets WAL
+  // and synchronous=FULL, applies pending migrations and starts the writer thread.
+  // Errors: kInvalidArgument "bad-store-option" for an empty path or out-of-range limits;
+  // kFailedPrecondition "store-open-failed" when the file cannot be created or opened (e.g.
+  // its directory is missing); kFailedPrecondition "schema-too-new" for a database written by
+  // a newer Clearway; kDataLoss "store-corrupt" for a file that is not a database; kInternal
+  // for other SQLite failures.
+  static Result<std::unique_ptr<SqliteStore>> Open(const SqliteOptions& options);
+
+  // The destructor calls Close().
+  ~SqliteStore() override;
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+
+  // Commit() queues the unit for the writer and waits until it is durable or refused.
+  // Errors: those of Store::Commit(); kUnavailable "store-closing" after Close().
+  Status Commit(UnitOfWork work) override;
+
+  // CommitBatch() queues several units at once and returns one Status per unit, in order.
+  // Units that fit in max_batch_units share one transaction; each succeeds or fails alone.
+  std::vector<Status> CommitBatch(std::vector<UnitOfWork> units);
+
+  // Close() stops taking writes: units already queued are committed (or fail with their own
+  // error), later Commit() calls fail with kUnavailable "store-closing". Reads keep working
+  // until destruction. Idempotent.
+  void Close();
+
+  Result<DeclarationRow> GetDeclaration(const std::string& id,
+                                        std::optional<int64_t> version) override;
+  Result<std::vector<DeclarationRow>> ListVersions(const std::string& id) override;
+  Result<DeclarationPage> ListDeclarations(const DeclarationFilter& filter,
+                                           const PageRequest& page) override;
+  Result<std::vector<TransitionRow>> ListTransitions(const std::string& id) override;
+  Result<IdempotencyRow> GetIdempotency(const std::string& principal,
+                                        const std::string& key) override;
+  Result<int64_t> CountDeclarations() override;
+
+  // stats() returns a snapshot of the group-commit counters.
+  SqliteStoreStats stats() const;
+
+  // SchemaVersion() is the newest schema version this build knows (and migrates to).
+  static int64_t SchemaVersion();
+
+ private:
+  struct Pending;
+  class ReadLease;
+
+  SqliteStore(SqliteOptions options, std::unique_ptr<internal::Connection> writer,
+              std::vector<std::unique_ptr<internal::Connection>> readers);
+
+  std::vector<std::future<Status>> Enqueue(std::vector<UnitOfWork> units);
+  void WriterLoop();
+  std::vector<std::unique_ptr<Pending>> TakeBatch();
+  void RunBatch(std::vector<std::unique_ptr<Pending>>& batch);
+  ReadLease AcquireReader();
+
+  const SqliteOptions options_;
+  const std::unique_ptr<internal::Connection> writer_;  // used only by writer_thread_
+
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<std::unique_ptr<Pending>> queue_;  // guarded by queue_mu_
+  bool closing_ = false;                        // guarded by queue_mu_
+
+  mutable std::mutex stats_mu_;
+  SqliteStoreStats stats_;  // guarded by stats_mu_
+
+  std::mutex readers_mu_;
+  std::condition_variable readers_cv_;
+  std::vector<std::unique_ptr<internal::Connection>> readers_;  // all of them
+  std::vector<internal::Connection*> idle_readers_;             // guarded by readers_mu_
+
+  std::mutex close_mu_;        // serialises Close()
+  std::thread writer_thread_;  // started last, joined by Close()
+};
+
+}  // namespace clearway::store::sqlite

@@ -1,0 +1,201 @@
+#include "store/sqlite/unit_writer.h"
+
+#include <string>
+
+namespace clearway::store::sqlite::internal {
+
+namespace {
+
+constexpr const char* kSelectHeadVersion = "SELECT version FROM declaration_heads WHERE id = ?";
+
+constexpr const char* kInsertDeclaration =
+    "INSERT INTO declarations (id, version, organisation_id, declarant_id, office, type, status,"
+    " channel, hs_chapters, created_at, updated_at, payload)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+// A new head keeps created_at of version 1 forever, so a declaration never moves in the
+// (created_at, id) listing order and cursors stay valid across amendments.
+constexpr const char* kInsertHead =
+    "INSERT INTO declaration_heads (id, version, organisation_id, office, type, status, channel,"
+    " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+constexpr const char* kAdvanceHead =
+    "UPDATE declaration_heads SET version = ?, organisation_id = ?, office = ?, type = ?,"
+    " status = ?, channel = ? WHERE id = ?";
+
+constexpr const char* kUpdateHeadStatus =
+    "UPDATE declaration_heads SET status = ?, channel = ? WHERE id = ? AND version = ?";
+constexpr const char* kUpdateVersionStatus =
+    "UPDATE declarations SET status = ?, channel = ?, updated_at = ? WHERE id = ? AND version = ?";
+
+constexpr const char* kInsertTransition =
+    "INSERT INTO transitions (declaration_id, sequence, version, from_status, to_status, channel,"
+    " actor, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+constexpr const char* kInsertIdempotency =
+    "INSERT INTO idempotency (principal, key, request_hash, status_code, response_body,"
+    " resource_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)";
+
+// CurrentVersion() is the latest stored version of a declaration, 0 when there is none.
+Result<int64_t> CurrentVersion(Connection& db, const std::string& id) {
+  CW_ASSIGN_OR_RETURN(Statement stmt, db.Prepare(kSelectHeadVersion));
+  stmt.BindText(1, id);
+  CW_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
+  return has_row ? stmt.ColumnInt(0) : int64_t{0};
+}
+
+Error VersionConflict(const std::string& id, int64_t current, int64_t expected) {
+  return Error::Aborted("version-conflict", "declaration " + id + " is at version " +
+                                                std::to_string(current) + ", expected " +
+                                                std::to_string(expected));
+}
+
+Status CheckExpectations(Connection& db, const UnitOfWork& work) {
+  for (const auto& [id, expected] : work.expected_current_versions) {
+    CW_ASSIGN_OR_RETURN(int64_t current, CurrentVersion(db, id));
+    if (current != expected) return VersionConflict(id, current, expected);
+  }
+  return OkStatus();
+}
+
+Status InsertDeclaration(Connection& db, const DeclarationRow& row, size_t index) {
+  CW_ASSIGN_OR_RETURN(int64_t current, CurrentVersion(db, row.id));
+  if (row.version <= current) {
+    return Error::AlreadyExists(
+        "duplicate-version",
+        "declaration " + row.id + " version " + std::to_string(row.version) + " already exists");
+  }
+  if (row.version != current + 1) {
+    return Error::InvalidArgument(
+        "declarations[" + std::to_string(index) + "].version", "version-gap",
+        "declaration " + row.id + " is at version " + std::to_string(current) +
+            "; the next version must be " + std::to_string(current + 1));
+  }
+  {
+    CW_ASSIGN_OR_RETURN(Statement stmt, db.Prepare(kInsertDeclaration));
+    stmt.BindText(1, row.id);
+    stmt.BindInt(2, row.version);
+    stmt.BindText(3, row.organisation_id);
+    stmt.BindText(4, row.declarant_id);
+    stmt.BindText(5, row.office);
+    stmt.BindText(6, row.type);
+    stmt.BindText(7, row.status);
+    stmt.BindText(8, row.channel);
+    stmt.BindText(9, row.hs_chapters);
+    stmt.BindTime(10, row.created_at);
+    stmt.BindTime(11, row.updated_at);
+    stmt.BindBlob(12, row.payload);
+    Status inserted = stmt.Run();
+    if (!inserted.ok() && IsUniqueViolation(stmt.extended_rc())) {
+      return Error::AlreadyExists("duplicate-version", "declaration version already exists");
+    }
+    CW_RETURN_IF_ERROR(inserted);
+  }
+  CW_ASSIGN_OR_RETURN(Statement stmt, db.Prepare(current == 0 ? kInsertHead : kAdvanceHead));
+  if (current == 0) {
+    stmt.BindText(1, row.id);
+    stmt.BindInt(2, row.version);
+    stmt.BindText(3, row.organisation_id);
+    stmt.BindText(4, row.office);
+    stmt.BindText(5, row.type);
+    stmt.BindText(6, row.status);
+    stmt.BindText(7, row.channel);
+    stmt.BindTime(8, row.created_at);
+  } else {
+    stmt.BindInt(1, row.version);
+    stmt.BindText(2, row.organisation_id);
+    stmt.BindText(3, row.office);
+    stmt.BindText(4, row.type);
+    stmt.BindText(5, row.status);
+    stmt.BindText(6, row.channel);
+    stmt.BindText(7, row.id);
+  }
+  return stmt.Run();
+}
+
+Status ApplyStatusUpdate(Connection& db, const StatusUpdate& update) {
+  {
+    CW_ASSIGN_OR_RETURN(Statement stmt, db.Prepare(kUpdateHeadStatus));
+    stmt.BindText(1, update.status);
+    stmt.BindText(2, update.channel);
+    stmt.BindText(3, update.declaration_id);
+    stmt.BindInt(4, update.version);
+    CW_RETURN_IF_ERROR(stmt.Run());
+  }
+  if (sqlite3_changes(db.get()) != 1) {
+    CW_ASSIGN_OR_RETURN(int64_t current, CurrentVersion(db, update.declaration_id));
+    return VersionConflict(update.declaration_id, current, update.version);
+  }
+  CW_ASSIGN_OR_RETURN(Statement stmt, db.Prepare(kUpdateVersionStatus));
+  stmt.BindText(1, update.status);
+  stmt.BindText(2, update.channel);
+  stmt.BindTime(3, update.updated_at);
+  stmt.BindText(4, update.declaration_id);
+  stmt.BindInt(5, update.version);
+  return stmt.Run();
+}
+
+Status InsertTransition(Connection& db, const TransitionRow& row) {
+  CW_ASSIGN_OR_RETURN(Statement stmt, db.Prepare(kInsertTransition));
+  stmt.BindText(1, row.declaration_id);
+  stmt.BindInt(2, row.sequence);
+  stmt.BindInt(3, row.version);
+  stmt.BindText(4, row.from_status);
+  stmt.BindText(5, row.to_status);
+  stmt.BindText(6, row.channel);
+  stmt.BindText(7, row.actor);
+  stmt.BindText(8, row.reason);
+  stmt.BindTime(9, row.at);
+  Status inserted = stmt.Run();
+  if (inserted.ok()) return inserted;
+  if (IsUniqueViolation(stmt.extended_rc())) {
+    return Error::AlreadyExists("duplicate-transition", "declaration " + row.declaration_id +
+                                                            " already has transition " +
+                                                            std::to_string(row.sequence));
+  }
+  if (stmt.extended_rc() == SQLITE_CONSTRAINT_FOREIGNKEY) {
+    return Error::FailedPrecondition("unknown-declaration-version",
+                                     "transition for declaration " + row.declaration_id +
+                                         " version " + std::to_string(row.version) +
+                                         ", which is not stored");
+  }
+  return inserted;
+}
+
+Status InsertIdempotency(Connection& db, const IdempotencyRow& row) {
+  CW_ASSIGN_OR_RETURN(Statement stmt, db.Prepare(kInsertIdempotency));
+  stmt.BindText(1, row.principal);
+  stmt.BindText(2, row.key);
+  stmt.BindText(3, row.request_hash);
+  stmt.BindInt(4, row.status_code);
+  stmt.BindBlob(5, row.response_body);
+  stmt.BindText(6, row.resource_id);
+  stmt.BindTime(7, row.created_at);
+  Status inserted = stmt.Run();
+  if (!inserted.ok() && IsUniqueViolation(stmt.extended_rc())) {
+    // The key itself is the client's; it is not echoed into logs or messages.
+    return Error::AlreadyExists("duplicate-idempotency-key",
+                                "this Idempotency-Key was already used by the caller");
+  }
+  return inserted;
+}
+
+}  // namespace
+
+Status ApplyUnit(Connection& db, const UnitOfWork& work) {
+  // Expectations first: a compare-and-set that fails must write nothing, and it reads the
+  // state before this unit's own writes.
+  CW_RETURN_IF_ERROR(CheckExpectations(db, work));
+  for (size_t idx = 0; idx < work.declarations.size(); ++idx) {
+    CW_RETURN_IF_ERROR(InsertDeclaration(db, work.declarations[idx], idx));
+  }
+  for (const StatusUpdate& update : work.status_updates) {
+    CW_RETURN_IF_ERROR(ApplyStatusUpdate(db, update));
+  }
+  for (const TransitionRow& transition : work.transitions) {
+    CW_RETURN_IF_ERROR(InsertTransition(db, transition));
+  }
+  if (work.idempotency.has_value()) CW_RETURN_IF_ERROR(InsertIdempotency(db, *work.idempotency));
+  return OkStatus();
+}
+
+}  // namespace clearway::store::sqlite::internal

@@ -1,0 +1,25 @@
+// File: store/sqlite/unit_writer.h  (internal to the SQLite backend)
+//
+// ApplyUnit() writes one UnitOfWork on the writer connection, inside a transaction (and
+// savepoint) the caller has opened. It checks every expectation before it writes, and maps
+// constraint failures to the Store's error codes; on error the caller rolls the savepoint back.
+#pragma once
+
+#include "common/result.h"
+#include "store/sqlite/connection.h"
+#include "store/store.h"
+
+namespace clearway::store::sqlite::internal {
+
+// ApplyUnit() returns ok when every part of `work` was written. Errors:
+//   kAborted "version-conflict"        an expected current version, or the version a status
+//                                      update names, is not the declaration's latest;
+//   kAlreadyExists "duplicate-version" the (id, version) exists;
+//   kInvalidArgument "version-gap"     a new version is not latest + 1;
+//   kAlreadyExists "duplicate-transition" the (declaration_id, sequence) exists;
+//   kFailedPrecondition "unknown-declaration-version" a transition names no stored version;
+//   kAlreadyExists "duplicate-idempotency-key" the (principal, key) is taken;
+//   anything else from SqliteError().
+Status ApplyUnit(Connection& db, const UnitOfWork& work);
+
+}  // namespace clearway::store::sqlite::internal

@@ -1,0 +1,101 @@
+// A real Clearway server on 127.0.0.1 (a free port) over a fresh demo directory: the demo's
+// users and TLS certificate, no seeded declarations. Clients talk HTTPS to it.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <random>
+
+#include "api/client.h"
+#include "api/metrics.h"
+#include "api/router.h"
+#include "api/routes.h"
+#include "api/server.h"
+#include "app/demo.h"
+#include "app/runtime.h"
+#include "common/json.h"
+#include "crypto/crypto.h"
+#include "testing/matchers.h"
+
+namespace clearway::e2e {
+
+class ServerFixture : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::random_device rd;
+    dir_ = (std::filesystem::temp_directory_path() /
+            ("clearway-e2e-" + std::to_string(rd()) + std::to_string(rd())))
+               .string();
+    auto demo = app::PrepareDemo(dir_, 0);
+    ASSERT_THAT(demo, clearway::testing::IsOk());
+    demo_ = std::move(demo).value();
+    auto runtime = app::Runtime::Open(demo_.config);
+    ASSERT_THAT(runtime, clearway::testing::IsOk());
+    runtime_ = std::move(runtime).value();
+    api::RegisterRoutes(router_, *runtime_, metrics_);
+    api::ServerOptions options;
+    options.port = 0;
+    options.certificate_pem_file = demo_.config.server.tls_certificate;
+    options.private_key_pem_file = demo_.config.server.tls_private_key;
+    options.worker_threads = 16;
+    auto server = api::Server::Start(options, router_, metrics_);
+    ASSERT_THAT(server, clearway::testing::IsOk());
+    server_ = std::move(server).value();
+  }
+
+  void TearDown() override {
+    server_.reset();
+    runtime_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  std::unique_ptr<api::HttpsClient> Client() {
+    api::ClientOptions options;
+    options.host = "127.0.0.1";
+    options.port = server_->port();
+    options.ca_file = demo_.certificate_path;
+    auto client = api::HttpsClient::Open(options);
+    EXPECT_THAT(client, clearway::testing::IsOk());
+    return client.ok() ? std::move(client).value() : nullptr;
+  }
+
+  std::string PasswordOf(const std::string& user) const {
+    for (const auto& u : demo_.users) {
+      if (u.username == user) return u.password;
+    }
+    return "";
+  }
+
+  std::string AuthFor(const std::string& user) const {
+    return "Basic " + crypto::Base64Encode(user + ":" + PasswordOf(user));
+  }
+
+  // Send() makes one request as `user` ("" for none) on `client`.
+  api::ClientResponse Send(api::HttpsClient& client, const std::string& user,
+                           std::string_view method, const std::string& target,
+                           const std::string& body = "",
+                           std::vector<std::pair<std::string, std::string>> headers = {}) {
+    if (!user.empty()) headers.emplace_back("Authorization", AuthFor(user));
+    auto response = client.Request(method, target, body, headers);
+    EXPECT_THAT(response, clearway::testing::IsOk());
+    return response.ok() ? std::move(response).value() : api::ClientResponse{};
+  }
+
+  static boost::json::object Json(const api::ClientResponse& response) {
+    auto parsed = ParseJson(response.body);
+    if (!parsed.ok() || !parsed->is_object()) return {};
+    return parsed->get_object();
+  }
+
+  int64_t Count() { return runtime_->store().CountDeclarations().value(); }
+
+  std::string dir_;
+  app::DemoSetup demo_;
+  std::unique_ptr<app::Runtime> runtime_;
+  api::Router router_;
+  api::Metrics metrics_;
+  std::unique_ptr<api::Server> server_;
+};
+
+}  // namespace clearway::e2e
