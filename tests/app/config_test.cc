@@ -1,0 +1,86 @@
+#include "app/config.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "testing/matchers.h"
+
+namespace clearway::app {
+namespace {
+
+using clearway::testing::HasCode;
+using clearway::testing::HasDetail;
+using clearway::testing::HasReason;
+using clearway::testing::IsOk;
+
+constexpr const char* kHash = "$argon2id$v=19$m=65536,t=3,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA";
+
+TEST(ConfigTest, ParsesEverySection) {
+  std::string text = std::string(R"(
+[server]
+bind = "0.0.0.0"
+port = 9443
+tls_certificate = "/etc/cw/cert.pem"
+tls_private_key = "/etc/cw/key.pem"
+worker_threads = 8
+
+[store]
+data_dir = "/srv/cw"
+
+[[users]]
+username = "officer.a"
+password_hash = ")") + kHash + R"("
+role = "officer"
+organisation = "DE-CUSTOMS"
+offices = ["DE004700", "DE004701"]
+)";
+  auto config = ParseConfig(text);
+  ASSERT_THAT(config, IsOk());
+  EXPECT_EQ(config->server.bind_address, "0.0.0.0");
+  EXPECT_EQ(config->server.port, 9443);
+  EXPECT_EQ(config->server.worker_threads, 8);
+  EXPECT_EQ(config->store.data_dir, "/srv/cw");
+  ASSERT_EQ(config->users.size(), 1u);
+  EXPECT_EQ(config->users[0].principal.role, identity::Role::kOfficer);
+  EXPECT_EQ(config->users[0].principal.offices.size(), 2u);
+  EXPECT_THAT(ValidateConfig(*config), IsOk());
+  EXPECT_EQ(SqlitePathOf(config->store), "/srv/cw/clearway.db");
+}
+
+TEST(ConfigTest, RefusalsNameTheField) {
+  EXPECT_THAT(ParseConfig("[[users]]\nusername = \"a\"\npassword_hash = \"plain\"\nrole = \"officer\"\n"),
+              HasDetail("users[0].password_hash", "bad-config"));
+  EXPECT_THAT(ParseConfig(std::string("[[users]]\nusername = \"a\"\npassword_hash = \"") + kHash +
+                          "\"\nrole = \"king\"\n"),
+              HasDetail("users[0].role", "bad-config"));
+  EXPECT_THAT(ParseConfig("[server\nport = 1"), HasReason("bad-config"));
+  EXPECT_THAT(LoadConfigFile("/nonexistent/clearway.toml"), HasReason("config-not-found"));
+}
+
+TEST(ConfigTest, ServeRefusesWithoutPrincipalsOrTls) {
+  Config config;
+  EXPECT_THAT(ValidateConfig(config), HasReason("no-principals"));
+  config.users.push_back({{"u", "O", identity::Role::kDeclarant, {}, {}}, kHash, false});
+  EXPECT_THAT(ValidateConfig(config), HasReason("no-tls"));
+  config.demo = true;
+  EXPECT_THAT(ValidateConfig(config), IsOk());
+  config.store.url = "postgres://x";
+  EXPECT_THAT(ValidateConfig(config), HasCode(ErrorCode::kInvalidArgument));
+}
+
+TEST(ConfigTest, EnvironmentOverrides) {
+  Config config;
+  ::setenv("CLEARWAY_PORT", "10443", 1);
+  ::setenv("CLEARWAY_DATA_DIR", "/tmp/cw-env", 1);
+  ASSERT_THAT(ApplyEnvironment(config), IsOk());
+  EXPECT_EQ(config.server.port, 10443);
+  EXPECT_EQ(config.store.data_dir, "/tmp/cw-env");
+  ::setenv("CLEARWAY_PORT", "http", 1);
+  EXPECT_THAT(ApplyEnvironment(config), HasReason("bad-config"));
+  ::unsetenv("CLEARWAY_PORT");
+  ::unsetenv("CLEARWAY_DATA_DIR");
+}
+
+}  // namespace
+}  // namespace clearway::app
