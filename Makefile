@@ -4,8 +4,10 @@ RELEASE_DIR := build/release
 DEBUG_DIR := build/debug
 DATA_DIR ?= var
 PORT ?= 8443
+# ccache keyed on paths relative to the checkout, so a fresh clone reuses earlier builds.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
 CMAKE_COMMON := -G Ninja -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
-export CCACHE_DIR ?= $(CURDIR)/.ccache
 
 .PHONY: all deps build build-debug run test test-release test-debug bench clean
 
@@ -18,7 +20,7 @@ $(RELEASE_DIR)/build.ninja:
 	cmake -S . -B $(RELEASE_DIR) $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Release
 
 $(DEBUG_DIR)/build.ninja:
-	cmake -S . -B $(DEBUG_DIR) $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Debug -DCLEARWAY_SANITIZE=ON
+	cmake -S . -B $(DEBUG_DIR) $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Debug -DCLEARWAY_SANITIZE=ON -DCLEARWAY_BUILD_BENCH=OFF
 
 build: deps $(RELEASE_DIR)/build.ninja
 	cmake --build $(RELEASE_DIR) -j $(JOBS)

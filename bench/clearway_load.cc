@@ -2,7 +2,7 @@
 // connections (closed loop: each connection sends its next request when the last is answered)
 // and reports throughput and latency percentiles.
 //
-//   clearway-load --url https://127.0.0.1:8443 --credentials var/demo-credentials.json \
+//   clearway-load --url https://127.0.0.1:8443 --credentials var/demo-credentials.json
 //                 --ca-cert var/tls/cert.pem --concurrency 32 --duration 10 --json
 #include <CLI/CLI.hpp>
 
