@@ -4,7 +4,6 @@
 #include "api/connection.h"
 
 #include <array>
-#include <cstdio>
 #include <exception>
 #include <typeinfo>
 
@@ -83,7 +82,6 @@ void Connection::Start() {
 void Connection::RequestStop() {
   asio::post(stream_.get_executor(), [self = shared_from_this()] {
     self->stopping_ = true;
-    std::fprintf(stderr, "DBG RequestStop state=%d\n", static_cast<int>(self->state_));
     // Waiting for a handshake or the next request: nothing is lost by closing now. A busy
     // connection closes after writing its response (with Connection: close).
     if (self->state_ == State::kHandshake || self->state_ == State::kIdle) {
@@ -236,18 +234,20 @@ void Connection::Dispatch() {
   request_.body = std::move(message.body());
   request_.remote_address = remote_address_;
   bytes_in_ = request_.body.size();
-  asio::post(*server_.workers, [self = shared_from_this(), executor = stream_.get_executor(),
+  // The work guard keeps the io_context running while the handler runs: with no operation
+  // pending on it (the acceptor may be closed by Stop()), run() would return and the
+  // response would never be written.
+  asio::post(*server_.workers, [self = shared_from_this(),
+                                work = asio::make_work_guard(stream_.get_executor()),
                                 route = route_, request = std::move(request_)]() mutable {
-    std::fprintf(stderr, "DBG worker start\n");
     Response response = InvokeHandler(*route, request);
-    std::fprintf(stderr, "DBG worker done\n");
     request.body = std::string();  // not needed any more; do not hold it while idle
-    asio::post(executor, [self = std::move(self), request = std::move(request),
-                          response = std::move(response)]() mutable {
-      std::fprintf(stderr, "DBG strand got response\n");
+    asio::post(work.get_executor(), [self = std::move(self), request = std::move(request),
+                                     response = std::move(response)]() mutable {
       self->request_ = std::move(request);
       self->WriteResponse(std::move(response), false);
     });
+    work.reset();
   });
 }
 
@@ -277,7 +277,6 @@ void Connection::WriteResponse(Response response, bool close) {
 }
 
 void Connection::OnWrite(bool close, beast::error_code ec, size_t bytes) {
-  std::fprintf(stderr, "DBG OnWrite %s\n", ec.message().c_str());
   Log(bytes);
   if (ec) return CloseSocket();
   if (close) return stopping_ ? CloseSocket() : ShutdownTls();

@@ -160,11 +160,12 @@ TEST_F(ClientTest, ConnectionRefusedIsUnavailable) {
 }
 
 TEST_F(ClientTest, ReconnectsWhenTheServerClosedTheIdleConnection) {
-  StartServer({.idle_timeout = std::chrono::milliseconds(100)});
+  StartServer({.idle_timeout = std::chrono::milliseconds(500)});
   auto client = HttpsClient::Open(
       {.host = "127.0.0.1", .port = server_->port(), .ca_file = files_.certificate_file});
   ASSERT_THAT(client, IsOk());
   ASSERT_THAT((*client)->Request("GET", "/v1/ping"), IsOk());
+  const size_t reconnects_before = (*client)->reconnects();  // 1 on a very slow machine
   // Wait (bounded) until the server has dropped the idle connection.
   for (int idx = 0; idx < 2000 && metrics_.Render().find("clearway_http_open_connections 0\n") ==
                                       std::string::npos;
@@ -176,7 +177,7 @@ TEST_F(ClientTest, ReconnectsWhenTheServerClosedTheIdleConnection) {
   auto response = (*client)->Request("POST", "/v1/echo", "{}");
   ASSERT_THAT(response, IsOk());
   EXPECT_EQ(response->status, 200);
-  EXPECT_EQ((*client)->reconnects(), 1u);
+  EXPECT_EQ((*client)->reconnects(), reconnects_before + 1);
 }
 
 TEST_F(ClientTest, SendsJsonByDefaultAndGivenHeaders) {

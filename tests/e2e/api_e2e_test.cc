@@ -91,10 +91,18 @@ TEST_F(ApiTest, MalformedJsonSaysWhere) {
 
 TEST_F(ApiTest, OversizedAndWrongMediaTypeAreRefusedAndChangeNothing) {
   auto client = Client();
+  // The server answers 413 as soon as it sees Content-Length and closes without reading the
+  // rest; a client still writing may see the connection reset before it reads the answer
+  // (tests/api/server_test.cc checks the 413 itself on a raw socket). Either way: refused.
   std::string huge(2 * 1024 * 1024, ' ');
-  auto big = Send(*client, kClerk, "POST", "/v1/declarations", huge);
-  EXPECT_EQ(big.status, 413);
-  EXPECT_EQ(Json(big)["reason"].as_string(), "body-too-large");
+  auto big = client->Request("POST", "/v1/declarations", huge,
+                             {{"Authorization", AuthFor(kClerk)}});
+  if (big.ok()) {
+    EXPECT_EQ(big->status, 413);
+    EXPECT_EQ(Json(*big)["reason"].as_string(), "body-too-large");
+  } else {
+    EXPECT_EQ(big.error().code, ErrorCode::kUnavailable) << big.error();
+  }
   auto client2 = Client();
   auto text = Send(*client2, kClerk, "POST", "/v1/declarations", NordBody(),
                    {{"Content-Type", "text/plain"}});
