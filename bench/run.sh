@@ -19,7 +19,7 @@ trap cleanup EXIT
 
 # Baselines: raw crypto speed of this machine, now (openssl speed, 1 s each).
 sha=$(openssl speed -seconds 1 -bytes 64 sha256 2>/dev/null | awk '/^sha256/ {print $2}' | sed 's/k$//')
-ed=$(openssl speed -seconds 1 ed25519 2>/dev/null | awk '/Ed25519/ && /sign/ {getline; print}' | awk '{print $(NF-1)}')
+ed=$(openssl speed -seconds 1 ed25519 2>/dev/null | awk '/EdDSA \(Ed25519\)/ {print $(NF-1)}')
 aead=$(openssl speed -seconds 1 -bytes 1024 -evp aes-256-gcm 2>/dev/null | awk '/^AES-256-GCM/ {print $2}' | sed 's/k$//')
 
 # The server: the demo on a fresh data directory, a free port.
@@ -32,7 +32,7 @@ done
 url=$(grep -m1 -o 'https://127.0.0.1:[0-9]*' "$work/server.log")
 [ -n "$url" ] || { echo "bench: the server did not start"; cat "$work/server.log"; exit 1; }
 
-"$BIN/clearway-load" --url "$url" --credentials "$work/var/demo-credentials.json" \
+"$BIN/bench/clearway-load" --url "$url" --credentials "$work/var/demo-credentials.json" \
   --ca-cert "$work/var/tls/cert.pem" --concurrency "$CONCURRENCY" --duration "$DURATION" \
   --json > "$work/load.json"
 
