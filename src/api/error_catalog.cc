@@ -77,6 +77,18 @@ std::vector<CatalogEntry> Build() {
       {"version-mismatch", "Fetch the current version, re-apply your change and send If-Match again."},
       {"organisation-change",
        "An amendment keeps the trader; invalidate and file a new declaration instead."},
+      // The ledger.
+      {"leaf-not-found", "The log has fewer leaves: fetch /v1/ledger/checkpoint for its size."},
+      {"leaf-index-out-of-range", "Ask for a leaf index below the tree size."},
+      {"tree-size-out-of-range",
+       "Ask for a tree size no larger than the latest checkpoint's (GET /v1/ledger/checkpoint)."},
+      {"bad-consistency-range", "Give from <= to: the old tree size first."},
+      {"no-checkpoint", "Try again in a moment: the log signs a checkpoint every second."},
+      {"foreign-checkpoint",
+       "Send a checkpoint this log signed (verify it with GET /v1/ledger/key), or only old_size."},
+      {"fork-detected",
+       "Keep the checkpoint you sent as evidence and alert the log's operator: the log's tree "
+       "contradicts a checkpoint it signed."},
       // The server.
       {"route-not-found", "Check the path against /v1/openapi.json."},
       {"method-not-allowed", "Use one of the methods in the Allow header."},

@@ -133,7 +133,98 @@ json::value Build() {
                    {"409", ProblemResponse("illegal in this status")}},
                   {id_param[0], idem}, decision_body)}};
 
+  // The ledger: public, read-only routes any verifier may use, and the receipt.
+  json::object text_note{{"text/plain", {{"schema", {{"type", "string"}}}}}};
+  paths["/v1/ledger/checkpoint"] = {
+      {"get", Op("The latest signed checkpoint (C2SP tlog-checkpoint in a signed note)",
+                 "getLedgerCheckpoint", false,
+                 {{"200", {{"description", "the signed note"}, {"content", text_note}}},
+                  {"404", ProblemResponse("no checkpoint signed yet")}})}};
+  paths["/v1/ledger/key"] = {
+      {"get", Op("The log's verifier key, name+keyid+base64 (C2SP signed-note)", "getLedgerKey",
+                 false, {{"200", {{"description", "the verifier key"}, {"content", text_note}}}})}};
+  paths["/v1/ledger/leaves/{index}"] = {
+      {"get", Op("One leaf of the log: its hash, kind, record id and commitment", "getLedgerLeaf",
+                 false,
+                 {{"200", Resp("the leaf", "LedgerLeaf")},
+                  {"400", ProblemResponse("bad index")},
+                  {"404", ProblemResponse("no such leaf")}},
+                 {Param("index", "path", "leaf index, from 0", true, "integer")})}};
+  paths["/v1/ledger/proofs/inclusion"] = {
+      {"get", Op("RFC 9162 inclusion proof of leaf `index` in the tree of `size` leaves",
+                 "getInclusionProof", false,
+                 {{"200", Resp("the proof", "LedgerProof")},
+                  {"400", ProblemResponse("index or size out of range")}},
+                 {Param("index", "query", "leaf index", true, "integer"),
+                  Param("size", "query", "tree size", true, "integer")})}};
+  paths["/v1/ledger/proofs/consistency"] = {
+      {"get", Op("RFC 9162 consistency proof from tree size `from` to tree size `to`",
+                 "getConsistencyProof", false,
+                 {{"200", Resp("the proof", "LedgerProof")},
+                  {"400", ProblemResponse("sizes out of range")}},
+                 {Param("from", "query", "old tree size", true, "integer"),
+                  Param("to", "query", "new tree size", true, "integer")})}};
+  paths["/v1/ledger/witness/consistency"] = {
+      {"post", Op("A witness: the latest checkpoint and its consistency proof from the size the "
+                  "caller saw",
+                  "witnessConsistency", false,
+                  {{"200", Resp("the latest checkpoint and the proof", "WitnessAnswer")},
+                   {"400", ProblemResponse("bad size, or a checkpoint this log did not sign")},
+                   {"409", ProblemResponse("fork detected: this log signed the checkpoint sent "
+                                           "but its tree disagrees")}},
+                  {},
+                  json::object{{"type", "object"},
+                               {"required", json::array{"old_size"}},
+                               {"properties",
+                                {{"old_size", {{"type", "integer"}, {"minimum", 0}}},
+                                 {"checkpoint", {{"type", "string"}}}}},
+                               {"additionalProperties", false}})}};
+  paths["/v1/declarations/{id}/receipt"] = {
+      {"get", Op("Ledger receipt: leaf index, commitment and inclusion proof of the current "
+                 "version and every transition",
+                 "getReceipt", true,
+                 {{"200", Resp("the receipt", "Receipt")},
+                  {"404", ProblemResponse("no such declaration")}},
+                 id_param)}};
+
   json::object schemas;
+  json::object hex{{"type", "string"}, {"pattern", "^[0-9a-f]{64}$"}};
+  json::object hex_list{{"type", "array"}, {"items", hex}};
+  schemas["LedgerLeaf"] = {
+      {"type", "object"},
+      {"properties",
+       {{"index", {{"type", "integer"}}},
+        {"leaf_hash", hex},
+        {"kind", {{"type", "string"}}},
+        {"record_id", {{"type", "string"}}},
+        {"commitment", hex},
+        {"entry", {{"type", "string"}, {"description", "the encoded leaf entry, hex"}}}}}};
+  schemas["LedgerProof"] = {
+      {"type", "object"},
+      {"description", "hashes in RFC 9162 order, lower-case hex"},
+      {"properties",
+       {{"index", {{"type", "integer"}}},
+        {"size", {{"type", "integer"}}},
+        {"from", {{"type", "integer"}}},
+        {"to", {{"type", "integer"}}},
+        {"hashes", hex_list}}}};
+  schemas["WitnessAnswer"] = {
+      {"type", "object"},
+      {"properties",
+       {{"old_size", {{"type", "integer"}}},
+        {"new_size", {{"type", "integer"}}},
+        {"checkpoint", {{"type", "string"}}},
+        {"hashes", hex_list}}}};
+  schemas["Receipt"] = {
+      {"type", "object"},
+      {"description", "see docs/api.md, Ledger"},
+      {"properties",
+       {{"declaration_id", {{"type", "string"}}},
+        {"version", {{"type", "integer"}}},
+        {"origin", {{"type", "string"}}},
+        {"checkpoint", {{"type", json::array{"string", "null"}}}},
+        {"tree_size", {{"type", json::array{"integer", "null"}}}},
+        {"entries", {{"type", "array"}}}}}};
   schemas["Declaration"] = {
       {"type", "object"},
       {"description", "A customs declaration; see docs/declaration.md for every field."},

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "api/error_catalog.h"
+#include "api/ledger_routes.h"
 #include "api/openapi.h"
 #include "api/problem.h"
 #include "common/json.h"
@@ -415,6 +416,8 @@ void RegisterRoutes(Router& router, app::Runtime& runtime, Metrics& metrics) {
   AddRoute(router, "POST", "/v1/declarations/{id}/submit", action_route(decl::Action::kSubmit));
   AddRoute(router, "POST", "/v1/declarations/{id}/invalidate", action_route(decl::Action::kInvalidate));
   AddRoute(router, "POST", "/v1/declarations/{id}/decisions", action_route(std::nullopt));
+
+  RegisterLedgerRoutes(router, runtime);
 }
 
 }  // namespace clearway::api

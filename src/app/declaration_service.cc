@@ -5,6 +5,7 @@
 #include "common/ids.h"
 #include "common/json.h"
 #include "crypto/crypto.h"
+#include "store/ledger_records.h"
 
 namespace clearway::app {
 
@@ -67,8 +68,9 @@ store::TransitionRow MakeTransition(const store::DeclarationRow& row, int64_t se
 
 }  // namespace
 
-DeclarationService::DeclarationService(store::Store& store, const Clock& clock)
-    : store_(store), clock_(clock) {}
+DeclarationService::DeclarationService(store::Store& store, const Clock& clock,
+                                       std::function<void(uint64_t)> on_appended)
+    : store_(store), clock_(clock), on_appended_(std::move(on_appended)) {}
 
 std::string DeclarationService::NewId() const {
   std::array<uint8_t, 10> random;
@@ -111,6 +113,8 @@ Result<Outcome> DeclarationService::CommitAndRender(const Principal& principal,
     row.created_at = clock_.Now();
     work.idempotency = std::move(row);
   }
+  // Every record of the unit gets its salt and leaf here, so no record is stored without them.
+  store::SealUnit(work);
   auto committed = store_.Commit(std::move(work));
   if (!committed.ok()) {
     const Error& error = committed.error();
@@ -124,6 +128,7 @@ Result<Outcome> DeclarationService::CommitAndRender(const Principal& principal,
     }
     return std::move(committed).error();
   }
+  if (on_appended_) on_appended_(committed->tree_size);
   return Outcome{std::move(response), false};
 }
 

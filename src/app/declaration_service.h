@@ -10,6 +10,9 @@
 // in the same unit of work, so a retry with the same key replays it and files nothing twice,
 // even when the two requests race.
 //
+// Ledger: every version and transition is sealed into the same unit of work as its leaf
+// (store::SealUnit), so the store appends the leaves with the records or not at all.
+//
 //   app::DeclarationService service(store, clock);
 //   auto outcome = service.File(principal, body, /*draft=*/false, &idem, render);
 //
@@ -67,7 +70,10 @@ struct ListQuery {
 
 class DeclarationService {
  public:
-  DeclarationService(store::Store& store, const Clock& clock);
+  // `on_appended`, when set, is called after every commit with the log's new size (the ledger's
+  // checkpointer listens); it must be cheap and thread-safe.
+  DeclarationService(store::Store& store, const Clock& clock,
+                     std::function<void(uint64_t tree_size)> on_appended = {});
 
   // File() validates `body` and stores version 1 as accepted (submitted -> accepted), or as a
   // draft when `draft`. Errors: kInvalidArgument "validation-failed" with every problem in
@@ -119,6 +125,7 @@ class DeclarationService {
 
   store::Store& store_;
   const Clock& clock_;
+  const std::function<void(uint64_t)> on_appended_;
 };
 
 }  // namespace clearway::app

@@ -26,28 +26,44 @@ Status EnsureDirectory(const std::string& dir) {
 
 Runtime::~Runtime() = default;
 
-Result<std::unique_ptr<Runtime>> Runtime::Open(Config config) {
+Result<std::unique_ptr<Runtime>> Runtime::Open(Config config, LedgerConfig ledger) {
   CW_RETURN_IF_ERROR(ValidateConfig(config));
+  CW_RETURN_IF_ERROR(ApplyLedgerEnvironment(ledger));
   std::string path = SqlitePathOf(config.store);
   CW_RETURN_IF_ERROR(EnsureDirectory(std::filesystem::path(path).parent_path().string().empty()
                                          ? "."
                                          : std::filesystem::path(path).parent_path().string()));
+  // The ledger key lives in the data directory, even when the database file is elsewhere.
+  CW_RETURN_IF_ERROR(EnsureDirectory(config.store.data_dir));
+  CW_ASSIGN_OR_RETURN(LedgerKey key, LoadOrCreateLedgerKey(config.store.data_dir, ledger.origin));
   store::sqlite::SqliteOptions options;
   options.path = path;
   CW_ASSIGN_OR_RETURN(auto sqlite, store::sqlite::SqliteStore::Open(options));
-  return OpenWith(std::move(config), std::move(sqlite), std::make_unique<SystemClock>());
+  LedgerServiceOptions ledger_options;
+  ledger_options.checkpoint_interval = ledger.checkpoint_interval;
+  ledger_options.checkpoint_batch = ledger.checkpoint_batch;
+  return OpenWith(std::move(config), std::move(sqlite), std::make_unique<SystemClock>(),
+                  std::move(key), ledger_options);
 }
 
-std::unique_ptr<Runtime> Runtime::OpenWith(Config config, std::unique_ptr<store::Store> store,
-                                           std::unique_ptr<Clock> clock) {
+Result<std::unique_ptr<Runtime>> Runtime::OpenWith(Config config,
+                                                   std::unique_ptr<store::Store> store,
+                                                   std::unique_ptr<Clock> clock,
+                                                   LedgerKey ledger_key,
+                                                   LedgerServiceOptions ledger_options) {
   std::unique_ptr<Runtime> runtime(new Runtime());
   runtime->config_ = std::move(config);
   runtime->clock_ = std::move(clock);
   runtime->store_ = std::move(store);
   runtime->users_ = std::make_unique<identity::StaticUserDirectory>(runtime->config_.users);
   runtime->authenticator_ = std::make_unique<identity::Authenticator>(*runtime->users_);
-  runtime->declarations_ =
-      std::make_unique<DeclarationService>(*runtime->store_, *runtime->clock_);
+  CW_ASSIGN_OR_RETURN(runtime->ledger_,
+                      LedgerService::Open(*runtime->store_, *runtime->clock_,
+                                          std::move(ledger_key), ledger_options));
+  LedgerService* ledger = runtime->ledger_.get();
+  runtime->declarations_ = std::make_unique<DeclarationService>(
+      *runtime->store_, *runtime->clock_,
+      [ledger](uint64_t tree_size) { ledger->NoteAppended(tree_size); });
   return runtime;
 }
 

@@ -9,6 +9,8 @@
 #include "api/routes.h"
 #include "api/server.h"
 #include "app/demo.h"
+#include "app/files.h"
+#include "app/ledger_config.h"
 #include "app/runtime.h"
 
 namespace clearway::cli {
@@ -101,11 +103,19 @@ int RunServe(const ServeFlags& flags) {
     std::cerr << "clearway: " << config.error().ToString() << "\n";
     return 1;
   }
+  // The [ledger] table of the same file (origin, checkpoint interval and batch).
+  auto text = app::ReadFile(flags.config_path);
+  if (!text.ok()) return Fail(text.error());
+  auto ledger = app::ParseLedgerConfig(*text);
+  if (!ledger.ok()) {
+    std::cerr << "clearway: " << ledger.error().ToString() << "\n";
+    return 1;
+  }
   if (auto env = app::ApplyEnvironment(*config); !env.ok()) return Fail(env.error());
   if (!flags.data_dir.empty()) config->store.data_dir = flags.data_dir;
   if (!flags.store_url.empty()) config->store.url = flags.store_url;
   if (flags.port >= 0) config->server.port = flags.port;
-  auto runtime = app::Runtime::Open(std::move(config).value());
+  auto runtime = app::Runtime::Open(std::move(config).value(), std::move(ledger).value());
   if (!runtime.ok()) return Fail(runtime.error());
   return Serve(**runtime, "", [](int) {});
 }

@@ -1,22 +1,28 @@
 // File: store/store.h
 //
 // The repository interface every backend implements (sqlite/ now, postgres/ later). Domain code
-// sees only this header. A backend stores three things:
+// sees only this header. A backend stores:
 //   - declaration versions: the clear index fields queries need plus an opaque payload
 //     (the canonical JSON of the version; later, its ciphertext);
 //   - lifecycle transitions: who moved which declaration from which status to which, when, why;
-//   - idempotency records: the first response to a (principal, Idempotency-Key) pair.
-// Writes arrive as a UnitOfWork and are atomic: all of it is durable, or none of it is.
+//   - idempotency records: the first response to a (principal, Idempotency-Key) pair;
+//   - the ledger: one leaf per version and per transition (store/ledger_records.h), the Merkle
+//     tree over them (a ledger::TreeStore) and the signed checkpoints.
+// Writes arrive as a UnitOfWork and are atomic: all of it is durable, or none of it is. The
+// backend's single writer assigns the leaves their indices, so the log has no gaps and no forks.
 //
 //   store::UnitOfWork work;
 //   work.declarations.push_back(row);
 //   work.transitions.push_back(transition);
-//   CW_RETURN_IF_ERROR(store.Commit(std::move(work)));   // durable when this returns ok
+//   store::SealUnit(work);                 // salts and leaves (store/ledger_records.h)
+//   CW_ASSIGN_OR_RETURN(store::CommitReceipt receipt, store.Commit(std::move(work)));
+//   // durable now; receipt.leaf_indices[i] is the index of work.leaves[i]
 //
 // Thread safety: a Store is safe for concurrent use from many threads.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,6 +31,9 @@
 
 #include "common/result.h"
 #include "common/time.h"
+#include "ledger/leaf.h"
+#include "ledger/merkle.h"
+#include "ledger/tree_store.h"
 
 namespace clearway::store {
 
@@ -42,6 +51,10 @@ struct DeclarationRow {
   Timestamp created_at{};        // when version 1 was filed
   Timestamp updated_at{};        // when this version or status was written
   std::string payload;           // canonical JSON of the declaration version
+  // The salt of this version's ledger commitment (store/ledger_records.h). Stored in clear for
+  // now; the envelope-encryption work will keep it encrypted under the record's data key, so
+  // that erasing the key erases what the commitment could reveal.
+  ledger::CommitmentSalt salt{};
 };
 
 // One lifecycle transition of a declaration.
@@ -55,6 +68,7 @@ struct TransitionRow {
   std::string actor;             // user id of who did it ("system" for automatic steps)
   std::string reason;
   Timestamp at{};
+  ledger::CommitmentSalt salt{};  // of this transition's commitment; see DeclarationRow::salt
 };
 
 // The stored first answer to a POST carrying an Idempotency-Key.
@@ -77,6 +91,14 @@ struct StatusUpdate {
   Timestamp updated_at{};
 };
 
+// A signed checkpoint of the ledger (ledger/checkpoint.h) as the store keeps it.
+struct CheckpointRow {
+  uint64_t size = 0;
+  ledger::Hash root{};
+  std::string note;     // the signed note, as served at GET /v1/ledger/checkpoint
+  Timestamp issued_at{};
+};
+
 // UnitOfWork is the atomic write. Expectations make it a compare-and-set: for each entry of
 // expected_current_versions the declaration's latest version must be that number at commit time
 // (0 = must not exist), else Commit fails with kAborted and writes nothing.
@@ -86,6 +108,50 @@ struct UnitOfWork {
   std::vector<StatusUpdate> status_updates;   // status changes of existing versions
   std::vector<TransitionRow> transitions;
   std::optional<IdempotencyRow> idempotency;  // kAlreadyExists if (principal, key) is taken
+  // One leaf per new version, then one per transition, in order (SealUnit() makes them);
+  // appended to the log with the records, or not at all.
+  std::vector<ledger::LeafEntry> leaves;
+  // A signed checkpoint to keep. Its size must be larger than the latest kept one's and at most
+  // the log's size before this unit's batch, and its root the log's root at that size.
+  std::optional<CheckpointRow> checkpoint;
+};
+
+// What a committed unit got: the log index of each of its leaves.
+struct CommitReceipt {
+  std::vector<uint64_t> leaf_indices;  // leaf_indices[i] is the index of work.leaves[i]
+  uint64_t tree_size = 0;              // the log's size once the unit's batch committed
+};
+
+// One stored leaf of the log.
+struct LeafRow {
+  uint64_t index = 0;
+  ledger::Hash leaf_hash{};
+  std::string kind;
+  std::string record_id;
+  std::vector<uint8_t> entry;  // the encoded ledger::LeafEntry; leaf_hash = HashLeaf(entry)
+};
+
+// LedgerSnapshot
+//
+// A consistent read-only view of everything the ledger's full audit compares: leaves, tree
+// nodes, records with their salts and the latest checkpoint, all as of one moment. Used by one
+// thread, only inside Store::ReadLedgerSnapshot(). The visit functions stop at the first error
+// a visitor returns and pass it on; backend errors pass through.
+class LedgerSnapshot {
+ public:
+  virtual ~LedgerSnapshot() = default;
+  // Every stored leaf in index order (gaps show as missing indices).
+  virtual Status ForEachLeaf(const std::function<Status(const LeafRow&)>& visit) = 0;
+  // Every stored tree node of level >= 1, by level then index.
+  virtual Status ForEachNode(const std::function<Status(const ledger::StoredNode&)>& visit) = 0;
+  // Every declaration version; `has_salt` is false when the stored salt is missing or not 32
+  // bytes (row.salt is then zero).
+  virtual Status ForEachVersion(
+      const std::function<Status(const DeclarationRow&, bool has_salt)>& visit) = 0;
+  // Every transition, as ForEachVersion().
+  virtual Status ForEachTransition(
+      const std::function<Status(const TransitionRow&, bool has_salt)>& visit) = 0;
+  virtual Result<std::optional<CheckpointRow>> LatestCheckpoint() = 0;
 };
 
 // Filters for listing declarations; empty fields do not filter.
@@ -115,14 +181,18 @@ class Store {
   virtual ~Store() = default;
 
   // Commit() makes the unit of work durable (fsync'd per the backend's durability settings)
-  // before returning ok. Concurrent commits may be batched into one transaction (group
-  // commit); each unit still succeeds or fails on its own.
+  // before returning, and returns the log indices its leaves got. Concurrent commits may be
+  // batched into one transaction (group commit); each unit still succeeds or fails on its own,
+  // and a unit that fails appends no leaf.
   // Errors: kAborted (an expected version did not match), kAlreadyExists (duplicate id/version
   // or idempotency key), kUnavailable (the store is closing), kInternal.
   // Backends also refuse a unit that breaks the store's invariants: kInvalidArgument
-  // ("version-gap": a new version that is not latest + 1) and kFailedPrecondition
-  // ("unknown-declaration-version": a transition for a version that does not exist).
-  virtual Status Commit(UnitOfWork work) = 0;
+  // ("version-gap": a new version that is not latest + 1), kFailedPrecondition
+  // ("unknown-declaration-version": a transition for a version that does not exist),
+  // kInternal "ledger-leaf-mismatch" (leaves that are not exactly the unit's records, see
+  // CheckUnitLeaves()), and for a checkpoint kAlreadyExists "stale-checkpoint" (not newer than
+  // the latest kept) or kFailedPrecondition "checkpoint-mismatch" (size or root not the log's).
+  virtual Result<CommitReceipt> Commit(UnitOfWork work) = 0;
 
   // GetDeclaration() returns the given version, or the latest when version is nullopt.
   // kNotFound if there is no such declaration or version.
@@ -146,6 +216,26 @@ class Store {
 
   // CountDeclarations() counts distinct declarations (for metrics and tests).
   virtual Result<int64_t> CountDeclarations() = 0;
+
+  // ---- The ledger ----
+
+  // LedgerTree() is the log's Merkle tree for reading (a MerkleLog over it gives roots and
+  // proofs in O(log n) reads). It refuses Append() with kFailedPrecondition
+  // "append-through-commit": leaves enter only with their records, through Commit().
+  virtual ledger::TreeStore& LedgerTree() = 0;
+
+  // GetLeaf() returns leaf `index`; kNotFound "leaf-not-found".
+  virtual Result<LeafRow> GetLeaf(uint64_t index) = 0;
+
+  // FindLeaf() returns the leaf of a record id (store/ledger_records.h); kNotFound
+  // "leaf-not-found".
+  virtual Result<LeafRow> FindLeaf(const std::string& record_id) = 0;
+
+  // LatestCheckpoint() returns the checkpoint of the largest size kept, or nullopt.
+  virtual Result<std::optional<CheckpointRow>> LatestCheckpoint() = 0;
+
+  // ReadLedgerSnapshot() runs `read` on a consistent snapshot and returns what it returns.
+  virtual Status ReadLedgerSnapshot(const std::function<Status(LedgerSnapshot&)>& read) = 0;
 };
 
 // ---- Helpers shared by backends ------------------------------------------------------------

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <filesystem>
 #include <random>
 
@@ -59,7 +60,22 @@ inline boost::json::value LyonBody(uint64_t seed = 1) {
   return MakeSampleDeclaration(spec);
 }
 
-// A Runtime on a fresh store under a temp dir, with a fake clock at 2026-11-24T10:00:00Z.
+// TestLedgerKey() is a ledger key for the origin "clearway.example/test", not on disk, derived
+// from `seed` (all 7s by default, so a test can make the same key again to forge with it).
+inline LedgerKey TestLedgerKey(uint8_t seed = 7) {
+  std::array<uint8_t, 32> bytes;
+  bytes.fill(seed);
+  LedgerKey key;
+  key.origin = "clearway.example/test";
+  key.signer = crypto::Ed25519Signer::FromSeed(crypto::Ed25519Seed::FromBytes(bytes).value());
+  key.verifier_key = ledger::MakeVerifierKey(key.origin, ledger::NoteKeyType::kEd25519,
+                                             key.signer->public_key())
+                         .value();
+  return key;
+}
+
+// A Runtime on a fresh store under a temp dir, with a fake clock at 2026-11-24T10:00:00Z and
+// no background checkpointer (tests call runtime_->ledger().IssueCheckpoint()).
 class RuntimeFixture : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -72,7 +88,10 @@ class RuntimeFixture : public ::testing::Test {
     clock_ = clock.get();
     Config config;
     config.demo = true;
-    runtime_ = Runtime::OpenWith(config, std::move(store).value(), std::move(clock));
+    auto runtime = Runtime::OpenWith(config, std::move(store).value(), std::move(clock),
+                                     TestLedgerKey());
+    ASSERT_THAT(runtime, clearway::testing::IsOk());
+    runtime_ = std::move(runtime).value();
   }
   void TearDown() override {
     runtime_.reset();

@@ -26,7 +26,7 @@ TEST_F(SqliteStoreTest, FailingUnitIsRolledBackAloneInItsBatch) {
   units.push_back(WithKey(NewVersion(MakeRow("A", 1, At(1))), "user-1", "k"));
   units.push_back(WithKey(NewVersion(MakeRow("B", 1, At(2))), "user-1", "k"));  // same key
   units.push_back(WithKey(NewVersion(MakeRow("C", 1, At(3))), "user-1", "k2"));
-  std::vector<Status> results = store_->CommitBatch(std::move(units));
+  auto results = store_->CommitBatch(SealAll(std::move(units)));
 
   ASSERT_EQ(results.size(), 3u);
   EXPECT_THAT(results[0], IsOk());
@@ -50,7 +50,7 @@ TEST_F(SqliteStoreTest, UnitsInABatchSeeEarlierUnitsOfTheSameBatch) {
   units.push_back(NewVersion(MakeRow("A", 1, At(1))));
   units.push_back(NewVersion(MakeRow("A", 2, At(1))));  // expects version 1, just written
   units.push_back(NewVersion(MakeRow("A", 2, At(1))));  // now stale
-  std::vector<Status> results = store_->CommitBatch(std::move(units));
+  auto results = store_->CommitBatch(SealAll(std::move(units)));
   EXPECT_THAT(results[0], IsOk());
   EXPECT_THAT(results[1], IsOk());
   EXPECT_THAT(results[2], HasReason("version-conflict"));
@@ -58,11 +58,11 @@ TEST_F(SqliteStoreTest, UnitsInABatchSeeEarlierUnitsOfTheSameBatch) {
 }
 
 TEST_F(SqliteStoreTest, BatchWhereEveryUnitFailsCommitsNothing) {
-  ASSERT_THAT(store_->Commit(NewVersion(MakeRow("A", 1, At(1)))), IsOk());
+  ASSERT_THAT(store_->Commit(Sealed(NewVersion(MakeRow("A", 1, At(1))))), IsOk());
   std::vector<UnitOfWork> units;
   units.push_back(NewVersion(MakeRow("A", 1, At(1))));
   units.push_back(NewVersion(MakeRow("A", 1, At(1))));
-  std::vector<Status> results = store_->CommitBatch(std::move(units));
+  auto results = store_->CommitBatch(SealAll(std::move(units)));
   EXPECT_THAT(results[0], HasCode(ErrorCode::kAborted));
   EXPECT_THAT(results[1], HasCode(ErrorCode::kAborted));
   EXPECT_EQ(store_->stats().batches_committed, 1);  // only the first Commit
@@ -76,7 +76,9 @@ TEST_F(SqliteStoreTest, BatchLimitSplitsLargeBatches) {
   for (int idx = 0; idx < 5; ++idx) {
     units.push_back(NewVersion(MakeRow("D" + std::to_string(idx), 1, At(idx))));
   }
-  for (const Status& result : store_->CommitBatch(std::move(units))) EXPECT_THAT(result, IsOk());
+  for (const auto& result : store_->CommitBatch(SealAll(std::move(units)))) {
+    EXPECT_THAT(result, IsOk());
+  }
   SqliteStoreStats stats = store_->stats();
   EXPECT_EQ(stats.batches_committed, 3);
   EXPECT_EQ(stats.units_committed, 5);
@@ -86,7 +88,7 @@ TEST_F(SqliteStoreTest, BatchLimitSplitsLargeBatches) {
 TEST_F(SqliteStoreTest, ConcurrentCommitsLandExactlyOnceInSharedBatches) {
   constexpr int kThreads = 16;
   constexpr int kUnitsPerThread = 50;
-  std::vector<std::vector<Status>> results(kThreads);
+  std::vector<std::vector<Result<CommitReceipt>>> results(kThreads);
   std::atomic<bool> writers_done{false};
   std::atomic<int> read_failures{0};
   std::thread reader([&] {
@@ -104,7 +106,7 @@ TEST_F(SqliteStoreTest, ConcurrentCommitsLandExactlyOnceInSharedBatches) {
         UnitOfWork work = NewVersion(MakeRow(id, 1, At(unit_idx)));
         work.transitions.push_back({id, 1, 1, "", "submitted", "", "u", "", At(unit_idx)});
         results[static_cast<size_t>(thread_idx)].push_back(
-            store_->Commit(WithKey(std::move(work), "p" + std::to_string(thread_idx), id)));
+            store_->Commit(Sealed(WithKey(std::move(work), "p" + std::to_string(thread_idx), id))));
       }
     });
   }
@@ -113,7 +115,7 @@ TEST_F(SqliteStoreTest, ConcurrentCommitsLandExactlyOnceInSharedBatches) {
   reader.join();
 
   for (const auto& per_thread : results) {
-    for (const Status& result : per_thread) EXPECT_THAT(result, IsOk());
+    for (const auto& result : per_thread) EXPECT_THAT(result, IsOk());
   }
   EXPECT_EQ(read_failures.load(), 0);
   constexpr int64_t kUnits = kThreads * kUnitsPerThread;
@@ -137,9 +139,9 @@ TEST_F(SqliteStoreTest, ConcurrentCommitsLandExactlyOnceInSharedBatches) {
 TEST_F(SqliteStoreTest, EverythingSurvivesCloseAndReopen) {
   UnitOfWork work = WithKey(NewVersion(MakeRow("A", 1, At(1))), "user-1", "k");
   work.transitions.push_back({"A", 1, 1, "", "submitted", "", "u", "why", At(1)});
-  ASSERT_THAT(store_->Commit(std::move(work)), IsOk());
-  ASSERT_THAT(store_->Commit(NewVersion(MakeRow("A", 2, At(1)))), IsOk());
-  ASSERT_THAT(store_->Commit(NewVersion(MakeRow("B", 1, At(2)))), IsOk());
+  ASSERT_THAT(store_->Commit(Sealed(std::move(work))), IsOk());
+  ASSERT_THAT(store_->Commit(Sealed(NewVersion(MakeRow("A", 2, At(1))))), IsOk());
+  ASSERT_THAT(store_->Commit(Sealed(NewVersion(MakeRow("B", 1, At(2))))), IsOk());
 
   Reopen();
   EXPECT_EQ(*store_->CountDeclarations(), 2);
@@ -186,7 +188,7 @@ TEST_F(SqliteStoreTest, NewerSchemaIsRefused) {
 }
 
 TEST_F(SqliteStoreTest, FilesAreOwnerOnly) {
-  ASSERT_THAT(store_->Commit(NewVersion(MakeRow("A", 1, At(1)))), IsOk());
+  ASSERT_THAT(store_->Commit(Sealed(NewVersion(MakeRow("A", 1, At(1))))), IsOk());
   for (const char* name : {"clearway.db", "clearway.db-wal", "clearway.db-shm"}) {
     struct stat info {};
     ASSERT_EQ(::stat(File(name).c_str(), &info), 0) << name;
@@ -195,15 +197,15 @@ TEST_F(SqliteStoreTest, FilesAreOwnerOnly) {
 }
 
 TEST_F(SqliteStoreTest, CloseDrainsThenRefusesWrites) {
-  ASSERT_THAT(store_->Commit(NewVersion(MakeRow("A", 1, At(1)))), IsOk());
+  ASSERT_THAT(store_->Commit(Sealed(NewVersion(MakeRow("A", 1, At(1))))), IsOk());
   store_->Close();
   store_->Close();  // idempotent
-  auto refused = store_->Commit(NewVersion(MakeRow("B", 1, At(2))));
+  auto refused = store_->Commit(Sealed(NewVersion(MakeRow("B", 1, At(2)))));
   EXPECT_THAT(refused, HasCode(ErrorCode::kUnavailable));
   EXPECT_THAT(refused, HasReason("store-closing"));
   std::vector<UnitOfWork> units;
   units.push_back(NewVersion(MakeRow("C", 1, At(3))));
-  EXPECT_THAT(store_->CommitBatch(std::move(units)).at(0), HasReason("store-closing"));
+  EXPECT_THAT(store_->CommitBatch(SealAll(std::move(units))).at(0), HasReason("store-closing"));
   EXPECT_THAT(store_->GetDeclaration("A", std::nullopt), IsOk());  // reads still work
   EXPECT_EQ(*store_->CountDeclarations(), 1);
 }
@@ -257,8 +259,10 @@ TEST_F(SqliteStoreTest, BatchWaitOptionStillCommitsEveryUnit) {
   for (int idx = 0; idx < 4; ++idx) {
     units.push_back(NewVersion(MakeRow("D" + std::to_string(idx), 1, At(idx))));
   }
-  for (const Status& result : store_->CommitBatch(std::move(units))) EXPECT_THAT(result, IsOk());
-  ASSERT_THAT(store_->Commit(NewVersion(MakeRow("E", 1, At(9)))), IsOk());  // a lone unit
+  for (const auto& result : store_->CommitBatch(SealAll(std::move(units)))) {
+    EXPECT_THAT(result, IsOk());
+  }
+  ASSERT_THAT(store_->Commit(Sealed(NewVersion(MakeRow("E", 1, At(9))))), IsOk());  // a lone unit
   EXPECT_EQ(store_->stats().units_committed, 5);
   EXPECT_EQ(*store_->CountDeclarations(), 5);
 }

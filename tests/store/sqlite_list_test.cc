@@ -75,7 +75,7 @@ class SqliteListTest : public SqliteStoreTest {
       row.type = type;
       row.channel = channel;
       row.status = status;
-      ASSERT_THAT(store_->Commit(NewVersion(row)), IsOk());
+      ASSERT_THAT(store_->Commit(Sealed(NewVersion(row))), IsOk());
     };
     file("A", "org-1", "DE1", "import", "green", "submitted", 10);
     file("B", "org-1", "DE2", "export", "red", "accepted", 20);
@@ -87,7 +87,7 @@ class SqliteListTest : public SqliteStoreTest {
     amended.type = "import";
     amended.channel = "green";
     amended.status = "accepted";
-    ASSERT_THAT(store_->Commit(NewVersion(amended)), IsOk());
+    ASSERT_THAT(store_->Commit(Sealed(NewVersion(amended))), IsOk());
   }
 };
 
@@ -129,7 +129,7 @@ TEST_F(SqliteListTest, StatusFilterFollowsStatusUpdates) {
   FileVariedSet();
   UnitOfWork work;
   work.status_updates.push_back({"A", 1, "released", "green", At(99)});
-  ASSERT_THAT(store_->Commit(std::move(work)), IsOk());
+  ASSERT_THAT(store_->Commit(Sealed(std::move(work))), IsOk());
   EXPECT_THAT(Ids(Filter().Status("released")), ElementsAre("A"));
   EXPECT_THAT(Ids(Filter().Status("submitted")), ElementsAre("C"));
 }
@@ -156,7 +156,7 @@ TEST_F(SqliteListTest, PagesCoverEverythingOnceInOrder) {
   for (int idx = 0; idx < 120; ++idx) {
     char id[8];
     std::snprintf(id, sizeof(id), "D%03d", (idx * 37) % 120);  // ids not in time order
-    ASSERT_THAT(store_->Commit(NewVersion(MakeRow(id, 1, At(idx / 3)))), IsOk());
+    ASSERT_THAT(store_->Commit(Sealed(NewVersion(MakeRow(id, 1, At(idx / 3))))), IsOk());
     expected.emplace_back(id);
   }
   // Newest first: by timestamp descending, then id descending within a timestamp.
@@ -185,7 +185,8 @@ TEST_F(SqliteListTest, PagesCoverEverythingOnceInOrder) {
 
 TEST_F(SqliteListTest, ExactMultipleOfLimitEndsWithoutEmptyPage) {
   for (int idx = 0; idx < 4; ++idx) {
-    ASSERT_THAT(store_->Commit(NewVersion(MakeRow("D" + std::to_string(idx), 1, At(idx)))), IsOk());
+    ASSERT_THAT(store_->Commit(Sealed(NewVersion(MakeRow("D" + std::to_string(idx), 1, At(idx))))),
+                IsOk());
   }
   auto first = store_->ListDeclarations({}, PageRequest{2, ""});
   ASSERT_THAT(first, IsOk());
@@ -200,7 +201,7 @@ TEST_F(SqliteListTest, PaginationWorksWithFilters) {
   for (int idx = 0; idx < 30; ++idx) {
     DeclarationRow row = MakeRow("D" + std::to_string(100 + idx), 1, At(idx));
     row.office = idx % 2 == 0 ? "DE1" : "DE2";
-    ASSERT_THAT(store_->Commit(NewVersion(row)), IsOk());
+    ASSERT_THAT(store_->Commit(Sealed(NewVersion(row))), IsOk());
   }
   std::vector<std::string> seen;
   PageRequest request{4, ""};
@@ -221,13 +222,14 @@ TEST_F(SqliteListTest, PaginationWorksWithFilters) {
 
 TEST_F(SqliteListTest, AmendmentDoesNotMoveADeclarationBetweenPages) {
   for (int idx = 0; idx < 5; ++idx) {
-    ASSERT_THAT(store_->Commit(NewVersion(MakeRow("D" + std::to_string(idx), 1, At(idx)))), IsOk());
+    ASSERT_THAT(store_->Commit(Sealed(NewVersion(MakeRow("D" + std::to_string(idx), 1, At(idx))))),
+                IsOk());
   }
   auto first = store_->ListDeclarations({}, PageRequest{2, ""});
   ASSERT_THAT(first, IsOk());
   EXPECT_THAT(first->items, ::testing::SizeIs(2));
   // Amend the oldest with a later created_at in the row: the head keeps version 1's time.
-  ASSERT_THAT(store_->Commit(NewVersion(MakeRow("D0", 2, At(100)))), IsOk());
+  ASSERT_THAT(store_->Commit(Sealed(NewVersion(MakeRow("D0", 2, At(100))))), IsOk());
   std::vector<std::string> rest;
   PageRequest request{2, first->next_cursor};
   while (true) {

@@ -40,7 +40,7 @@ TEST_F(SqliteStoreTest, RoundTripsEveryDeclarationField) {
   row.updated_at = At(99) + std::chrono::microseconds(1);
   const char kBytes[] = "{\"bin\":\"\0\xff\x01\"}";  // NULs and high bytes survive
   row.payload.assign(kBytes, sizeof(kBytes) - 1);
-  ASSERT_THAT(store_->Commit(NewVersion(row)), IsOk());
+  ASSERT_THAT(store_->Commit(Sealed(NewVersion(row))), IsOk());
 
   auto latest = store_->GetDeclaration("D1", std::nullopt);
   ASSERT_THAT(latest, IsOk());
@@ -55,7 +55,7 @@ TEST_F(SqliteStoreTest, EmptyStringsAndEmptyPayloadRoundTrip) {
   row.channel = "";
   row.hs_chapters = "";
   row.payload = "";
-  ASSERT_THAT(store_->Commit(NewVersion(row)), IsOk());
+  ASSERT_THAT(store_->Commit(Sealed(NewVersion(row))), IsOk());
   auto got = store_->GetDeclaration("D1", std::nullopt);
   ASSERT_THAT(got, IsOk());
   ExpectSameRow(*got, row);
@@ -67,7 +67,7 @@ TEST_F(SqliteStoreTest, VersionsAndLatest) {
   v2.office = "DE001234";
   v2.hs_chapters = "84";
   DeclarationRow v3 = MakeRow("D1", 3, At(0));
-  for (const auto& row : {v1, v2, v3}) ASSERT_THAT(store_->Commit(NewVersion(row)), IsOk());
+  for (const auto& row : {v1, v2, v3}) ASSERT_THAT(store_->Commit(Sealed(NewVersion(row))), IsOk());
 
   EXPECT_EQ(store_->GetDeclaration("D1", std::nullopt)->version, 3);
   ExpectSameRow(*store_->GetDeclaration("D1", 2), v2);
@@ -80,7 +80,7 @@ TEST_F(SqliteStoreTest, VersionsAndLatest) {
 }
 
 TEST_F(SqliteStoreTest, MissingDeclarationsAreNotFound) {
-  ASSERT_THAT(store_->Commit(NewVersion(MakeRow("D1", 1, At(0)))), IsOk());
+  ASSERT_THAT(store_->Commit(Sealed(NewVersion(MakeRow("D1", 1, At(0))))), IsOk());
   EXPECT_THAT(store_->GetDeclaration("nope", std::nullopt), HasReason("declaration-not-found"));
   EXPECT_THAT(store_->GetDeclaration("D1", 2), HasCode(ErrorCode::kNotFound));
   EXPECT_THAT(store_->GetDeclaration("D1", 0), HasCode(ErrorCode::kNotFound));
@@ -92,13 +92,13 @@ TEST_F(SqliteStoreTest, MissingDeclarationsAreNotFound) {
 }
 
 TEST_F(SqliteStoreTest, StatusUpdateChangesCurrentVersionAndRecordsTransition) {
-  ASSERT_THAT(store_->Commit(NewVersion(MakeRow("D1", 1, At(0)))), IsOk());
+  ASSERT_THAT(store_->Commit(Sealed(NewVersion(MakeRow("D1", 1, At(0))))), IsOk());
   UnitOfWork work;
   work.expected_current_versions.emplace_back("D1", 1);
   work.status_updates.push_back({"D1", 1, "accepted", "green", At(50)});
   work.transitions.push_back(
       {"D1", 1, 1, "submitted", "accepted", "green", "system", "ok", At(50)});
-  ASSERT_THAT(store_->Commit(std::move(work)), IsOk());
+  ASSERT_THAT(store_->Commit(Sealed(std::move(work))), IsOk());
 
   auto got = store_->GetDeclaration("D1", std::nullopt);
   ASSERT_THAT(got, IsOk());
@@ -121,12 +121,12 @@ TEST_F(SqliteStoreTest, StatusUpdateChangesCurrentVersionAndRecordsTransition) {
 }
 
 TEST_F(SqliteStoreTest, TransitionsComeBackInSequenceOrder) {
-  ASSERT_THAT(store_->Commit(NewVersion(MakeRow("D1", 1, At(0)))), IsOk());
+  ASSERT_THAT(store_->Commit(Sealed(NewVersion(MakeRow("D1", 1, At(0))))), IsOk());
   UnitOfWork work;
   for (int64_t seq : {3, 1, 2}) {
     work.transitions.push_back({"D1", seq, 1, "a", "b", "", "u", "r", At(seq)});
   }
-  ASSERT_THAT(store_->Commit(std::move(work)), IsOk());
+  ASSERT_THAT(store_->Commit(Sealed(std::move(work))), IsOk());
   auto transitions = store_->ListTransitions("D1");
   ASSERT_THAT(transitions, IsOk());
   std::vector<int64_t> sequences;
@@ -138,7 +138,7 @@ TEST_F(SqliteStoreTest, IdempotencyRecordRoundTrips) {
   UnitOfWork work = NewVersion(MakeRow("D1", 1, At(0)));
   work.idempotency =
       IdempotencyRow{"user-1", "key-1", std::string(64, 'a'), 201, R"({"id":"D1"})", "D1", At(5)};
-  ASSERT_THAT(store_->Commit(std::move(work)), IsOk());
+  ASSERT_THAT(store_->Commit(Sealed(std::move(work))), IsOk());
   auto got = store_->GetIdempotency("user-1", "key-1");
   ASSERT_THAT(got, IsOk());
   EXPECT_EQ(got->principal, "user-1");
@@ -153,12 +153,12 @@ TEST_F(SqliteStoreTest, IdempotencyRecordRoundTrips) {
 }
 
 TEST_F(SqliteStoreTest, VersionMismatchIsAbortedAndWritesNothing) {
-  ASSERT_THAT(store_->Commit(NewVersion(MakeRow("D1", 1, At(0)))), IsOk());
+  ASSERT_THAT(store_->Commit(Sealed(NewVersion(MakeRow("D1", 1, At(0))))), IsOk());
   UnitOfWork stale = NewVersion(MakeRow("D1", 2, At(0)));
   stale.expected_current_versions = {{"D1", 0}};  // believes D1 does not exist yet
   stale.transitions.push_back({"D1", 1, 1, "", "submitted", "", "u", "", At(1)});
   stale.idempotency = IdempotencyRow{"user-1", "k", "h", 201, "{}", "D1", At(1)};
-  EXPECT_THAT(store_->Commit(std::move(stale)), HasReason("version-conflict"));
+  EXPECT_THAT(store_->Commit(Sealed(std::move(stale))), HasReason("version-conflict"));
 
   EXPECT_EQ(store_->GetDeclaration("D1", std::nullopt)->version, 1);
   EXPECT_THAT(store_->GetDeclaration("D1", 2), HasCode(ErrorCode::kNotFound));
@@ -169,42 +169,44 @@ TEST_F(SqliteStoreTest, VersionMismatchIsAbortedAndWritesNothing) {
 TEST_F(SqliteStoreTest, ExpectationOnUnknownDeclarationMustBeZero) {
   UnitOfWork work;
   work.expected_current_versions.emplace_back("ghost", 1);
-  EXPECT_THAT(store_->Commit(std::move(work)), HasCode(ErrorCode::kAborted));
+  EXPECT_THAT(store_->Commit(Sealed(std::move(work))), HasCode(ErrorCode::kAborted));
 }
 
 TEST_F(SqliteStoreTest, StaleStatusUpdateIsAborted) {
-  ASSERT_THAT(store_->Commit(NewVersion(MakeRow("D1", 1, At(0)))), IsOk());
-  ASSERT_THAT(store_->Commit(NewVersion(MakeRow("D1", 2, At(0)))), IsOk());
+  ASSERT_THAT(store_->Commit(Sealed(NewVersion(MakeRow("D1", 1, At(0))))), IsOk());
+  ASSERT_THAT(store_->Commit(Sealed(NewVersion(MakeRow("D1", 2, At(0))))), IsOk());
   UnitOfWork work;
   work.status_updates.push_back({"D1", 1, "released", "green", At(9)});
-  auto committed = store_->Commit(std::move(work));
+  auto committed = store_->Commit(Sealed(std::move(work)));
   EXPECT_THAT(committed, HasCode(ErrorCode::kAborted));
   EXPECT_THAT(committed, HasReason("version-conflict"));
   EXPECT_EQ(store_->GetDeclaration("D1", 1)->status, "submitted");
 
   UnitOfWork ghost;
   ghost.status_updates.push_back({"ghost", 1, "released", "green", At(9)});
-  EXPECT_THAT(store_->Commit(std::move(ghost)), HasReason("version-conflict"));
+  EXPECT_THAT(store_->Commit(Sealed(std::move(ghost))), HasReason("version-conflict"));
 }
 
 TEST_F(SqliteStoreTest, DuplicateVersionIsAlreadyExists) {
-  ASSERT_THAT(store_->Commit(NewVersion(MakeRow("D1", 1, At(0)))), IsOk());
+  ASSERT_THAT(store_->Commit(Sealed(NewVersion(MakeRow("D1", 1, At(0))))), IsOk());
   UnitOfWork again;
   again.declarations.push_back(MakeRow("D1", 1, At(0)));  // no expectation: the key catches it
-  auto committed = store_->Commit(std::move(again));
+  auto committed = store_->Commit(Sealed(std::move(again)));
   EXPECT_THAT(committed, HasCode(ErrorCode::kAlreadyExists));
   EXPECT_THAT(committed, HasReason("duplicate-version"));
   EXPECT_EQ(*store_->CountDeclarations(), 1);
 }
 
 TEST_F(SqliteStoreTest, VersionGapIsRefused) {
-  ASSERT_THAT(store_->Commit(NewVersion(MakeRow("D1", 1, At(0)))), IsOk());
+  ASSERT_THAT(store_->Commit(Sealed(NewVersion(MakeRow("D1", 1, At(0))))), IsOk());
   UnitOfWork skip;
   skip.declarations.push_back(MakeRow("D1", 3, At(0)));
-  EXPECT_THAT(store_->Commit(std::move(skip)), HasDetail("declarations[0].version", "version-gap"));
+  EXPECT_THAT(store_->Commit(Sealed(std::move(skip))),
+              HasDetail("declarations[0].version", "version-gap"));
   UnitOfWork starts_at_two;
   starts_at_two.declarations.push_back(MakeRow("D2", 2, At(0)));
-  EXPECT_THAT(store_->Commit(std::move(starts_at_two)), HasCode(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(store_->Commit(Sealed(std::move(starts_at_two))),
+              HasCode(ErrorCode::kInvalidArgument));
   EXPECT_THAT(store_->GetDeclaration("D2", std::nullopt), HasCode(ErrorCode::kNotFound));
 }
 
@@ -213,51 +215,53 @@ TEST_F(SqliteStoreTest, TwoVersionsInOneUnit) {
   work.expected_current_versions.emplace_back("D1", 0);
   work.declarations.push_back(MakeRow("D1", 1, At(0)));
   work.declarations.push_back(MakeRow("D1", 2, At(0)));
-  ASSERT_THAT(store_->Commit(std::move(work)), IsOk());
+  ASSERT_THAT(store_->Commit(Sealed(std::move(work))), IsOk());
   EXPECT_EQ(store_->GetDeclaration("D1", std::nullopt)->version, 2);
 }
 
 TEST_F(SqliteStoreTest, DuplicateTransitionRollsBackTheWholeUnit) {
-  ASSERT_THAT(store_->Commit(NewVersion(MakeRow("D1", 1, At(0)))), IsOk());
+  ASSERT_THAT(store_->Commit(Sealed(NewVersion(MakeRow("D1", 1, At(0))))), IsOk());
   UnitOfWork first;
   first.transitions.push_back({"D1", 1, 1, "", "submitted", "", "u", "", At(1)});
-  ASSERT_THAT(store_->Commit(std::move(first)), IsOk());
+  ASSERT_THAT(store_->Commit(Sealed(std::move(first))), IsOk());
 
   UnitOfWork second = NewVersion(MakeRow("D1", 2, At(0)));  // written, then rolled back
   second.transitions.push_back({"D1", 1, 2, "submitted", "amended", "", "u", "", At(2)});
-  EXPECT_THAT(store_->Commit(std::move(second)), HasReason("duplicate-transition"));
+  EXPECT_THAT(store_->Commit(Sealed(std::move(second))), HasReason("duplicate-transition"));
   EXPECT_EQ(store_->GetDeclaration("D1", std::nullopt)->version, 1);
   EXPECT_THAT(store_->GetDeclaration("D1", 2), HasCode(ErrorCode::kNotFound));
 }
 
 TEST_F(SqliteStoreTest, TransitionForUnknownVersionIsRefused) {
-  ASSERT_THAT(store_->Commit(NewVersion(MakeRow("D1", 1, At(0)))), IsOk());
+  ASSERT_THAT(store_->Commit(Sealed(NewVersion(MakeRow("D1", 1, At(0))))), IsOk());
   UnitOfWork work;
   work.transitions.push_back({"D1", 1, 7, "", "submitted", "", "u", "", At(1)});
-  auto committed = store_->Commit(std::move(work));
+  auto committed = store_->Commit(Sealed(std::move(work)));
   EXPECT_THAT(committed, HasCode(ErrorCode::kFailedPrecondition));
   EXPECT_THAT(committed, HasReason("unknown-declaration-version"));
   UnitOfWork ghost;
   ghost.transitions.push_back({"ghost", 1, 1, "", "submitted", "", "u", "", At(1)});
-  EXPECT_THAT(store_->Commit(std::move(ghost)), HasReason("unknown-declaration-version"));
+  EXPECT_THAT(store_->Commit(Sealed(std::move(ghost))), HasReason("unknown-declaration-version"));
   EXPECT_TRUE(store_->ListTransitions("D1")->empty());
 }
 
 TEST_F(SqliteStoreTest, DuplicateIdempotencyKeyIsAlreadyExistsAndWritesNothing) {
   UnitOfWork first = NewVersion(MakeRow("D1", 1, At(0)));
   first.idempotency = IdempotencyRow{"user-1", "k", "h1", 201, "{\"first\":1}", "D1", At(0)};
-  ASSERT_THAT(store_->Commit(std::move(first)), IsOk());
+  ASSERT_THAT(store_->Commit(Sealed(std::move(first))), IsOk());
 
   UnitOfWork retry = NewVersion(MakeRow("D2", 1, At(1)));
   retry.idempotency = IdempotencyRow{"user-1", "k", "h2", 201, "{\"second\":1}", "D2", At(1)};
-  auto committed = store_->Commit(std::move(retry));
+  auto committed = store_->Commit(Sealed(std::move(retry)));
   EXPECT_THAT(committed, HasCode(ErrorCode::kAlreadyExists));
   EXPECT_THAT(committed, HasReason("duplicate-idempotency-key"));
   EXPECT_THAT(store_->GetDeclaration("D2", std::nullopt), HasCode(ErrorCode::kNotFound));
   EXPECT_EQ(store_->GetIdempotency("user-1", "k")->response_body, "{\"first\":1}");
 }
 
-TEST_F(SqliteStoreTest, EmptyUnitCommits) { EXPECT_THAT(store_->Commit(UnitOfWork{}), IsOk()); }
+TEST_F(SqliteStoreTest, EmptyUnitCommits) {
+  EXPECT_THAT(store_->Commit(Sealed(UnitOfWork{})), IsOk());
+}
 
 }  // namespace
 }  // namespace clearway::store::sqlite

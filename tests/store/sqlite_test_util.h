@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 
+#include "store/ledger_records.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
 #include "testing/matchers.h"
@@ -46,6 +47,18 @@ inline UnitOfWork NewVersion(const DeclarationRow& row) {
   work.expected_current_versions.emplace_back(row.id, row.version - 1);
   work.declarations.push_back(row);
   return work;
+}
+
+// Sealed() gives every record of the unit its salt and ledger leaf (store::SealUnit), as the
+// application does before it commits.
+inline UnitOfWork Sealed(UnitOfWork work) {
+  SealUnit(work);
+  return work;
+}
+
+inline std::vector<UnitOfWork> SealAll(std::vector<UnitOfWork> units) {
+  for (UnitOfWork& work : units) SealUnit(work);
+  return units;
 }
 
 // RawDb opens the database file directly, for tests that inspect or tamper with it.

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/client_commands.h"
+#include "cli/ledger_commands.h"
 #include "cli/server_commands.h"
 #include "cli/store_commands.h"
 
@@ -116,6 +117,42 @@ int main(int argc, char** argv) {
   auto* stats = store->add_subcommand("stats", "Count what the store holds");
   add_store(stats);
 
+  // ledger …
+  LedgerFlags ledger_flags;
+  auto* ledger =
+      app.add_subcommand("ledger", "The verifiable ledger: key, checkpoints, verification");
+  ledger->require_subcommand(1);
+  auto* ledger_key = ledger->add_subcommand("key", "Print the log's verifier key (name+id+base64)");
+  ledger_key->add_option("--data-dir", ledger_flags.data_dir, "Data directory holding ledger-key")
+      ->capture_default_str();
+  auto add_server = [&ledger_flags](CLI::App* cmd) {
+    cmd->add_option("--url", ledger_flags.url, "Server URL (env CLEARWAY_URL)");
+    cmd->add_option("--ca-cert", ledger_flags.ca_cert,
+                    "CA certificate to trust (env CLEARWAY_CA_CERT)");
+  };
+  auto* ledger_checkpoint =
+      ledger->add_subcommand("checkpoint", "Fetch the latest signed checkpoint (print the note)");
+  add_server(ledger_checkpoint);
+  ledger_checkpoint->add_option("--key", ledger_flags.key,
+                                "Verifier key (or a file with it): check the signature");
+  auto* ledger_verify = ledger->add_subcommand(
+      "verify", "Verify a receipt, two checkpoints' consistency, or (--full) a whole store");
+  ledger_verify->add_option("--key", ledger_flags.key,
+                            "The log's verifier key, or a file holding it");
+  ledger_verify->add_option("--receipt", ledger_flags.receipt,
+                            "Receipt JSON (GET /v1/declarations/ID/receipt)");
+  ledger_verify->add_option("--old", ledger_flags.old_checkpoint, "Older signed checkpoint file");
+  ledger_verify->add_option("--new", ledger_flags.new_checkpoint, "Newer signed checkpoint file");
+  ledger_verify->add_option("--proof", ledger_flags.proof,
+                            "Consistency proof JSON {\"hashes\": [...]} (else fetched from --url)");
+  ledger_verify->add_flag("--full", ledger_flags.full,
+                          "Recompute the whole ledger of a store and name what was tampered with");
+  ledger_verify->add_option("--data-dir", ledger_flags.data_dir, "Data directory (with --full)")
+      ->capture_default_str();
+  ledger_verify->add_option("--store", ledger_flags.store_url,
+                            "Store URL, e.g. sqlite:var/clearway.db");
+  add_server(ledger_verify);
+
   CLI11_PARSE(app, argc, argv);
 
   if (demo->parsed()) return RunDemo(demo_flags);
@@ -136,5 +173,8 @@ int main(int argc, char** argv) {
   if (submit_draft->parsed()) return DeclareAction(conn, id, "submit", "", "");
   if (migrate->parsed()) return StoreMigrate(store_flags);
   if (stats->parsed()) return StoreStats(store_flags);
+  if (ledger_key->parsed()) return LedgerKeyCommand(ledger_flags);
+  if (ledger_checkpoint->parsed()) return LedgerCheckpointCommand(ledger_flags);
+  if (ledger_verify->parsed()) return LedgerVerifyCommand(ledger_flags);
   return 2;
 }

@@ -3,6 +3,8 @@
 #include <array>
 #include <string>
 
+#include "store/sqlite/ledger_tables.h"
+
 namespace clearway::store::sqlite::internal {
 
 namespace {
@@ -71,7 +73,44 @@ CREATE TABLE idempotency (
 CREATE INDEX idempotency_by_created ON idempotency (created_at);
 )sql";
 
-constexpr std::array<const char*, 1> kMigrations = {kV1};
+// Version 2: the ledger. Each version and transition gets the salt of its commitment; the log
+// keeps its leaves (level 0 of the tree), the complete subtrees above them and the signed
+// checkpoints. Records written before the ledger existed are entered into it by BackfillLedger()
+// in the same transaction, so that every record has its leaf from then on.
+constexpr const char* kV2 = R"sql(
+ALTER TABLE declarations ADD COLUMN salt BLOB;
+ALTER TABLE transitions ADD COLUMN salt BLOB;
+
+CREATE TABLE ledger_leaves (
+  idx       INTEGER NOT NULL PRIMARY KEY CHECK (idx >= 0),
+  leaf_hash BLOB    NOT NULL CHECK (length(leaf_hash) = 32),
+  kind      TEXT    NOT NULL,
+  record_id TEXT    NOT NULL UNIQUE,
+  entry     BLOB    NOT NULL
+);
+
+CREATE TABLE ledger_nodes (
+  level INTEGER NOT NULL CHECK (level >= 1),
+  idx   INTEGER NOT NULL CHECK (idx >= 0),
+  hash  BLOB    NOT NULL CHECK (length(hash) = 32),
+  PRIMARY KEY (level, idx)
+) WITHOUT ROWID;
+
+CREATE TABLE ledger_checkpoints (
+  size      INTEGER NOT NULL PRIMARY KEY CHECK (size >= 0),
+  root      BLOB    NOT NULL CHECK (length(root) = 32),
+  note      TEXT    NOT NULL,
+  issued_at INTEGER NOT NULL
+);
+)sql";
+
+struct Migration {
+  const char* sql;
+  Status (*after)(Connection& db);  // C++ work in the same transaction, or nullptr
+};
+
+const std::array<Migration, 2> kMigrations = {Migration{kV1, nullptr},
+                                              Migration{kV2, &BackfillLedger}};
 
 Error SchemaTooNew(int64_t found) {
   return Error::FailedPrecondition("schema-too-new",
@@ -95,7 +134,9 @@ Result<int64_t> ApplyMissing(Connection& db, Timestamp now) {
   const auto newest = static_cast<int64_t>(kMigrations.size());
   if (current > newest) return SchemaTooNew(current);
   for (int64_t version = current + 1; version <= newest; ++version) {
-    CW_RETURN_IF_ERROR(db.Exec(kMigrations[static_cast<size_t>(version - 1)]));
+    const Migration& migration = kMigrations[static_cast<size_t>(version - 1)];
+    CW_RETURN_IF_ERROR(db.Exec(migration.sql));
+    if (migration.after != nullptr) CW_RETURN_IF_ERROR(migration.after(db));
     CW_ASSIGN_OR_RETURN(
         Statement stmt,
         db.Prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)"));
@@ -108,7 +149,7 @@ Result<int64_t> ApplyMissing(Connection& db, Timestamp now) {
 
 }  // namespace
 
-std::span<const char* const> Migrations() { return kMigrations; }
+size_t MigrationCount() { return kMigrations.size(); }
 
 Result<int64_t> ApplyMigrations(Connection& db, Timestamp now) {
   // IMMEDIATE takes the write lock up front, so two processes opening a fresh file at once

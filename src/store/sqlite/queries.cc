@@ -2,16 +2,22 @@
 
 #include <string_view>
 
+#include "store/sqlite/ledger_tables.h"
+
 namespace clearway::store::sqlite::internal {
 
 namespace {
 
-// Columns of a declaration version, in the order ReadDeclaration() expects, aliased "d".
-constexpr std::string_view kDeclarationColumns =
-    "d.id, d.version, d.organisation_id, d.declarant_id, d.office, d.type, d.status, d.channel,"
-    " d.hs_chapters, d.created_at, d.updated_at, d.payload";
+constexpr std::string_view kDeclarationColumns = kDeclarationColumnList;
 
 DeclarationRow ReadDeclaration(const Statement& stmt, int first) {
+  bool has_salt = false;
+  return ReadDeclarationRow(stmt, first, has_salt);
+}
+
+}  // namespace
+
+DeclarationRow ReadDeclarationRow(const Statement& stmt, int first, bool& has_salt) {
   DeclarationRow row;
   row.id = stmt.ColumnText(first);
   row.version = stmt.ColumnInt(first + 1);
@@ -25,8 +31,11 @@ DeclarationRow ReadDeclaration(const Statement& stmt, int first) {
   row.created_at = stmt.ColumnTime(first + 9);
   row.updated_at = stmt.ColumnTime(first + 10);
   row.payload = stmt.ColumnBlob(first + 11);
+  has_salt = ReadSalt(stmt, first + 12, row.salt);
   return row;
 }
+
+namespace {
 
 Error DeclarationNotFound() {
   return Error::NotFound("declaration-not-found", "no such declaration or version");
@@ -147,27 +156,32 @@ Result<DeclarationPage> QueryDeclarationPage(Connection& db, const DeclarationFi
 Result<std::vector<TransitionRow>> QueryTransitions(Connection& db, const std::string& id) {
   CW_ASSIGN_OR_RETURN(
       Statement stmt,
-      db.Prepare("SELECT declaration_id, sequence, version, from_status, to_status, channel,"
-                 " actor, reason, at FROM transitions WHERE declaration_id = ?"
-                 " ORDER BY sequence"));
+      db.Prepare("SELECT " + std::string(kTransitionColumnList) +
+                 " FROM transitions WHERE declaration_id = ? ORDER BY sequence"));
   stmt.BindText(1, id);
   std::vector<TransitionRow> rows;
   while (true) {
     CW_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
     if (!has_row) break;
-    TransitionRow row;
-    row.declaration_id = stmt.ColumnText(0);
-    row.sequence = stmt.ColumnInt(1);
-    row.version = stmt.ColumnInt(2);
-    row.from_status = stmt.ColumnText(3);
-    row.to_status = stmt.ColumnText(4);
-    row.channel = stmt.ColumnText(5);
-    row.actor = stmt.ColumnText(6);
-    row.reason = stmt.ColumnText(7);
-    row.at = stmt.ColumnTime(8);
-    rows.push_back(std::move(row));
+    bool has_salt = false;
+    rows.push_back(ReadTransitionRow(stmt, 0, has_salt));
   }
   return rows;
+}
+
+TransitionRow ReadTransitionRow(const Statement& stmt, int first, bool& has_salt) {
+  TransitionRow row;
+  row.declaration_id = stmt.ColumnText(first);
+  row.sequence = stmt.ColumnInt(first + 1);
+  row.version = stmt.ColumnInt(first + 2);
+  row.from_status = stmt.ColumnText(first + 3);
+  row.to_status = stmt.ColumnText(first + 4);
+  row.channel = stmt.ColumnText(first + 5);
+  row.actor = stmt.ColumnText(first + 6);
+  row.reason = stmt.ColumnText(first + 7);
+  row.at = stmt.ColumnTime(first + 8);
+  has_salt = ReadSalt(stmt, first + 9, row.salt);
+  return row;
 }
 
 Result<IdempotencyRow> QueryIdempotency(Connection& db, const std::string& principal,

@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/result.h"
@@ -13,6 +14,19 @@
 #include "store/store.h"
 
 namespace clearway::store::sqlite::internal {
+
+// Columns of a declaration version (table aliased "d") and of a transition, in the order
+// ReadDeclarationRow() and ReadTransitionRow() expect; both end with the salt.
+inline constexpr std::string_view kDeclarationColumnList =
+    "d.id, d.version, d.organisation_id, d.declarant_id, d.office, d.type, d.status, d.channel,"
+    " d.hs_chapters, d.created_at, d.updated_at, d.payload, d.salt";
+inline constexpr std::string_view kTransitionColumnList =
+    "declaration_id, sequence, version, from_status, to_status, channel, actor, reason, at, salt";
+
+// ReadDeclarationRow() / ReadTransitionRow() read the columns above from `first` on;
+// `has_salt` tells whether a 32-byte salt was stored.
+DeclarationRow ReadDeclarationRow(const Statement& stmt, int first, bool& has_salt);
+TransitionRow ReadTransitionRow(const Statement& stmt, int first, bool& has_salt);
 
 Result<DeclarationRow> QueryDeclaration(Connection& db, const std::string& id,
                                         std::optional<int64_t> version);

@@ -9,7 +9,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "store/ledger_records.h"
 #include "store/sqlite/connection.h"
+#include "store/sqlite/ledger_tables.h"
 #include "store/sqlite/migrations.h"
 #include "store/sqlite/queries.h"
 #include "store/sqlite/unit_writer.h"
@@ -74,20 +76,30 @@ Status ConfigureWriter(Connection& db) {
   return db.Exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
 }
 
+// UnitRef is one unit of a batch as the transaction sees it: the records and the unit's
+// leaves, encoded by Enqueue() on the caller's thread.
+struct UnitRef {
+  const UnitOfWork* work;
+  std::vector<internal::EncodedLeaf>* leaves;
+};
+
 // Transaction runs one group-commit batch on the writer connection. Units are applied in
-// order, each inside SAVEPOINT unit, so a refused unit is rolled back alone.
+// order, each inside SAVEPOINT unit, so a refused unit is rolled back alone. The leaves of the
+// units that succeeded are then appended in unit order, in the same transaction: the log grows
+// by exactly the records that were kept, and its indices are assigned here, by the one writer.
 class Transaction {
  public:
   explicit Transaction(Connection& db) : db_(db) {}
 
-  // Run() fills results[0, attempted()) and returns ok when the batch was committed (or rolled
-  // back because no unit succeeded). An error means the whole batch is lost: the caller gives
-  // it to every unit that had not failed on its own.
-  Status Run(const std::vector<const UnitOfWork*>& units, std::vector<Status>& results) {
+  // Run() fills results[0, attempted()) and, for the units that succeeded, receipts; it returns
+  // ok when the batch was committed (or rolled back because no unit succeeded). An error means
+  // the whole batch is lost: the caller gives it to every unit that had not failed on its own.
+  Status Run(const std::vector<UnitRef>& units, std::vector<Status>& results,
+             std::vector<CommitReceipt>& receipts) {
     CW_RETURN_IF_ERROR(RunSql(db_, "BEGIN IMMEDIATE"));
     for (size_t idx = 0; idx < units.size(); ++idx) {
       CW_RETURN_IF_ERROR(Abandon(RunSql(db_, "SAVEPOINT unit")));
-      results[idx] = internal::ApplyUnit(db_, *units[idx]);
+      results[idx] = internal::ApplyUnit(db_, *units[idx].work);
       attempted_ = idx + 1;
       // Some errors (I/O, disk full, out of memory) make SQLite roll the whole transaction
       // back on its own; the earlier units are then gone too.
@@ -104,6 +116,7 @@ class Transaction {
       }
     }
     if (committed_ == 0) return Abandon(RunSql(db_, "ROLLBACK"));
+    CW_RETURN_IF_ERROR(Abandon(AppendKeptLeaves(units, results, receipts)));
     return Abandon(RunSql(db_, "COMMIT"));
   }
 
@@ -111,6 +124,25 @@ class Transaction {
   int64_t committed() const { return committed_; }
 
  private:
+  Status AppendKeptLeaves(const std::vector<UnitRef>& units, const std::vector<Status>& results,
+                          std::vector<CommitReceipt>& receipts) {
+    std::vector<internal::EncodedLeaf> kept;
+    for (size_t idx = 0; idx < units.size(); ++idx) {
+      if (!results[idx].ok()) continue;
+      for (auto& leaf : *units[idx].leaves) kept.push_back(std::move(leaf));
+    }
+    CW_ASSIGN_OR_RETURN(uint64_t next, internal::AppendLeaves(db_, kept));
+    const uint64_t tree_size = next + kept.size();
+    for (size_t idx = 0; idx < units.size(); ++idx) {
+      if (!results[idx].ok()) continue;
+      receipts[idx].tree_size = tree_size;
+      for (size_t leaf = 0; leaf < units[idx].work->leaves.size(); ++leaf) {
+        receipts[idx].leaf_indices.push_back(next++);
+      }
+    }
+    return OkStatus();
+  }
+
   // Abandon() rolls the transaction back when `status` is an error and passes it on.
   Status Abandon(Status status) {
     if (!status.ok() && sqlite3_get_autocommit(db_.get()) == 0) {
@@ -128,8 +160,11 @@ class Transaction {
 
 struct SqliteStore::Pending {
   UnitOfWork work;
-  std::promise<Status> done;
+  std::vector<internal::EncodedLeaf> leaves;  // work.leaves, encoded and hashed
+  std::promise<Result<CommitReceipt>> done;
 };
+
+
 
 // ReadLease holds one connection of the read pool and gives it back on destruction.
 class SqliteStore::ReadLease {
@@ -150,6 +185,27 @@ class SqliteStore::ReadLease {
  private:
   SqliteStore& store_;
   Connection& conn_;
+};
+
+// ReadTree is the log's tree for readers: each call borrows a connection of the read pool.
+class SqliteStore::ReadTree final : public ledger::TreeStore {
+ public:
+  explicit ReadTree(SqliteStore& store) : store_(store) {}
+  Result<uint64_t> LeafCount() const override {
+    ReadLease lease = store_.AcquireReader();
+    return internal::ConnectionTree(lease.conn()).LeafCount();
+  }
+  Result<std::vector<ledger::Hash>> GetNodes(std::span<const ledger::NodeId> ids) const override {
+    ReadLease lease = store_.AcquireReader();
+    return internal::ConnectionTree(lease.conn()).GetNodes(ids);
+  }
+  Status Append(const ledger::TreeAppend&) override {
+    return Error::FailedPrecondition("append-through-commit",
+                                     "leaves enter the log only with their records, via Commit()");
+  }
+
+ private:
+  SqliteStore& store_;
 };
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& options) {
@@ -178,39 +234,63 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& opti
 
 SqliteStore::SqliteStore(SqliteOptions options, std::unique_ptr<Connection> writer,
                          std::vector<std::unique_ptr<Connection>> readers)
-    : options_(std::move(options)), writer_(std::move(writer)), readers_(std::move(readers)) {
+    : options_(std::move(options)),
+      writer_(std::move(writer)),
+      read_tree_(std::make_unique<ReadTree>(*this)),
+      readers_(std::move(readers)) {
   for (const auto& reader : readers_) idle_readers_.push_back(reader.get());
 }
 
 SqliteStore::~SqliteStore() { Close(); }
 
-int64_t SqliteStore::SchemaVersion() { return static_cast<int64_t>(internal::Migrations().size()); }
+int64_t SqliteStore::SchemaVersion() { return static_cast<int64_t>(internal::MigrationCount()); }
 
 // ---- Writes ---------------------------------------------------------------------------------
 
-Status SqliteStore::Commit(UnitOfWork work) {
+Result<CommitReceipt> SqliteStore::Commit(UnitOfWork work) {
   std::vector<UnitOfWork> units;
   units.push_back(std::move(work));
   return Enqueue(std::move(units)).front().get();
 }
 
-std::vector<Status> SqliteStore::CommitBatch(std::vector<UnitOfWork> units) {
-  std::vector<std::future<Status>> futures = Enqueue(std::move(units));
-  std::vector<Status> results;
+std::vector<Result<CommitReceipt>> SqliteStore::CommitBatch(std::vector<UnitOfWork> units) {
+  std::vector<std::future<Result<CommitReceipt>>> futures = Enqueue(std::move(units));
+  std::vector<Result<CommitReceipt>> results;
   results.reserve(futures.size());
   for (auto& future : futures) results.push_back(future.get());
   return results;
 }
 
-std::vector<std::future<Status>> SqliteStore::Enqueue(std::vector<UnitOfWork> units) {
-  std::vector<std::future<Status>> futures;
+std::vector<std::future<Result<CommitReceipt>>> SqliteStore::Enqueue(
+    std::vector<UnitOfWork> units) {
+  // Checking and hashing the leaves here, on the callers' threads, keeps the writer's work per
+  // unit to the SQL and the few node hashes of the append.
+  std::vector<std::unique_ptr<Pending>> prepared;
+  std::vector<std::future<Result<CommitReceipt>>> futures;
+  prepared.reserve(units.size());
   futures.reserve(units.size());
+  for (UnitOfWork& work : units) {
+    auto pending = std::make_unique<Pending>();
+    futures.push_back(pending->done.get_future());
+    Status checked = CheckUnitLeaves(work);
+    for (size_t idx = 0; checked.ok() && idx < work.leaves.size(); ++idx) {
+      Result<internal::EncodedLeaf> leaf = internal::EncodeLeaf(work.leaves[idx]);
+      if (!leaf.ok()) {
+        checked = std::move(leaf).error();
+      } else {
+        pending->leaves.push_back(std::move(leaf).value());
+      }
+    }
+    if (!checked.ok()) {
+      pending->done.set_value(std::move(checked).error());  // refused before it is queued
+      continue;
+    }
+    pending->work = std::move(work);
+    prepared.push_back(std::move(pending));
+  }
   {
     std::scoped_lock lock(queue_mu_);
-    for (UnitOfWork& work : units) {
-      auto pending = std::make_unique<Pending>();
-      pending->work = std::move(work);
-      futures.push_back(pending->done.get_future());
+    for (auto& pending : prepared) {
       if (closing_) {
         pending->done.set_value(Error::Unavailable("store-closing", "the store is closing"));
       } else {
@@ -259,12 +339,13 @@ std::vector<std::unique_ptr<SqliteStore::Pending>> SqliteStore::TakeBatch() {
 }
 
 void SqliteStore::RunBatch(std::vector<std::unique_ptr<Pending>>& batch) {
-  std::vector<const UnitOfWork*> units;
+  std::vector<UnitRef> units;
   units.reserve(batch.size());
-  for (const auto& pending : batch) units.push_back(&pending->work);
+  for (const auto& pending : batch) units.push_back(UnitRef{&pending->work, &pending->leaves});
   std::vector<Status> results(batch.size());
+  std::vector<CommitReceipt> receipts(batch.size());
   Transaction transaction(*writer_);
-  Status outcome = transaction.Run(units, results);
+  Status outcome = transaction.Run(units, results, receipts);
   int64_t committed = outcome.ok() ? transaction.committed() : 0;
   if (!outcome.ok()) {
     for (size_t idx = 0; idx < results.size(); ++idx) {
@@ -278,7 +359,13 @@ void SqliteStore::RunBatch(std::vector<std::unique_ptr<Pending>>& batch) {
     stats_.units_failed += static_cast<int64_t>(batch.size()) - committed;
     stats_.largest_batch = std::max(stats_.largest_batch, static_cast<int64_t>(batch.size()));
   }
-  for (size_t idx = 0; idx < batch.size(); ++idx) batch[idx]->done.set_value(results[idx]);
+  for (size_t idx = 0; idx < batch.size(); ++idx) {
+    if (results[idx].ok()) {
+      batch[idx]->done.set_value(std::move(receipts[idx]));
+    } else {
+      batch[idx]->done.set_value(results[idx].error());
+    }
+  }
 }
 
 SqliteStoreStats SqliteStore::stats() const {
@@ -327,6 +414,30 @@ Result<IdempotencyRow> SqliteStore::GetIdempotency(const std::string& principal,
 Result<int64_t> SqliteStore::CountDeclarations() {
   ReadLease lease = AcquireReader();
   return internal::QueryDeclarationCount(lease.conn());
+}
+
+// ---- The ledger -----------------------------------------------------------------------------
+
+ledger::TreeStore& SqliteStore::LedgerTree() { return *read_tree_; }
+
+Result<LeafRow> SqliteStore::GetLeaf(uint64_t index) {
+  ReadLease lease = AcquireReader();
+  return internal::QueryLeaf(lease.conn(), index);
+}
+
+Result<LeafRow> SqliteStore::FindLeaf(const std::string& record_id) {
+  ReadLease lease = AcquireReader();
+  return internal::QueryLeafByRecord(lease.conn(), record_id);
+}
+
+Result<std::optional<CheckpointRow>> SqliteStore::LatestCheckpoint() {
+  ReadLease lease = AcquireReader();
+  return internal::QueryLatestCheckpoint(lease.conn());
+}
+
+Status SqliteStore::ReadLedgerSnapshot(const std::function<Status(LedgerSnapshot&)>& read) {
+  ReadLease lease = AcquireReader();
+  return internal::ReadSnapshot(lease.conn(), read);
 }
 
 }  // namespace clearway::store::sqlite

@@ -5,12 +5,14 @@
 // writer thread that batches whatever units of work are queued into one transaction (group
 // commit, one fsync for many units), each unit inside its own savepoint so that a unit that
 // fails is rolled back alone. Reads run on a small pool of read-only connections alongside the
-// writer. The schema is migrated at open; docs/formats/store-schema.md describes it.
+// writer. The ledger's leaves are appended by the writer in the batch's transaction, after the
+// units that succeeded, so indices are assigned in one place. The schema is migrated at open;
+// docs/formats/store-schema.md describes it.
 //
 //   SqliteOptions options;
 //   options.path = data_dir + "/clearway.db";          // the directory must exist
 //   CW_ASSIGN_OR_RETURN(std::unique_ptr<SqliteStore> store, SqliteStore::Open(options));
-//   CW_RETURN_IF_ERROR(store->Commit(std::move(work)));  // durable when ok
+//   CW_ASSIGN_OR_RETURN(CommitReceipt receipt, store->Commit(std::move(work)));  // durable
 //
 // Thread safety: every public method may be called from any thread concurrently, except that
 // the store must outlive all calls on it (destroy it after its users have stopped).
@@ -72,11 +74,11 @@ class SqliteStore final : public Store {
 
   // Commit() queues the unit for the writer and waits until it is durable or refused.
   // Errors: those of Store::Commit(); kUnavailable "store-closing" after Close().
-  Status Commit(UnitOfWork work) override;
+  Result<CommitReceipt> Commit(UnitOfWork work) override;
 
-  // CommitBatch() queues several units at once and returns one Status per unit, in order.
+  // CommitBatch() queues several units at once and returns one result per unit, in order.
   // Units that fit in max_batch_units share one transaction; each succeeds or fails alone.
-  std::vector<Status> CommitBatch(std::vector<UnitOfWork> units);
+  std::vector<Result<CommitReceipt>> CommitBatch(std::vector<UnitOfWork> units);
 
   // Close() stops taking writes: units already queued are committed (or fail with their own
   // error), later Commit() calls fail with kUnavailable "store-closing". Reads keep working
@@ -93,6 +95,12 @@ class SqliteStore final : public Store {
                                         const std::string& key) override;
   Result<int64_t> CountDeclarations() override;
 
+  ledger::TreeStore& LedgerTree() override;
+  Result<LeafRow> GetLeaf(uint64_t index) override;
+  Result<LeafRow> FindLeaf(const std::string& record_id) override;
+  Result<std::optional<CheckpointRow>> LatestCheckpoint() override;
+  Status ReadLedgerSnapshot(const std::function<Status(LedgerSnapshot&)>& read) override;
+
   // stats() returns a snapshot of the group-commit counters.
   SqliteStoreStats stats() const;
 
@@ -102,11 +110,12 @@ class SqliteStore final : public Store {
  private:
   struct Pending;
   class ReadLease;
+  class ReadTree;
 
   SqliteStore(SqliteOptions options, std::unique_ptr<internal::Connection> writer,
               std::vector<std::unique_ptr<internal::Connection>> readers);
 
-  std::vector<std::future<Status>> Enqueue(std::vector<UnitOfWork> units);
+  std::vector<std::future<Result<CommitReceipt>>> Enqueue(std::vector<UnitOfWork> units);
   void WriterLoop();
   std::vector<std::unique_ptr<Pending>> TakeBatch();
   void RunBatch(std::vector<std::unique_ptr<Pending>>& batch);
@@ -114,6 +123,7 @@ class SqliteStore final : public Store {
 
   const SqliteOptions options_;
   const std::unique_ptr<internal::Connection> writer_;  // used only by writer_thread_
+  const std::unique_ptr<ReadTree> read_tree_;           // LedgerTree(), over the read pool
 
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;

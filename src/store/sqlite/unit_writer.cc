@@ -1,6 +1,9 @@
 #include "store/sqlite/unit_writer.h"
 
 #include <string>
+#include <string_view>
+
+#include "store/sqlite/ledger_tables.h"
 
 namespace clearway::store::sqlite::internal {
 
@@ -10,8 +13,8 @@ constexpr const char* kSelectHeadVersion = "SELECT version FROM declaration_head
 
 constexpr const char* kInsertDeclaration =
     "INSERT INTO declarations (id, version, organisation_id, declarant_id, office, type, status,"
-    " channel, hs_chapters, created_at, updated_at, payload)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    " channel, hs_chapters, created_at, updated_at, payload, salt)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 // A new head keeps created_at of version 1 forever, so a declaration never moves in the
 // (created_at, id) listing order and cursors stay valid across amendments.
@@ -29,11 +32,15 @@ constexpr const char* kUpdateVersionStatus =
 
 constexpr const char* kInsertTransition =
     "INSERT INTO transitions (declaration_id, sequence, version, from_status, to_status, channel,"
-    " actor, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    " actor, reason, at, salt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 constexpr const char* kInsertIdempotency =
     "INSERT INTO idempotency (principal, key, request_hash, status_code, response_body,"
     " resource_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)";
+
+std::string_view SaltText(const ledger::CommitmentSalt& salt) {
+  return {reinterpret_cast<const char*>(salt.data()), salt.size()};
+}
 
 // CurrentVersion() is the latest stored version of a declaration, 0 when there is none.
 Result<int64_t> CurrentVersion(Connection& db, const std::string& id) {
@@ -84,6 +91,7 @@ Status InsertDeclaration(Connection& db, const DeclarationRow& row, size_t index
     stmt.BindTime(10, row.created_at);
     stmt.BindTime(11, row.updated_at);
     stmt.BindBlob(12, row.payload);
+    stmt.BindBlob(13, SaltText(row.salt));
     Status inserted = stmt.Run();
     if (!inserted.ok() && IsUniqueViolation(stmt.extended_rc())) {
       return Error::AlreadyExists("duplicate-version", "declaration version already exists");
@@ -145,6 +153,7 @@ Status InsertTransition(Connection& db, const TransitionRow& row) {
   stmt.BindText(7, row.actor);
   stmt.BindText(8, row.reason);
   stmt.BindTime(9, row.at);
+  stmt.BindBlob(10, SaltText(row.salt));
   Status inserted = stmt.Run();
   if (inserted.ok()) return inserted;
   if (IsUniqueViolation(stmt.extended_rc())) {
@@ -195,6 +204,7 @@ Status ApplyUnit(Connection& db, const UnitOfWork& work) {
     CW_RETURN_IF_ERROR(InsertTransition(db, transition));
   }
   if (work.idempotency.has_value()) CW_RETURN_IF_ERROR(InsertIdempotency(db, *work.idempotency));
+  if (work.checkpoint.has_value()) CW_RETURN_IF_ERROR(InsertCheckpoint(db, *work.checkpoint));
   return OkStatus();
 }
 

@@ -1,8 +1,10 @@
 // File: store/sqlite/unit_writer.h  (internal to the SQLite backend)
 //
-// ApplyUnit() writes one UnitOfWork on the writer connection, inside a transaction (and
-// savepoint) the caller has opened. It checks every expectation before it writes, and maps
-// constraint failures to the Store's error codes; on error the caller rolls the savepoint back.
+// ApplyUnit() writes one UnitOfWork's records (with their salts) and checkpoint on the writer
+// connection, inside a transaction (and savepoint) the caller has opened. It checks every
+// expectation before it writes, and maps constraint failures to the Store's error codes; on
+// error the caller rolls the savepoint back. The unit's leaves are not written here: the caller
+// appends the leaves of every unit that succeeded at the end of the batch (ledger_tables.h).
 #pragma once
 
 #include "common/result.h"
@@ -19,6 +21,7 @@ namespace clearway::store::sqlite::internal {
 //   kAlreadyExists "duplicate-transition" the (declaration_id, sequence) exists;
 //   kFailedPrecondition "unknown-declaration-version" a transition names no stored version;
 //   kAlreadyExists "duplicate-idempotency-key" the (principal, key) is taken;
+//   InsertCheckpoint()'s errors for the checkpoint;
 //   anything else from SqliteError().
 Status ApplyUnit(Connection& db, const UnitOfWork& work);
 

@@ -1,0 +1,251 @@
+#include "cli/ledger_commands.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "api/client.h"
+#include "app/config.h"
+#include "app/ledger_audit.h"
+#include "app/ledger_key.h"
+#include "app/ledger_receipt.h"
+#include "common/json.h"
+#include "crypto/crypto.h"
+#include "ledger/checkpoint.h"
+#include "ledger/merkle.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace clearway::cli {
+
+namespace {
+
+constexpr int kVerified = 0;
+constexpr int kFailed = 1;
+constexpr int kCannotRun = 2;
+constexpr int kPending = 3;
+
+int Trouble(const Error& error, int code) {
+  std::cerr << "clearway: " << error.message;
+  if (!error.reason.empty()) std::cerr << " (" << error.reason << ")";
+  std::cerr << "\n";
+  return code;
+}
+
+std::string FromEnv(const std::string& flag, const char* env, std::string_view fallback = {}) {
+  if (!flag.empty()) return flag;
+  if (const char* value = std::getenv(env); value != nullptr && *value != '\0') return value;
+  return std::string(fallback);
+}
+
+Result<std::string> ReadText(const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return Error::NotFound("file-not-found", "cannot read " + file);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string Trim(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
+    text.pop_back();
+  }
+  return text;
+}
+
+// The verifier key given as the key text itself or as a file holding it.
+Result<ledger::VerifierKey> VerifierKeyOf(const std::string& flag) {
+  if (flag.empty()) {
+    return Error::InvalidArgument("--key", "key-required",
+                                  "give the log's verifier key with --key (GET /v1/ledger/key)");
+  }
+  auto direct = ledger::ParseVerifierKey(flag);
+  if (direct.ok()) return direct;
+  if (!std::filesystem::exists(flag)) return direct;
+  CW_ASSIGN_OR_RETURN(std::string text, ReadText(flag));
+  return ledger::ParseVerifierKey(Trim(text));
+}
+
+// Fetch() GETs a public ledger path from the server.
+Result<std::string> Fetch(const LedgerFlags& flags, const std::string& path) {
+  CW_ASSIGN_OR_RETURN(api::HttpsUrl url, api::ParseHttpsUrl(FromEnv(flags.url, "CLEARWAY_URL",
+                                                                    "https://127.0.0.1:8443")));
+  api::ClientOptions options;
+  options.host = url.host;
+  options.port = url.port;
+  options.ca_file = FromEnv(flags.ca_cert, "CLEARWAY_CA_CERT");
+  if (options.ca_file.empty() && std::filesystem::exists("var/tls/cert.pem")) {
+    options.ca_file = "var/tls/cert.pem";
+  }
+  CW_ASSIGN_OR_RETURN(auto client, api::HttpsClient::Open(options));
+  CW_ASSIGN_OR_RETURN(api::ClientResponse response, client->Request("GET", url.base_path + path));
+  if (response.status != 200) {
+    return Error::Unavailable("fetch-failed", "GET " + path + " answered " +
+                                                  std::to_string(response.status) + ": " +
+                                                  response.body.substr(0, 300));
+  }
+  return response.body;
+}
+
+Result<std::vector<ledger::Hash>> HashesOf(const std::string& json_text) {
+  auto parsed = ParseJson(json_text);
+  Error bad = Error::InvalidArgument("--proof", "malformed-proof",
+                                     "a proof is JSON {\"hashes\": [\"<64 hex digits>\", …]}");
+  if (!parsed.ok() || !parsed->is_object()) return bad;
+  const auto* hashes = parsed->get_object().if_contains("hashes");
+  if (hashes == nullptr || !hashes->is_array()) return bad;
+  std::vector<ledger::Hash> out;
+  for (const auto& item : hashes->get_array()) {
+    if (!item.is_string()) return bad;
+    auto bytes = crypto::FromHex(item.get_string());
+    if (!bytes.ok() || bytes->size() != 32) return bad;
+    ledger::Hash hash{};
+    std::copy(bytes->begin(), bytes->end(), hash.begin());
+    out.push_back(hash);
+  }
+  return out;
+}
+
+int VerifyReceiptFile(const LedgerFlags& flags, const ledger::VerifierKey& key) {
+  auto text = ReadText(flags.receipt);
+  if (!text.ok()) return Trouble(text.error(), kCannotRun);
+  auto receipt = app::ReceiptFromJson(*text);
+  if (!receipt.ok()) return Trouble(receipt.error(), kCannotRun);
+  auto checks = app::VerifyReceipt(*receipt, key);
+  if (!checks.ok()) {
+    std::cout << "FAILED receipt of " << receipt->declaration_id << "\n";
+    return Trouble(checks.error(), kFailed);
+  }
+  bool pending = false;
+  for (const auto& check : *checks) {
+    std::cout << (check.included ? "included  " : "pending   ") << "leaf " << check.index << "  "
+              << check.record_id << "\n";
+    pending = pending || !check.included;
+  }
+  if (pending) {
+    std::cout << "some leaves are not covered by the receipt's checkpoint yet: fetch the "
+                 "receipt again after the next checkpoint\n";
+    return kPending;
+  }
+  std::cout << "verified: every record of " << receipt->declaration_id
+            << " is in the log, under a checkpoint signed by " << key.name << "\n";
+  return kVerified;
+}
+
+int VerifyConsistencyFiles(const LedgerFlags& flags, const ledger::VerifierKey& key) {
+  auto old_text = ReadText(flags.old_checkpoint);
+  if (!old_text.ok()) return Trouble(old_text.error(), kCannotRun);
+  auto new_text = ReadText(flags.new_checkpoint);
+  if (!new_text.ok()) return Trouble(new_text.error(), kCannotRun);
+  auto old_cp = ledger::OpenCheckpoint(*old_text, key);
+  if (!old_cp.ok()) return Trouble(old_cp.error(), kFailed);
+  auto new_cp = ledger::OpenCheckpoint(*new_text, key);
+  if (!new_cp.ok()) return Trouble(new_cp.error(), kFailed);
+  const ledger::Checkpoint& from = old_cp->checkpoint;
+  const ledger::Checkpoint& to = new_cp->checkpoint;
+  if (from.origin != to.origin) {
+    return Trouble(Error::InvalidArgument(
+                       "--new", "wrong-origin",
+                       "the checkpoints are of two logs: " + from.origin + " and " + to.origin),
+                   kFailed);
+  }
+  Result<std::string> proof_text =
+      flags.proof.empty()
+          ? Fetch(flags, "/v1/ledger/proofs/consistency?from=" + std::to_string(from.size) +
+                             "&to=" + std::to_string(to.size))
+          : ReadText(flags.proof);
+  if (!proof_text.ok()) return Trouble(proof_text.error(), kCannotRun);
+  auto proof = HashesOf(*proof_text);
+  if (!proof.ok()) return Trouble(proof.error(), kCannotRun);
+  Status consistent = ledger::VerifyConsistency(from.size, to.size, from.root, to.root, *proof);
+  if (!consistent.ok()) {
+    std::cout << "NOT CONSISTENT: the checkpoint of size " << to.size
+              << " does not extend the one of size " << from.size << "\n";
+    return Trouble(consistent.error(), kFailed);
+  }
+  std::cout << "consistent: " << from.origin << " size " << from.size << " -> " << to.size << "\n";
+  return kVerified;
+}
+
+int VerifyFull(const LedgerFlags& flags) {
+  // Without --key, trust the key file beside the store (an auditor should pass the published
+  // key instead: whoever can edit the store may have replaced the key file too).
+  Result<ledger::VerifierKey> key = Error::NotFound("", "");
+  if (!flags.key.empty()) {
+    key = VerifierKeyOf(flags.key);
+  } else {
+    auto own = app::LoadLedgerKey(app::LedgerKeyPath(flags.data_dir));
+    if (!own.ok()) return Trouble(own.error(), kCannotRun);
+    key = own->verifier_key;
+  }
+  if (!key.ok()) return Trouble(key.error(), kCannotRun);
+  app::StoreConfig config;
+  config.data_dir = flags.data_dir;
+  config.url = flags.store_url;
+  const std::string path = app::SqlitePathOf(config);
+  if (!std::filesystem::exists(path)) {
+    return Trouble(Error::NotFound("store-not-found", "no store at " + path), kCannotRun);
+  }
+  store::sqlite::SqliteOptions options;
+  options.path = path;
+  options.read_connections = 1;
+  auto opened = store::sqlite::SqliteStore::Open(options);
+  if (!opened.ok()) return Trouble(opened.error(), kCannotRun);
+  auto report = app::AuditLedger(**opened, *key);
+  if (!report.ok()) return Trouble(report.error(), kCannotRun);
+  std::cout << "ledger of " << key->name << ": " << report->leaves << " leaves, "
+            << report->versions << " declaration versions, " << report->transitions
+            << " transitions";
+  if (report->checkpoint_size) std::cout << ", latest checkpoint " << *report->checkpoint_size;
+  std::cout << "\n";
+  for (const auto& note : report->notes) std::cout << "note: " << note << "\n";
+  for (const auto& finding : report->findings) {
+    std::cout << app::AuditFindingKindName(finding.kind) << ": " << finding.subject << ": "
+              << finding.detail << "\n";
+  }
+  if (!report->clean()) {
+    std::cout << "FAILED: " << report->findings.size() << " problem(s) found\n";
+    return kFailed;
+  }
+  std::cout << "verified: every record matches its leaf, the tree matches the stored nodes and "
+               "the signed checkpoint\n";
+  return kVerified;
+}
+
+}  // namespace
+
+int LedgerKeyCommand(const LedgerFlags& flags) {
+  auto key = app::LoadLedgerKey(app::LedgerKeyPath(flags.data_dir));
+  if (!key.ok()) return Trouble(key.error(), kCannotRun);
+  std::cout << ledger::FormatVerifierKey(key->verifier_key) << "\n";
+  return 0;
+}
+
+int LedgerCheckpointCommand(const LedgerFlags& flags) {
+  auto note = Fetch(flags, "/v1/ledger/checkpoint");
+  if (!note.ok()) return Trouble(note.error(), kCannotRun);
+  if (!flags.key.empty()) {
+    auto key = VerifierKeyOf(flags.key);
+    if (!key.ok()) return Trouble(key.error(), kCannotRun);
+    auto opened = ledger::OpenCheckpoint(*note, *key);
+    if (!opened.ok()) return Trouble(opened.error(), kFailed);
+  }
+  std::cout << *note << std::flush;
+  return 0;
+}
+
+int LedgerVerifyCommand(const LedgerFlags& flags) {
+  if (flags.full) return VerifyFull(flags);
+  auto key = VerifierKeyOf(flags.key);
+  if (!key.ok()) return Trouble(key.error(), kCannotRun);
+  if (!flags.receipt.empty()) return VerifyReceiptFile(flags, *key);
+  if (!flags.old_checkpoint.empty() && !flags.new_checkpoint.empty()) {
+    return VerifyConsistencyFiles(flags, *key);
+  }
+  return Trouble(Error::InvalidArgument("", "nothing-to-verify",
+                                        "give --receipt FILE, --old FILE --new FILE, or --full"),
+                 kCannotRun);
+}
+
+}  // namespace clearway::cli

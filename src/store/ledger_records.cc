@@ -1,0 +1,111 @@
+#include "store/ledger_records.h"
+
+#include <boost/json.hpp>
+
+#include "common/json.h"
+
+namespace clearway::store {
+
+namespace {
+
+int64_t Micros(Timestamp t) { return t.time_since_epoch().count(); }
+
+Error Mismatch(std::string message) {
+  return Error::Internal("ledger-leaf-mismatch", std::move(message));
+}
+
+}  // namespace
+
+std::string VersionRecordId(std::string_view declaration_id, int64_t version) {
+  return std::string(declaration_id) + "@v" + std::to_string(version);
+}
+
+std::string TransitionRecordId(std::string_view declaration_id, int64_t sequence) {
+  return std::string(declaration_id) + "#" + std::to_string(sequence);
+}
+
+std::string CanonicalVersionRecord(const DeclarationRow& row) {
+  // The payload enters as a JSON string, byte for byte, so that any change to it (even one
+  // that keeps it equivalent JSON) changes the commitment, and a payload that is not JSON at
+  // all can still be committed to and checked.
+  boost::json::object record{{"kind", ledger::kKindDeclarationVersion},
+                             {"id", row.id},
+                             {"version", row.version},
+                             {"organisationId", row.organisation_id},
+                             {"declarantId", row.declarant_id},
+                             {"office", row.office},
+                             {"type", row.type},
+                             {"hsChapters", row.hs_chapters},
+                             {"createdAt", Micros(row.created_at)},
+                             {"payload", row.payload}};
+  return CanonicalJson(record);
+}
+
+std::string CanonicalTransitionRecord(const TransitionRow& row) {
+  boost::json::object record{{"kind", ledger::kKindDeclarationTransition},
+                             {"declarationId", row.declaration_id},
+                             {"sequence", row.sequence},
+                             {"version", row.version},
+                             {"from", row.from_status},
+                             {"to", row.to_status},
+                             {"channel", row.channel},
+                             {"actor", row.actor},
+                             {"reason", row.reason},
+                             {"at", Micros(row.at)}};
+  return CanonicalJson(record);
+}
+
+ledger::LeafEntry VersionLeaf(const DeclarationRow& row) {
+  return ledger::LeafEntry{std::string(ledger::kKindDeclarationVersion),
+                           VersionRecordId(row.id, row.version),
+                           ledger::ComputeCommitment(row.salt, CanonicalVersionRecord(row))};
+}
+
+ledger::LeafEntry TransitionLeaf(const TransitionRow& row) {
+  return ledger::LeafEntry{std::string(ledger::kKindDeclarationTransition),
+                           TransitionRecordId(row.declaration_id, row.sequence),
+                           ledger::ComputeCommitment(row.salt, CanonicalTransitionRecord(row))};
+}
+
+void SealUnit(UnitOfWork& work) {
+  work.leaves.clear();
+  work.leaves.reserve(work.declarations.size() + work.transitions.size());
+  for (DeclarationRow& row : work.declarations) {
+    row.salt = ledger::NewCommitmentSalt();
+    work.leaves.push_back(VersionLeaf(row));
+  }
+  for (TransitionRow& row : work.transitions) {
+    row.salt = ledger::NewCommitmentSalt();
+    work.leaves.push_back(TransitionLeaf(row));
+  }
+}
+
+Status CheckUnitLeaves(const UnitOfWork& work) {
+  const size_t expected = work.declarations.size() + work.transitions.size();
+  if (work.leaves.size() != expected) {
+    return Mismatch("the unit has " + std::to_string(expected) + " records but " +
+                    std::to_string(work.leaves.size()) + " ledger leaves");
+  }
+  size_t position = 0;
+  auto check = [&](std::string_view kind, const std::string& record_id) -> Status {
+    const ledger::LeafEntry& leaf = work.leaves[position++];
+    if (leaf.kind != kind || leaf.record_id != record_id) {
+      return Mismatch("leaf " + std::to_string(position - 1) + " should be " + std::string(kind) +
+                      " " + record_id);
+    }
+    Result<std::vector<uint8_t>> encoded = ledger::EncodeLeafEntry(leaf);
+    if (!encoded.ok()) return Mismatch("leaf for " + record_id + ": " + encoded.error().message);
+    return OkStatus();
+  };
+  for (const DeclarationRow& row : work.declarations) {
+    CW_RETURN_IF_ERROR(
+        check(ledger::kKindDeclarationVersion, VersionRecordId(row.id, row.version)));
+  }
+  for (const TransitionRow& row : work.transitions) {
+    CW_RETURN_IF_ERROR(check(ledger::kKindDeclarationTransition,
+                             TransitionRecordId(row.declaration_id, row.sequence)));
+  }
+  return OkStatus();
+}
+
+}  // namespace clearway::store

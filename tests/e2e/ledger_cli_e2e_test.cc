@@ -1,0 +1,299 @@
+// `clearway ledger …` through the binary, against `clearway demo` in a child process: the key,
+// checkpoints and their consistency, a receipt verified offline, and `verify --full` naming
+// each row edited, deleted, swapped or inserted in the live SQLite file.
+#include <fcntl.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "api/client.h"
+#include "common/json.h"
+#include "crypto/crypto.h"
+
+namespace clearway::e2e {
+namespace {
+
+std::string Binary() {
+  const char* dir = std::getenv("CLEARWAY_BINARY_DIR");
+  return std::string(dir != nullptr ? dir : ".") + "/clearway";
+}
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+CommandResult Shell(const std::string& command) {
+  CommandResult result;
+  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return result;
+  std::array<char, 4096> buffer;
+  size_t n = 0;
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
+    result.output.append(buffer.data(), n);
+  int status = ::pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+class LedgerCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::random_device rd;
+    dir_ = (std::filesystem::temp_directory_path() /
+            ("clearway-ledger-cli-" + std::to_string(rd()) + std::to_string(rd())))
+               .string();
+    std::filesystem::create_directories(dir_);
+    std::string log = dir_ + "/server.log";
+    pid_ = ::fork();
+    ASSERT_GE(pid_, 0);
+    if (pid_ == 0) {
+      int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      ::dup2(fd, STDOUT_FILENO);
+      ::dup2(fd, STDERR_FILENO);
+      std::string data = dir_ + "/var";
+      ::execl(Binary().c_str(), "clearway", "demo", "--data-dir", data.c_str(), "--port", "0",
+              static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    std::string banner;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < deadline) {
+      banner = ReadFile(log);
+      if (banner.find("Stop with Ctrl-C") != std::string::npos) break;
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    std::smatch match;
+    ASSERT_TRUE(std::regex_search(banner, match,
+                                  std::regex("listening on https://127\\.0\\.0\\.1:([0-9]+)")))
+        << banner;
+    port_ = static_cast<uint16_t>(std::stoi(match[1].str()));
+    url_ = "https://127.0.0.1:" + match[1].str();
+    env_ = "CLEARWAY_URL=" + url_ + " CLEARWAY_CA_CERT=" + dir_ + "/var/tls/cert.pem" +
+           " CLEARWAY_CREDENTIALS=" + dir_ + "/var/demo-credentials.json ";
+  }
+
+  void TearDown() override {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGTERM);
+      int status = 0;
+      for (int i = 0; i < 300 && ::waitpid(pid_, &status, WNOHANG) == 0; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+      if (::waitpid(pid_, &status, WNOHANG) == 0) {
+        ::kill(pid_, SIGKILL);
+        ::waitpid(pid_, &status, 0);
+      }
+    }
+    std::filesystem::remove_all(dir_);
+  }
+
+  CommandResult Cli(const std::string& args) { return Shell(env_ + Binary() + " " + args); }
+  std::string Var() const { return dir_ + "/var"; }
+
+  // Get() fetches a path as the demo user `user` ("" for none).
+  api::ClientResponse Get(const std::string& path, const std::string& user) {
+    api::ClientOptions options;
+    options.host = "127.0.0.1";
+    options.port = port_;
+    options.ca_file = Var() + "/tls/cert.pem";
+    auto client = api::HttpsClient::Open(options);
+    EXPECT_TRUE(client.ok());
+    std::vector<std::pair<std::string, std::string>> headers;
+    if (!user.empty()) {
+      auto users = ParseJson(ReadFile(Var() + "/demo-credentials.json")).value();
+      for (const auto& entry : users.as_array()) {
+        if (entry.as_object().at("username").as_string() != user) continue;
+        std::string password(entry.as_object().at("password").as_string());
+        headers.emplace_back("Authorization",
+                             "Basic " + crypto::Base64Encode(user + ":" + password));
+      }
+    }
+    auto response = (*client)->Request("GET", path, "", headers);
+    EXPECT_TRUE(response.ok());
+    return response.ok() ? *response : api::ClientResponse{};
+  }
+
+  // Tamper() runs SQL on the live database file, as someone with access to the disk would.
+  void Tamper(const std::string& sql) {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(
+        sqlite3_open_v2((Var() + "/clearway.db").c_str(), &raw, SQLITE_OPEN_READWRITE, nullptr),
+        SQLITE_OK);
+    sqlite3_busy_timeout(raw, 10000);
+    int rc = sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, nullptr);
+    std::string message = sqlite3_errmsg(raw);
+    sqlite3_close_v2(raw);
+    ASSERT_EQ(rc, SQLITE_OK) << message;
+  }
+
+  std::string QueryText(const std::string& sql) {
+    sqlite3* raw = nullptr;
+    EXPECT_EQ(
+        sqlite3_open_v2((Var() + "/clearway.db").c_str(), &raw, SQLITE_OPEN_READONLY, nullptr),
+        SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    std::string out;
+    if (sqlite3_prepare_v2(raw, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW) {
+      out = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+    }
+    sqlite3_finalize(stmt);
+    sqlite3_close_v2(raw);
+    return out;
+  }
+
+  std::string dir_;
+  std::string url_;
+  std::string env_;
+  uint16_t port_ = 0;
+  pid_t pid_ = -1;
+};
+
+TEST_F(LedgerCliTest, KeyCheckpointsReceiptAndConsistencyVerifyOffline) {
+  auto key = Cli("ledger key --data-dir " + Var());
+  ASSERT_EQ(key.exit_code, 0) << key.output;
+  std::string vkey = key.output.substr(0, key.output.find('\n'));
+  EXPECT_EQ(vkey, Get("/v1/ledger/key", "").body);
+  std::ofstream(dir_ + "/key.txt") << vkey << "\n";
+
+  // The first checkpoint that covers the demo's declarations (bounded wait for the signer).
+  std::string c1 = dir_ + "/c1.txt";
+  for (int attempt = 0; attempt < 600; ++attempt) {
+    ASSERT_EQ(Cli("ledger checkpoint --key " + dir_ + "/key.txt > " + c1).exit_code, 0);
+    if (ReadFile(c1).find("\n0\n") == std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  std::string example = dir_ + "/d.json";
+  ASSERT_EQ(Shell(Binary() + " declare example > " + example).exit_code, 0);
+  auto submitted = Cli("declare submit " + example + " --as hanse.broker");
+  ASSERT_EQ(submitted.exit_code, 0) << submitted.output;
+  std::string id(ParseJson(submitted.output).value().as_object().at("id").as_string());
+
+  // The checkpointer signs about once a second; wait (bounded) for a newer checkpoint.
+  std::string c2 = dir_ + "/c2.txt";
+  for (int attempt = 0; attempt < 600; ++attempt) {
+    ASSERT_EQ(Cli("ledger checkpoint > " + c2).exit_code, 0);
+    if (ReadFile(c2) != ReadFile(c1)) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_NE(ReadFile(c2), ReadFile(c1));
+  auto consistent = Cli("ledger verify --key '" + vkey + "' --old " + c1 + " --new " + c2);
+  EXPECT_EQ(consistent.exit_code, 0) << consistent.output;
+  EXPECT_NE(consistent.output.find("consistent: clearway.example/demo size"), std::string::npos)
+      << consistent.output;
+  std::ofstream(dir_ + "/empty-proof.json") << R"({"hashes": []})";
+  auto refused = Cli("ledger verify --key '" + vkey + "' --old " + c1 + " --new " + c2 +
+                     " --proof " + dir_ + "/empty-proof.json");
+  EXPECT_EQ(refused.exit_code, 1) << refused.output;
+  EXPECT_NE(refused.output.find("NOT CONSISTENT"), std::string::npos) << refused.output;
+
+  // The receipt, fetched as the trader, verifies with nothing but the key.
+  std::string receipt = dir_ + "/receipt.json";
+  for (int attempt = 0; attempt < 600; ++attempt) {
+    std::ofstream(receipt, std::ios::trunc)
+        << Get("/v1/declarations/" + id + "/receipt", "nordfleisch.clerk").body;
+    if (Cli("ledger verify --key '" + vkey + "' --receipt " + receipt).exit_code != 3) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  auto verified = Cli("ledger verify --key '" + vkey + "' --receipt " + receipt);
+  EXPECT_EQ(verified.exit_code, 0) << verified.output;
+  EXPECT_NE(verified.output.find("included  leaf"), std::string::npos) << verified.output;
+  EXPECT_NE(verified.output.find(id + "@v1"), std::string::npos) << verified.output;
+  std::string text = ReadFile(receipt);
+  text.replace(text.find("broker"), 6, "BROKER");  // the record names the filing broker
+  std::ofstream(receipt, std::ios::trunc) << text;
+  auto tampered = Cli("ledger verify --key '" + vkey + "' --receipt " + receipt);
+  EXPECT_EQ(tampered.exit_code, 1) << tampered.output;
+  EXPECT_NE(tampered.output.find("commitment-mismatch"), std::string::npos) << tampered.output;
+}
+
+TEST_F(LedgerCliTest, VerifyFullNamesEveryTamperedRow) {
+  auto clean = Cli("ledger verify --full --data-dir " + Var());
+  ASSERT_EQ(clean.exit_code, 0) << clean.output;
+  EXPECT_NE(clean.output.find("verified:"), std::string::npos) << clean.output;
+
+  // EDIT a declaration's payload.
+  std::string edited = QueryText("SELECT id FROM declarations ORDER BY created_at, id LIMIT 1");
+  Tamper("UPDATE declarations SET payload = replace(payload, '\"', ' ') WHERE id = '" + edited +
+         "' AND version = 1");
+  auto after_edit = Cli("ledger verify --full --data-dir " + Var());
+  EXPECT_EQ(after_edit.exit_code, 1) << after_edit.output;
+  EXPECT_NE(after_edit.output.find("altered: record " + edited + "@v1"), std::string::npos)
+      << after_edit.output;
+
+  // DELETE a transition.
+  std::string deleted = QueryText(
+      "SELECT declaration_id || '#' || sequence FROM transitions"
+      " ORDER BY declaration_id DESC, sequence DESC LIMIT 1");
+  Tamper("DELETE FROM transitions WHERE declaration_id || '#' || sequence = '" + deleted + "'");
+  auto after_delete = Cli("ledger verify --full --data-dir " + Var());
+  EXPECT_EQ(after_delete.exit_code, 1);
+  EXPECT_NE(after_delete.output.find("deleted: record " + deleted), std::string::npos)
+      << after_delete.output;
+
+  // SWAP two leaves.
+  Tamper(
+      "UPDATE ledger_leaves SET idx = 100000 WHERE idx = 4;"
+      "UPDATE ledger_leaves SET idx = 4 WHERE idx = 7;"
+      "UPDATE ledger_leaves SET idx = 7 WHERE idx = 100000");
+  auto after_swap = Cli("ledger verify --full --data-dir " + Var());
+  EXPECT_EQ(after_swap.exit_code, 1);
+  EXPECT_NE(after_swap.output.find("reordered: leaves 4 and 7"), std::string::npos)
+      << after_swap.output;
+
+  // INSERT a version nobody filed.
+  std::string inserted = QueryText("SELECT id FROM declarations ORDER BY created_at DESC LIMIT 1");
+  Tamper(
+      "INSERT INTO declarations SELECT id, version + 100, organisation_id, declarant_id,"
+      " office, type, status, channel, hs_chapters, created_at, updated_at, payload, salt"
+      " FROM declarations WHERE id = '" +
+      inserted + "' AND version = 1");
+  auto after_insert = Cli("ledger verify --full --data-dir " + Var());
+  EXPECT_EQ(after_insert.exit_code, 1);
+  EXPECT_NE(after_insert.output.find("inserted: record " + inserted + "@v101"), std::string::npos)
+      << after_insert.output;
+  EXPECT_NE(after_insert.output.find("FAILED:"), std::string::npos);
+}
+
+TEST_F(LedgerCliTest, VerifyNeedsAKeyAndSomethingToVerify) {
+  auto no_key = Cli("ledger verify --receipt x.json");
+  EXPECT_EQ(no_key.exit_code, 2);
+  EXPECT_NE(no_key.output.find("key-required"), std::string::npos) << no_key.output;
+  auto vkey = Cli("ledger key --data-dir " + Var()).output;
+  vkey = vkey.substr(0, vkey.find('\n'));
+  auto nothing = Cli("ledger verify --key '" + vkey + "'");
+  EXPECT_EQ(nothing.exit_code, 2);
+  EXPECT_NE(nothing.output.find("nothing-to-verify"), std::string::npos) << nothing.output;
+  auto missing = Cli("ledger key --data-dir " + dir_ + "/nowhere");
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.output.find("ledger-key-missing"), std::string::npos) << missing.output;
+}
+
+}  // namespace
+}  // namespace clearway::e2e

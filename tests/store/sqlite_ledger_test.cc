@@ -1,0 +1,348 @@
+// The ledger inside the SQLite store: leaves appended with their records by the single writer,
+// the tree kept as complete subtrees, proofs identical to the in-memory log's, checkpoints
+// checked against the tree, and the backfill of records older than the ledger.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "ledger/leaf.h"
+#include "ledger/merkle_log.h"
+#include "ledger/tree_store.h"
+#include "sqlite_test_util.h"
+#include "store/ledger_records.h"
+
+namespace clearway::store::sqlite {
+namespace {
+
+using testing::HasCode;
+using testing::HasReason;
+using testing::IsOk;
+
+TransitionRow Transition(const std::string& id, int64_t sequence, int64_t version = 1) {
+  TransitionRow row;
+  row.declaration_id = id;
+  row.sequence = sequence;
+  row.version = version;
+  row.to_status = "accepted";
+  row.actor = "system";
+  row.reason = "step " + std::to_string(sequence);
+  row.at = At(sequence);
+  return row;
+}
+
+// Filed() is a sealed unit filing version 1 of `id` with `transitions` transitions.
+UnitOfWork Filed(const std::string& id, int transitions, int64_t created = 0) {
+  UnitOfWork work = NewVersion(MakeRow(id, 1, At(created)));
+  for (int seq = 1; seq <= transitions; ++seq) work.transitions.push_back(Transition(id, seq));
+  return Sealed(std::move(work));
+}
+
+class SqliteLedgerTest : public SqliteStoreTest {
+ protected:
+  ledger::MerkleLog Log() { return ledger::MerkleLog(&store_->LedgerTree()); }
+
+  uint64_t LeafCount() { return store_->LedgerTree().LeafCount().value(); }
+
+  int64_t Raw(const char* sql) {
+    RawDb db = OpenRaw(options_.path);
+    return QueryInt(db.get(), sql);
+  }
+};
+
+TEST_F(SqliteLedgerTest, CommitAssignsConsecutiveLeafIndicesInUnitOrder) {
+  auto first = store_->Commit(Filed("A", 2));
+  ASSERT_THAT(first, IsOk());
+  EXPECT_EQ(first->leaf_indices, (std::vector<uint64_t>{0, 1, 2}));
+  EXPECT_EQ(first->tree_size, 3u);
+  auto second = store_->Commit(Filed("B", 1));
+  ASSERT_THAT(second, IsOk());
+  EXPECT_EQ(second->leaf_indices, (std::vector<uint64_t>{3, 4}));
+  EXPECT_EQ(second->tree_size, 5u);
+  auto bare = store_->Commit(Sealed(UnitOfWork{}));
+  ASSERT_THAT(bare, IsOk());
+  EXPECT_TRUE(bare->leaf_indices.empty());
+  EXPECT_EQ(bare->tree_size, 5u);
+}
+
+TEST_F(SqliteLedgerTest, LeafCommitsToTheStoredRecordAndItsSalt) {
+  UnitOfWork work = Filed("A", 1);
+  const ledger::LeafEntry version_leaf = work.leaves[0];
+  const ledger::CommitmentSalt salt = work.declarations[0].salt;
+  ASSERT_THAT(store_->Commit(std::move(work)), IsOk());
+
+  auto stored = store_->GetDeclaration("A", 1);
+  ASSERT_THAT(stored, IsOk());
+  EXPECT_EQ(stored->salt, salt);
+  EXPECT_EQ(VersionLeaf(*stored), version_leaf);  // recomputed from what the store holds
+  auto transitions = store_->ListTransitions("A");
+  ASSERT_THAT(transitions, IsOk());
+  EXPECT_EQ(TransitionLeaf(transitions->at(0)).record_id, "A#1");
+
+  auto leaf = store_->GetLeaf(0);
+  ASSERT_THAT(leaf, IsOk());
+  EXPECT_EQ(leaf->kind, "declaration.version");
+  EXPECT_EQ(leaf->record_id, "A@v1");
+  EXPECT_EQ(leaf->leaf_hash, ledger::HashLeaf(leaf->entry));
+  EXPECT_EQ(ledger::DecodeLeafEntry(leaf->entry).value(), version_leaf);
+  auto by_record = store_->FindLeaf("A#1");
+  ASSERT_THAT(by_record, IsOk());
+  EXPECT_EQ(by_record->index, 1u);
+  // Nothing but the kind, the opaque id and the commitment is in the log.
+  EXPECT_EQ(leaf->entry.size(), 36u + leaf->kind.size() + leaf->record_id.size());
+}
+
+TEST_F(SqliteLedgerTest, FailingUnitInABatchAppendsNoLeaves) {
+  ASSERT_THAT(store_->Commit(Filed("A", 1)), IsOk());
+  std::vector<UnitOfWork> units;
+  units.push_back(Filed("B", 2, 1));
+  units.push_back(Filed("A", 2, 2));  // version 1 of A exists: refused, with its 3 leaves
+  units.push_back(Filed("C", 1, 3));
+  auto results = store_->CommitBatch(std::move(units));
+  ASSERT_EQ(results.size(), 3u);
+  ASSERT_THAT(results[0], IsOk());
+  EXPECT_THAT(results[1], HasCode(ErrorCode::kAborted));
+  ASSERT_THAT(results[2], IsOk());
+  EXPECT_EQ(results[0]->leaf_indices, (std::vector<uint64_t>{2, 3, 4}));
+  EXPECT_EQ(results[2]->leaf_indices, (std::vector<uint64_t>{5, 6}));  // no gap where A's were
+  EXPECT_EQ(results[2]->tree_size, 7u);
+  EXPECT_EQ(store_->stats().batches_committed, 2);
+
+  EXPECT_EQ(LeafCount(), 7u);
+  EXPECT_EQ(Raw("SELECT COUNT(*) FROM ledger_leaves"),
+            Raw("SELECT (SELECT COUNT(*) FROM declarations) + (SELECT COUNT(*) FROM transitions)"));
+  EXPECT_THAT(store_->FindLeaf("A#2"), HasReason("leaf-not-found"));
+  // The tree of the batch is whole: every complete subtree of 7 leaves is stored.
+  EXPECT_EQ(Raw("SELECT COUNT(*) FROM ledger_nodes"), 3 + 1);
+  ledger::InMemoryTreeStore memory;
+  ledger::MerkleLog reference(&memory);
+  for (uint64_t index = 0; index < 7; ++index) {
+    ASSERT_THAT(reference.Append(store_->GetLeaf(index)->leaf_hash), IsOk());
+  }
+  EXPECT_EQ(Log().Root(7).value(), reference.Root(7).value());
+}
+
+TEST_F(SqliteLedgerTest, UnitWhoseLeavesAreNotItsRecordsIsRefused) {
+  UnitOfWork missing = NewVersion(MakeRow("A", 1, At(0)));  // not sealed: no leaf
+  EXPECT_THAT(store_->Commit(std::move(missing)), HasReason("ledger-leaf-mismatch"));
+
+  UnitOfWork extra = Filed("A", 0);
+  extra.leaves.push_back(extra.leaves[0]);
+  EXPECT_THAT(store_->Commit(std::move(extra)), HasReason("ledger-leaf-mismatch"));
+
+  UnitOfWork reordered = Filed("A", 1);
+  std::swap(reordered.leaves[0], reordered.leaves[1]);
+  EXPECT_THAT(store_->Commit(std::move(reordered)), HasReason("ledger-leaf-mismatch"));
+
+  UnitOfWork renamed = Filed("A", 1);
+  renamed.leaves[1].record_id = "A#7";
+  EXPECT_THAT(store_->Commit(std::move(renamed)), HasCode(ErrorCode::kInternal));
+
+  UnitOfWork unencodable = Sealed(NewVersion(MakeRow("has space", 1, At(0))));
+  EXPECT_THAT(store_->Commit(std::move(unencodable)), HasReason("ledger-leaf-mismatch"));
+
+  EXPECT_EQ(*store_->CountDeclarations(), 0);
+  EXPECT_EQ(LeafCount(), 0u);
+}
+
+TEST_F(SqliteLedgerTest, ProofsFromStorageMatchTheInMemoryLog) {
+  // 41 leaves over batches of varying sizes, so the stored subtrees come from many appends.
+  std::vector<UnitOfWork> units;
+  for (int idx = 0; idx < 13; ++idx)
+    units.push_back(Filed("D" + std::to_string(idx), idx % 4, idx));
+  for (const auto& result : store_->CommitBatch(std::move(units))) ASSERT_THAT(result, IsOk());
+  for (int idx = 13; idx < 20; ++idx)
+    ASSERT_THAT(store_->Commit(Filed("D" + std::to_string(idx), idx % 3, idx)), IsOk());
+  const uint64_t n = LeafCount();
+  ASSERT_GE(n, 40u);
+
+  ledger::InMemoryTreeStore memory;
+  ledger::MerkleLog reference(&memory);
+  for (uint64_t index = 0; index < n; ++index) {
+    auto leaf = store_->GetLeaf(index);
+    ASSERT_THAT(leaf, IsOk());
+    ASSERT_THAT(reference.Append(leaf->leaf_hash), IsOk());
+  }
+  ledger::MerkleLog log = Log();
+  for (uint64_t size = 0; size <= n; ++size) {
+    ASSERT_EQ(log.Root(size).value(), reference.Root(size).value()) << size;
+    for (uint64_t index = 0; index < size; ++index) {
+      ASSERT_EQ(log.InclusionProof(index, size).value(),
+                reference.InclusionProof(index, size).value())
+          << index << " of " << size;
+    }
+    for (uint64_t old_size = 0; old_size <= size; ++old_size) {
+      ASSERT_EQ(log.ConsistencyProof(old_size, size).value(),
+                reference.ConsistencyProof(old_size, size).value())
+          << old_size << " -> " << size;
+    }
+  }
+  EXPECT_LT(Raw("SELECT COUNT(*) FROM ledger_nodes") + static_cast<int64_t>(n),
+            2 * static_cast<int64_t>(n));
+  EXPECT_THAT(log.InclusionProof(0, n + 1), HasReason("tree-size-out-of-range"));
+  EXPECT_THAT(store_->GetLeaf(n), HasReason("leaf-not-found"));
+  EXPECT_THAT(store_->FindLeaf("nobody@v1"), HasCode(ErrorCode::kNotFound));
+}
+
+TEST_F(SqliteLedgerTest, LedgerTreeRefusesAppendsOutsideCommit) {
+  ledger::MerkleLog log = Log();
+  EXPECT_THAT(log.Append(ledger::HashLeaf("stray")), HasReason("append-through-commit"));
+  EXPECT_EQ(LeafCount(), 0u);
+}
+
+TEST_F(SqliteLedgerTest, CheckpointsAreCheckedAgainstTheTree) {
+  ASSERT_THAT(store_->Commit(Filed("A", 2)), IsOk());
+  const ledger::Hash root = Log().Root(3).value();
+  auto commit_checkpoint = [&](uint64_t size, const ledger::Hash& at_root) {
+    UnitOfWork work;
+    work.checkpoint = CheckpointRow{size, at_root, "note " + std::to_string(size), At(9)};
+    return store_->Commit(std::move(work));
+  };
+  EXPECT_THAT(commit_checkpoint(3, ledger::HashLeaf("wrong")), HasReason("checkpoint-mismatch"));
+  EXPECT_THAT(commit_checkpoint(4, root), HasReason("checkpoint-mismatch"));
+  EXPECT_FALSE(store_->LatestCheckpoint().value().has_value());
+
+  ASSERT_THAT(commit_checkpoint(3, root), IsOk());
+  EXPECT_THAT(commit_checkpoint(3, root), HasReason("stale-checkpoint"));
+  EXPECT_THAT(commit_checkpoint(2, Log().Root(2).value()), HasReason("stale-checkpoint"));
+  auto latest = store_->LatestCheckpoint();
+  ASSERT_THAT(latest, IsOk());
+  ASSERT_TRUE(latest->has_value());
+  EXPECT_EQ((*latest)->size, 3u);
+  EXPECT_EQ((*latest)->root, root);
+  EXPECT_EQ((*latest)->note, "note 3");
+}
+
+TEST_F(SqliteLedgerTest, TheLogContinuesAfterReopen) {
+  ASSERT_THAT(store_->Commit(Filed("A", 2)), IsOk());
+  Reopen();
+  auto next = store_->Commit(Filed("B", 0));
+  ASSERT_THAT(next, IsOk());
+  EXPECT_EQ(next->leaf_indices, (std::vector<uint64_t>{3}));
+  auto proof = Log().InclusionProof(3, 4);
+  ASSERT_THAT(proof, IsOk());
+  EXPECT_THAT(
+      ledger::VerifyInclusion(3, 4, store_->GetLeaf(3)->leaf_hash, *proof, Log().Root(4).value()),
+      IsOk());
+}
+
+TEST_F(SqliteLedgerTest, SnapshotShowsRecordsWithTheirSalts) {
+  ASSERT_THAT(store_->Commit(Filed("A", 1)), IsOk());
+  RawDb raw = OpenRaw(options_.path);
+  ASSERT_EQ(
+      sqlite3_exec(raw.get(), "UPDATE transitions SET salt = NULL", nullptr, nullptr, nullptr),
+      SQLITE_OK);
+  int versions = 0, transitions = 0, leaves = 0;
+  bool transition_salted = true;
+  ASSERT_THAT(store_->ReadLedgerSnapshot([&](LedgerSnapshot& snapshot) -> Status {
+    CW_RETURN_IF_ERROR(snapshot.ForEachVersion([&](const DeclarationRow& row, bool salted) {
+      ++versions;
+      EXPECT_TRUE(salted);
+      EXPECT_EQ(row.id, "A");
+      return OkStatus();
+    }));
+    CW_RETURN_IF_ERROR(snapshot.ForEachTransition([&](const TransitionRow&, bool salted) {
+      ++transitions;
+      transition_salted = salted;
+      return OkStatus();
+    }));
+    return snapshot.ForEachLeaf([&](const LeafRow&) {
+      ++leaves;
+      return OkStatus();
+    });
+  }),
+              IsOk());
+  EXPECT_EQ(versions, 1);
+  EXPECT_EQ(transitions, 1);
+  EXPECT_FALSE(transition_salted);
+  EXPECT_EQ(leaves, 2);
+  // A visitor's error ends the snapshot and comes back.
+  EXPECT_THAT(store_->ReadLedgerSnapshot([](LedgerSnapshot& snapshot) {
+    return snapshot.ForEachLeaf(
+        [](const LeafRow&) -> Status { return Error::Aborted("stop", "enough"); });
+  }),
+              HasReason("stop"));
+}
+
+TEST_F(SqliteLedgerTest, MigrationEntersOlderRecordsIntoTheLedger) {
+  ASSERT_THAT(store_->Commit(Filed("B", 2, 5)), IsOk());
+  ASSERT_THAT(store_->Commit(Filed("A", 1, 1)), IsOk());
+  ASSERT_THAT(store_->Commit(Sealed(NewVersion(MakeRow("A", 2, At(1))))), IsOk());
+  store_.reset();
+  {
+    // Turn the file back into schema version 1, as an older Clearway left it.
+    RawDb raw = OpenRaw(options_.path);
+    const char* downgrade =
+        "DROP TABLE ledger_leaves; DROP TABLE ledger_nodes; DROP TABLE ledger_checkpoints;"
+        "ALTER TABLE declarations DROP COLUMN salt; ALTER TABLE transitions DROP COLUMN salt;"
+        "DELETE FROM schema_migrations WHERE version = 2;";
+    ASSERT_EQ(sqlite3_exec(raw.get(), downgrade, nullptr, nullptr, nullptr), SQLITE_OK)
+        << sqlite3_errmsg(raw.get());
+  }
+  Reopen();
+  EXPECT_EQ(Raw("SELECT MAX(version) FROM schema_migrations"), 2);
+  // A (created first): v1, A#1, v2; then B: v1, B#1, B#2.
+  std::vector<std::string> order;
+  for (uint64_t index = 0; index < LeafCount(); ++index)
+    order.push_back(store_->GetLeaf(index)->record_id);
+  EXPECT_EQ(order, (std::vector<std::string>{"A@v1", "A#1", "A@v2", "B@v1", "B#1", "B#2"}));
+  for (const auto& [id, version] : {std::pair{"A", 1}, std::pair{"A", 2}, std::pair{"B", 1}}) {
+    auto row = store_->GetDeclaration(id, version);
+    ASSERT_THAT(row, IsOk());
+    EXPECT_NE(row->salt, ledger::CommitmentSalt{});
+    auto leaf = store_->FindLeaf(VersionRecordId(id, version));
+    ASSERT_THAT(leaf, IsOk());
+    EXPECT_EQ(ledger::DecodeLeafEntry(leaf->entry).value(), VersionLeaf(*row));
+  }
+  auto transitions = store_->ListTransitions("B");
+  ASSERT_THAT(transitions, IsOk());
+  for (const auto& transition : *transitions) {
+    EXPECT_EQ(ledger::DecodeLeafEntry(
+                  store_->FindLeaf(TransitionRecordId("B", transition.sequence))->entry)
+                  .value(),
+              TransitionLeaf(transition));
+  }
+  // New units continue the backfilled log.
+  auto next = store_->Commit(Filed("C", 0, 9));
+  ASSERT_THAT(next, IsOk());
+  EXPECT_EQ(next->leaf_indices, (std::vector<uint64_t>{6}));
+}
+
+TEST(LedgerRecordsTest, CanonicalRecordsCoverWhatNeverChanges) {
+  DeclarationRow row = MakeRow("A", 2, At(3));
+  std::string canonical = CanonicalVersionRecord(row);
+  EXPECT_EQ(canonical,
+            R"({"createdAt":1767225603000000,"declarantId":"user-1","hsChapters":"02,84","id":"A",)"
+            R"("kind":"declaration.version","office":"DE004700","organisationId":"org-1",)"
+            R"("payload":"{\"id\":\"A\",\"version\":2}","type":"import","version":2})");
+  DeclarationRow moved = row;
+  moved.status = "released";
+  moved.channel = "green";
+  moved.updated_at = At(99);
+  EXPECT_EQ(CanonicalVersionRecord(moved), canonical);  // status changes are transitions
+  moved.payload += " ";
+  EXPECT_NE(CanonicalVersionRecord(moved), canonical);
+  TransitionRow transition = Transition("A", 3, 2);
+  EXPECT_EQ(CanonicalTransitionRecord(transition),
+            R"({"actor":"system","at":1767225603000000,"channel":"","declarationId":"A",)"
+            R"("from":"","kind":"declaration.transition","reason":"step 3","sequence":3,)"
+            R"("to":"accepted","version":2})");
+  EXPECT_EQ(VersionRecordId("A", 2), "A@v2");
+  EXPECT_EQ(TransitionRecordId("A", 3), "A#3");
+}
+
+TEST(LedgerRecordsTest, SealUnitSaltsEveryRecordFreshly) {
+  UnitOfWork work = NewVersion(MakeRow("A", 1, At(0)));
+  work.transitions.push_back(Transition("A", 1));
+  SealUnit(work);
+  ASSERT_EQ(work.leaves.size(), 2u);
+  EXPECT_NE(work.declarations[0].salt, work.transitions[0].salt);
+  EXPECT_EQ(work.leaves[0], VersionLeaf(work.declarations[0]));
+  EXPECT_EQ(work.leaves[1], TransitionLeaf(work.transitions[0]));
+  EXPECT_THAT(CheckUnitLeaves(work), IsOk());
+  const ledger::Commitment before = work.leaves[0].commitment;
+  SealUnit(work);
+  EXPECT_NE(work.leaves[0].commitment, before);  // a new salt, a new commitment
+}
+
+}  // namespace
+}  // namespace clearway::store::sqlite
