@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/error_catalog.h"
+#include "api/route_util.h"
 #include "api/problem.h"
 #include "app/ledger_receipt.h"
 #include "common/json.h"
@@ -23,19 +24,7 @@ namespace json = boost::json;
 constexpr uint64_t kMaxTreeSize = uint64_t{1} << 53;
 
 Response Fail(const Error& error, const Request& request) {
-  if (error.code == ErrorCode::kUnauthenticated) {
-    ProblemDetails problem;
-    problem.status = 401;
-    problem.reason = error.reason;
-    problem.title = "Authentication required";
-    problem.detail = error.message;
-    problem.instance = request.path;
-    problem.hint = ErrorHint(error.reason);
-    problem.headers.emplace_back("WWW-Authenticate", "Basic realm=\"clearway\", charset=\"UTF-8\"");
-    return ProblemResponse(std::move(problem));
-  }
-  return ProblemFromError(
-      error, [](std::string_view reason) { return ErrorHint(reason); }, request.path);
+  return ErrorResponse(error, request);
 }
 
 Error BadParameter(std::string_view name, const std::string& message) {

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "api/error_catalog.h"
+#include "api/route_util.h"
 #include "api/ledger_routes.h"
 #include "api/openapi.h"
 #include "api/problem.h"
@@ -21,28 +22,8 @@ using identity::Principal;
 
 constexpr size_t kMaxIdempotencyKeyLength = 255;
 
-HintLookup Hints() {
-  return [](std::string_view reason) { return ErrorHint(reason); };
-}
-
 Response Fail(const Error& error, const Request& request) {
-  if (error.code == ErrorCode::kUnauthenticated) {
-    ProblemDetails problem;
-    problem.status = 401;
-    problem.reason = error.reason;
-    problem.title = "Authentication required";
-    problem.detail = error.message;
-    problem.instance = request.path;
-    problem.hint = ErrorHint(error.reason);
-    problem.headers.emplace_back("WWW-Authenticate", "Basic realm=\"clearway\", charset=\"UTF-8\"");
-    return ProblemResponse(std::move(problem));
-  }
-  if (error.reason == "idempotency-key-reused") {
-    // draft-ietf-httpapi-idempotency-key-header §2.7: a key reused with another payload is 422.
-    return Problem(422, error.reason, "Idempotency key reused", error.message, {},
-                   ErrorHint(error.reason));
-  }
-  return ProblemFromError(error, Hints(), request.path);
+  return ErrorResponse(error, request);
 }
 
 // Authenticate() resolves the caller of a protected route.

@@ -1,124 +1,22 @@
 // End to end through the binary: `clearway demo` in a child process, and the `clearway
 // declare ...` commands a user types, talking HTTPS to it.
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <gtest/gtest.h>
 
-#include <array>
-#include <chrono>
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
-#include <random>
 #include <set>
 #include <sstream>
-#include <regex>
-#include <thread>
 
 #include "common/json.h"
+#include "demo_process.h"
 
 namespace clearway::e2e {
 namespace {
 
-std::string Binary() {
-  const char* dir = std::getenv("CLEARWAY_BINARY_DIR");
-  return std::string(dir != nullptr ? dir : ".") + "/clearway";
-}
-
-struct CommandResult {
-  int exit_code = -1;
-  std::string output;   // stdout and stderr together
-};
-
-CommandResult Shell(const std::string& command) {
-  CommandResult result;
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return result;
-  std::array<char, 4096> buffer;
-  size_t n = 0;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) result.output.append(buffer.data(), n);
-  int status = ::pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
-
-class CliTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::random_device rd;
-    dir_ = (std::filesystem::temp_directory_path() /
-            ("clearway-cli-" + std::to_string(rd()) + std::to_string(rd())))
-               .string();
-    std::filesystem::create_directories(dir_);
-    // The server's output goes to a file (a pipe we stopped reading would kill it with
-    // SIGPIPE); we poll the file for the banner (bounded: 60 s under sanitizers).
-    std::string log = dir_ + "/server.log";
-    pid_ = ::fork();
-    ASSERT_GE(pid_, 0);
-    if (pid_ == 0) {
-      int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      ::dup2(fd, STDOUT_FILENO);
-      ::dup2(fd, STDERR_FILENO);
-      std::string data = dir_ + "/var";
-      ::execl(Binary().c_str(), "clearway", "demo", "--data-dir", data.c_str(), "--port", "0",
-              static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    std::string banner;
-    std::regex listening("listening on https://127\\.0\\.0\\.1:([0-9]+)");
-    std::smatch match;
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (std::chrono::steady_clock::now() < deadline) {
-      std::ifstream in(log);
-      std::stringstream text;
-      text << in.rdbuf();
-      banner = text.str();
-      if (banner.find("Stop with Ctrl-C") != std::string::npos) break;
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    banner_ = banner;
-    ASSERT_TRUE(std::regex_search(banner, match, listening)) << banner;
-    url_ = "https://127.0.0.1:" + match[1].str();
-    env_ = "CLEARWAY_URL=" + url_ + " CLEARWAY_CA_CERT=" + dir_ + "/var/tls/cert.pem" +
-           " CLEARWAY_CREDENTIALS=" + dir_ + "/var/demo-credentials.json ";
-  }
-
-  void TearDown() override {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      int status = 0;
-      for (int i = 0; i < 300 && ::waitpid(pid_, &status, WNOHANG) == 0; ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      }
-      if (::waitpid(pid_, &status, WNOHANG) == 0) {
-        ::kill(pid_, SIGKILL);
-        ::waitpid(pid_, &status, 0);
-      }
-    }
-    std::filesystem::remove_all(dir_);
-  }
-
-  CommandResult Cli(const std::string& args) { return Shell(env_ + Binary() + " " + args); }
-
-  std::string dir_;
-  std::string url_;
-  std::string env_;
-  std::string banner_;
-  pid_t pid_ = -1;
-};
+using CliTest = DemoProcessTest;
 
 TEST_F(CliTest, DemoPrintsWhatToTryAndWritesCredentials) {
   EXPECT_NE(banner_.find("demo-credentials.json"), std::string::npos);
   EXPECT_NE(banner_.find("tls/cert.pem"), std::string::npos);
-  std::ifstream in(dir_ + "/var/demo-credentials.json");
+  std::ifstream in(Var() + "/demo-credentials.json");
   std::stringstream text;
   text << in.rdbuf();
   auto creds = ParseJson(text.str());
@@ -136,7 +34,7 @@ TEST_F(CliTest, DemoPrintsWhatToTryAndWritesCredentials) {
   }
   EXPECT_GE(organisations.size(), 2u);
   EXPECT_TRUE(roles.count("officer") && roles.count("auditor") && roles.count("broker"));
-  auto perms = std::filesystem::status(dir_ + "/var/demo-credentials.json").permissions();
+  auto perms = std::filesystem::status(Var() + "/demo-credentials.json").permissions();
   EXPECT_EQ(perms & (std::filesystem::perms::group_all | std::filesystem::perms::others_all),
             std::filesystem::perms::none);
 }

@@ -1,121 +1,20 @@
 // `clearway ledger …` through the binary, against `clearway demo` in a child process: the key,
 // checkpoints and their consistency, a receipt verified offline, and `verify --full` naming
 // each row edited, deleted, swapped or inserted in the live SQLite file.
-#include <fcntl.h>
-#include <signal.h>
 #include <sqlite3.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <gtest/gtest.h>
-
-#include <array>
-#include <chrono>
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
-#include <random>
-#include <regex>
-#include <sstream>
-#include <thread>
 
 #include "api/client.h"
 #include "common/json.h"
 #include "crypto/crypto.h"
+#include "demo_process.h"
 
 namespace clearway::e2e {
 namespace {
 
-std::string Binary() {
-  const char* dir = std::getenv("CLEARWAY_BINARY_DIR");
-  return std::string(dir != nullptr ? dir : ".") + "/clearway";
-}
-
-struct CommandResult {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr together
-};
-
-CommandResult Shell(const std::string& command) {
-  CommandResult result;
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return result;
-  std::array<char, 4096> buffer;
-  size_t n = 0;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
-    result.output.append(buffer.data(), n);
-  int status = ::pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-class LedgerCliTest : public ::testing::Test {
+class LedgerCliTest : public DemoProcessTest {
  protected:
-  void SetUp() override {
-    std::random_device rd;
-    dir_ = (std::filesystem::temp_directory_path() /
-            ("clearway-ledger-cli-" + std::to_string(rd()) + std::to_string(rd())))
-               .string();
-    std::filesystem::create_directories(dir_);
-    std::string log = dir_ + "/server.log";
-    pid_ = ::fork();
-    ASSERT_GE(pid_, 0);
-    if (pid_ == 0) {
-      int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      ::dup2(fd, STDOUT_FILENO);
-      ::dup2(fd, STDERR_FILENO);
-      std::string data = dir_ + "/var";
-      ::execl(Binary().c_str(), "clearway", "demo", "--data-dir", data.c_str(), "--port", "0",
-              static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    std::string banner;
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (std::chrono::steady_clock::now() < deadline) {
-      banner = ReadFile(log);
-      if (banner.find("Stop with Ctrl-C") != std::string::npos) break;
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    std::smatch match;
-    ASSERT_TRUE(std::regex_search(banner, match,
-                                  std::regex("listening on https://127\\.0\\.0\\.1:([0-9]+)")))
-        << banner;
-    port_ = static_cast<uint16_t>(std::stoi(match[1].str()));
-    url_ = "https://127.0.0.1:" + match[1].str();
-    env_ = "CLEARWAY_URL=" + url_ + " CLEARWAY_CA_CERT=" + dir_ + "/var/tls/cert.pem" +
-           " CLEARWAY_CREDENTIALS=" + dir_ + "/var/demo-credentials.json ";
-  }
-
-  void TearDown() override {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      int status = 0;
-      for (int i = 0; i < 300 && ::waitpid(pid_, &status, WNOHANG) == 0; ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      }
-      if (::waitpid(pid_, &status, WNOHANG) == 0) {
-        ::kill(pid_, SIGKILL);
-        ::waitpid(pid_, &status, 0);
-      }
-    }
-    std::filesystem::remove_all(dir_);
-  }
-
-  CommandResult Cli(const std::string& args) { return Shell(env_ + Binary() + " " + args); }
-  std::string Var() const { return dir_ + "/var"; }
-
   // Get() fetches a path as the demo user `user` ("" for none).
   api::ClientResponse Get(const std::string& path, const std::string& user) {
     api::ClientOptions options;
@@ -168,11 +67,6 @@ class LedgerCliTest : public ::testing::Test {
     return out;
   }
 
-  std::string dir_;
-  std::string url_;
-  std::string env_;
-  uint16_t port_ = 0;
-  pid_t pid_ = -1;
 };
 
 TEST_F(LedgerCliTest, KeyCheckpointsReceiptAndConsistencyVerifyOffline) {
