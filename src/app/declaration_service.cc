@@ -185,6 +185,15 @@ Result<DeclarationRecord> DeclarationService::Load(const std::string& id) {
   DeclarationRecord record;
   record.row = std::move(row).value();
   CW_ASSIGN_OR_RETURN(record.transitions, store_.ListTransitions(id));
+  // The row and its transitions come from two reads; a decision committed between them shows
+  // as a last transition that does not lead to the row's status. Such a mixed view must not be
+  // decided on: the caller re-reads and retries.
+  if (!record.transitions.empty() &&
+      (record.transitions.back().to_status != record.row.status ||
+       record.transitions.back().channel != record.row.channel)) {
+    return Error::Aborted("concurrent-change",
+                          "the declaration was changed concurrently; fetch it and retry");
+  }
   return record;
 }
 
@@ -293,8 +302,17 @@ Result<Outcome> DeclarationService::Act(const Principal& principal, const std::s
 
   store::UnitOfWork work;
   work.expected_current_versions.emplace_back(id, current.row.version);
-  work.status_updates.push_back(store::StatusUpdate{id, record.row.version, record.row.status,
-                                                    record.row.channel, now});
+  store::StatusUpdate update;
+  update.declaration_id = id;
+  update.version = record.row.version;
+  update.status = record.row.status;
+  update.channel = record.row.channel;
+  update.updated_at = now;
+  // The transition was checked against this status: it must still hold when committed (the
+  // row and its transitions were read by two queries, and another decision may land between).
+  update.expected_status = current.row.status;
+  update.expected_channel = current.row.channel;
+  work.status_updates.push_back(std::move(update));
   work.transitions.assign(record.transitions.begin() +
                               static_cast<std::ptrdiff_t>(current.transitions.size()),
                           record.transitions.end());

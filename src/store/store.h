@@ -89,6 +89,11 @@ struct StatusUpdate {
   std::string status;
   std::string channel;
   Timestamp updated_at{};
+  // The status and channel the change was decided from. When set, they must still be current
+  // (compare-and-set, like `version`), else Commit fails with kAborted and writes nothing: a
+  // transition is legal only from the state it was checked against.
+  std::optional<std::string> expected_status;
+  std::string expected_channel;
 };
 
 // A signed checkpoint of the ledger (ledger/checkpoint.h) as the store keeps it.

@@ -128,7 +128,7 @@ TEST_F(SqliteListTest, FiltersByStatusTypeAndChannel) {
 TEST_F(SqliteListTest, StatusFilterFollowsStatusUpdates) {
   FileVariedSet();
   UnitOfWork work;
-  work.status_updates.push_back({"A", 1, "released", "green", At(99)});
+  work.status_updates.push_back({"A", 1, "released", "green", At(99), std::nullopt, ""});
   ASSERT_THAT(store_->Commit(Sealed(std::move(work))), IsOk());
   EXPECT_THAT(Ids(Filter().Status("released")), ElementsAre("A"));
   EXPECT_THAT(Ids(Filter().Status("submitted")), ElementsAre("C"));

@@ -95,7 +95,7 @@ TEST_F(SqliteStoreTest, StatusUpdateChangesCurrentVersionAndRecordsTransition) {
   ASSERT_THAT(store_->Commit(Sealed(NewVersion(MakeRow("D1", 1, At(0))))), IsOk());
   UnitOfWork work;
   work.expected_current_versions.emplace_back("D1", 1);
-  work.status_updates.push_back({"D1", 1, "accepted", "green", At(50)});
+  work.status_updates.push_back({"D1", 1, "accepted", "green", At(50), std::nullopt, ""});
   work.transitions.push_back(
       {"D1", 1, 1, "submitted", "accepted", "green", "system", "ok", At(50)});
   ASSERT_THAT(store_->Commit(Sealed(std::move(work))), IsOk());
@@ -172,18 +172,30 @@ TEST_F(SqliteStoreTest, ExpectationOnUnknownDeclarationMustBeZero) {
   EXPECT_THAT(store_->Commit(Sealed(std::move(work))), HasCode(ErrorCode::kAborted));
 }
 
+TEST_F(SqliteStoreTest, StatusUpdateFromAStaleStatusIsAborted) {
+  ASSERT_THAT(store_->Commit(Sealed(NewVersion(MakeRow("D1", 1, At(0))))), IsOk());
+  UnitOfWork stale;
+  stale.status_updates.push_back({"D1", 1, "released", "green", At(9), "accepted", ""});
+  EXPECT_THAT(store_->Commit(Sealed(std::move(stale))), HasReason("status-conflict"));
+  EXPECT_EQ(store_->GetDeclaration("D1", 1)->status, "submitted");
+  UnitOfWork current;
+  current.status_updates.push_back({"D1", 1, "accepted", "", At(9), "submitted", ""});
+  EXPECT_THAT(store_->Commit(Sealed(std::move(current))), IsOk());
+  EXPECT_EQ(store_->GetDeclaration("D1", 1)->status, "accepted");
+}
+
 TEST_F(SqliteStoreTest, StaleStatusUpdateIsAborted) {
   ASSERT_THAT(store_->Commit(Sealed(NewVersion(MakeRow("D1", 1, At(0))))), IsOk());
   ASSERT_THAT(store_->Commit(Sealed(NewVersion(MakeRow("D1", 2, At(0))))), IsOk());
   UnitOfWork work;
-  work.status_updates.push_back({"D1", 1, "released", "green", At(9)});
+  work.status_updates.push_back({"D1", 1, "released", "green", At(9), std::nullopt, ""});
   auto committed = store_->Commit(Sealed(std::move(work)));
   EXPECT_THAT(committed, HasCode(ErrorCode::kAborted));
   EXPECT_THAT(committed, HasReason("version-conflict"));
   EXPECT_EQ(store_->GetDeclaration("D1", 1)->status, "submitted");
 
   UnitOfWork ghost;
-  ghost.status_updates.push_back({"ghost", 1, "released", "green", At(9)});
+  ghost.status_updates.push_back({"ghost", 1, "released", "green", At(9), std::nullopt, ""});
   EXPECT_THAT(store_->Commit(Sealed(std::move(ghost))), HasReason("version-conflict"));
 }
 

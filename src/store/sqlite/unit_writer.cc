@@ -26,7 +26,8 @@ constexpr const char* kAdvanceHead =
     " status = ?, channel = ? WHERE id = ?";
 
 constexpr const char* kUpdateHeadStatus =
-    "UPDATE declaration_heads SET status = ?, channel = ? WHERE id = ? AND version = ?";
+    "UPDATE declaration_heads SET status = ?, channel = ? WHERE id = ? AND version = ?"
+    " AND (? = 0 OR (status = ? AND channel = ?))";
 constexpr const char* kUpdateVersionStatus =
     "UPDATE declarations SET status = ?, channel = ?, updated_at = ? WHERE id = ? AND version = ?";
 
@@ -127,10 +128,17 @@ Status ApplyStatusUpdate(Connection& db, const StatusUpdate& update) {
     stmt.BindText(2, update.channel);
     stmt.BindText(3, update.declaration_id);
     stmt.BindInt(4, update.version);
+    stmt.BindInt(5, update.expected_status.has_value() ? 1 : 0);
+    stmt.BindText(6, update.expected_status.value_or(""));
+    stmt.BindText(7, update.expected_channel);
     CW_RETURN_IF_ERROR(stmt.Run());
   }
   if (sqlite3_changes(db.get()) != 1) {
     CW_ASSIGN_OR_RETURN(int64_t current, CurrentVersion(db, update.declaration_id));
+    if (current == update.version) {
+      return Error::Aborted("status-conflict", "declaration " + update.declaration_id +
+                                                   " is no longer in the status it was decided from");
+    }
     return VersionConflict(update.declaration_id, current, update.version);
   }
   CW_ASSIGN_OR_RETURN(Statement stmt, db.Prepare(kUpdateVersionStatus));
