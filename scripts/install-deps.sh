@@ -8,6 +8,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev
   libssl-dev libsodium-dev libsqlite3-dev sqlite3
   libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev libqrencode-dev
+  libxgboost-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   curl
 )
