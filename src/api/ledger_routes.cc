@@ -53,9 +53,18 @@ json::array HexList(const std::vector<ledger::Hash>& hashes) {
   return out;
 }
 
-void AddRoute(Router& router, std::string_view method, std::string_view pattern, Handler handler) {
-  Status added = router.Add(method, pattern, std::move(handler));
+void AddRoute(Router& router, std::string_view method, std::string_view pattern, Handler handler,
+              RouteOptions options = {}) {
+  Status added = router.Add(method, pattern, std::move(handler), std::move(options));
   CW_CHECK(added.ok());
+}
+
+// A signed note is a few hundred bytes; one with every witness's line is still small.
+RouteOptions NoteBody() {
+  RouteOptions options;
+  options.content_types = {"text/plain"};
+  options.max_body_bytes = 64 * 1024;
+  return options;
 }
 
 struct WitnessRequest {
@@ -100,11 +109,50 @@ Result<WitnessRequest> ParseWitnessRequest(const Request& request) {
 void RegisterLedgerRoutes(Router& router, app::Runtime& runtime) {
   app::LedgerService& ledger = runtime.ledger();
 
-  AddRoute(router, "GET", "/v1/ledger/checkpoint", [&ledger](const Request& request) {
-    auto latest = ledger.LatestCheckpoint();
-    if (!latest.ok()) return Fail(latest.error(), request);
-    return TextResponse(200, latest->note);
+  // A checkpoint is served with the cosignatures of the witnesses that verified it.
+  auto serve = [&ledger](const Result<store::CheckpointRow>& checkpoint, const Request& request) {
+    if (!checkpoint.ok()) return Fail(checkpoint.error(), request);
+    auto note = ledger.ServedNote(*checkpoint);
+    if (!note.ok()) return Fail(note.error(), request);
+    return TextResponse(200, *note);
+  };
+  AddRoute(router, "GET", "/v1/ledger/checkpoint", [&ledger, serve](const Request& request) {
+    return serve(ledger.LatestCheckpoint(), request);
   });
+  AddRoute(router, "GET", "/v1/ledger/checkpoint/witnessed",
+           [&ledger, serve](const Request& request) {
+             return serve(ledger.LatestWitnessedCheckpoint(), request);
+           });
+  AddRoute(router, "GET", "/v1/ledger/checkpoints/{size}",
+           [&ledger, serve](const Request& request) {
+             auto size = ParseCount("size", *request.PathParam("size"));
+             if (!size.ok()) return Fail(size.error(), request);
+             return serve(ledger.CheckpointAt(*size), request);
+           });
+
+  AddRoute(router, "GET", "/v1/ledger/witnesses", [&ledger](const Request&) {
+    json::array keys;
+    for (const ledger::VerifierKey& key : ledger.witnesses()) {
+      keys.emplace_back(ledger::FormatVerifierKey(key));
+    }
+    return JsonResponse(200, json::object{{"witnesses", std::move(keys)}});
+  });
+
+  AddRoute(router, "POST", "/v1/ledger/cosignatures", [&ledger](const Request& request) {
+    auto accepted = ledger.AddCosignatures(request.body);
+    if (!accepted.ok()) {
+      if (accepted.error().reason == "fork-detected") {
+        // Loud on purpose: a witness holds a checkpoint this log's key signed that its tree
+        // denies: the key or the store has been misused.
+        spdlog::critical(R"({{"event":"ledger_fork_reported","source":"cosignature","request_id":"{}"}})",
+                         request.request_id);
+      }
+      return Fail(accepted.error(), request);
+    }
+    json::array names;
+    for (const std::string& name : accepted->witnesses) names.emplace_back(name);
+    return JsonResponse(201, json::object{{"size", accepted->size}, {"witnesses", names}});
+  }, NoteBody());
 
   AddRoute(router, "GET", "/v1/ledger/key",
            [&ledger](const Request&) { return TextResponse(200, ledger.VerifierKeyText()); });

@@ -2,7 +2,13 @@
 //
 // The ledger's HTTP routes. Public, read-only, no account needed (any verifier may use them):
 //
-//   GET  /v1/ledger/checkpoint                      the latest signed checkpoint (text/plain note)
+//   GET  /v1/ledger/checkpoint                      the latest signed checkpoint (text/plain note,
+//                                                   with the cosignatures kept for it)
+//   GET  /v1/ledger/checkpoint/witnessed            the latest checkpoint a witness cosigned
+//   GET  /v1/ledger/checkpoints/{size}              the checkpoint of that size
+//   GET  /v1/ledger/witnesses                       {"witnesses": [vkey…]} this log trusts
+//   POST /v1/ledger/cosignatures                    a checkpoint note with a witness's
+//                                                   cosignature line -> 201 {"size", "witnesses"}
 //   GET  /v1/ledger/key                             the verifier key "name+id+base64" (text/plain)
 //   GET  /v1/ledger/leaves/{index}                  {"index", "leaf_hash", "kind", "record_id", …}
 //   GET  /v1/ledger/proofs/inclusion?index=I&size=N {"index", "size", "hashes": [hex…]}

@@ -140,6 +140,35 @@ json::value Build() {
                  "getLedgerCheckpoint", false,
                  {{"200", {{"description", "the signed note"}, {"content", text_note}}},
                   {"404", ProblemResponse("no checkpoint signed yet")}})}};
+  paths["/v1/ledger/checkpoint/witnessed"] = {
+      {"get", Op("The latest checkpoint that witnesses cosigned, with their cosignature lines",
+                 "getWitnessedCheckpoint", false,
+                 {{"200", {{"description", "the cosigned note"}, {"content", text_note}}},
+                  {"404", ProblemResponse("no witness has cosigned a checkpoint yet")}})}};
+  paths["/v1/ledger/checkpoints/{size}"] = {
+      {"get", Op("The checkpoint of one tree size, with the cosignatures kept for it",
+                 "getCheckpointAt", false,
+                 {{"200", {{"description", "the signed note"}, {"content", text_note}}},
+                  {"400", ProblemResponse("bad size")},
+                  {"404", ProblemResponse("no checkpoint of that size")}},
+                 {Param("size", "path", "tree size", true, "integer")})}};
+  paths["/v1/ledger/witnesses"] = {
+      {"get", Op("The witnesses whose cosignatures this log accepts (verifier keys)",
+                 "getLedgerWitnesses", false,
+                 {{"200", Resp("the witness keys", "LedgerWitnesses")}})}};
+  {
+    json::object cosign = Op(
+        "A witness hands in its cosignature: the checkpoint note with its cosignature/v1 line",
+        "addCosignatures", false,
+        {{"201", Resp("the cosignatures kept", "AcceptedCosignatures")},
+         {"400", ProblemResponse("malformed note, foreign or mismatched checkpoint, or a "
+                                 "cosignature that does not verify")},
+         {"403", ProblemResponse("no witness this log trusts cosigned it")},
+         {"404", ProblemResponse("no checkpoint of that size")},
+         {"409", ProblemResponse("fork detected, or no witnesses configured")}});
+    cosign["requestBody"] = {{"required", true}, {"content", text_note}};
+    paths["/v1/ledger/cosignatures"] = {{"post", std::move(cosign)}};
+  }
   paths["/v1/ledger/key"] = {
       {"get", Op("The log's verifier key, name+keyid+base64 (C2SP signed-note)", "getLedgerKey",
                  false, {{"200", {{"description", "the verifier key"}, {"content", text_note}}}})}};
@@ -249,6 +278,15 @@ json::value Build() {
       {"type", "object"},
       {"description", "RFC 9457 problem details; see docs/errors.md"},
       {"properties",
+  schemas["LedgerWitnesses"] = {
+      {"type", "object"},
+      {"properties",
+       {{"witnesses", {{"type", "array"}, {"items", {{"type", "string"}}}}}}}};
+  schemas["AcceptedCosignatures"] = {
+      {"type", "object"},
+      {"properties",
+       {{"size", {{"type", "integer"}}},
+        {"witnesses", {{"type", "array"}, {"items", {{"type", "string"}}}}}}}};
        {{"type", {{"type", "string"}}},
         {"title", {{"type", "string"}}},
         {"status", {{"type", "integer"}}},

@@ -210,6 +210,22 @@ void RegisterRoutes(Router& router, app::Runtime& runtime, Metrics& metrics) {
     return count.ok() ? static_cast<double>(*count) : -1.0;
   });
   AddRoute(router, "GET", "/healthz", [&runtime](const Request&) {
+  app::LedgerService& ledger = runtime.ledger();
+  metrics.AddGauge("clearway_ledger_checkpoint_failures_total",
+                   "Background checkpoints that failed to be signed or kept",
+                   [&ledger] { return static_cast<double>(ledger.checkpoint_failures()); });
+  metrics.AddGauge("clearway_ledger_forks_detected_total",
+                   "Fork alarms: checkpoints signed by this log's key that its tree denies",
+                   [&ledger] { return static_cast<double>(ledger.forks_detected()); });
+  metrics.AddGauge("clearway_ledger_tree_size", "Leaves in the ledger", [&runtime] {
+    auto size = runtime.store().LedgerTree().LeafCount();
+    return size.ok() ? static_cast<double>(*size) : -1.0;
+  });
+  metrics.AddGauge("clearway_ledger_checkpoint_size", "Tree size of the latest signed checkpoint",
+                   [&ledger] {
+                     auto latest = ledger.LatestCheckpoint();
+                     return latest.ok() ? static_cast<double>(latest->size) : -1.0;
+                   });
     auto count = runtime.store().CountDeclarations();
     if (!count.ok()) return Problem(503, "store-unavailable", "Unavailable", "store unavailable");
     return JsonResponse(200, boost::json::object{{"status", "ok"}});

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "app/files.h"
+#include "app/ledger_key.h"
 #include "app/samples.h"
 #include "common/json.h"
 #include "crypto/crypto.h"
@@ -10,6 +11,9 @@
 namespace clearway::app {
 
 namespace {
+
+// The partner administration whose witness the demo ledger trusts.
+constexpr std::string_view kDemoWitnessName = "witness.partner.example";
 
 namespace decl = clearway::declaration;
 
@@ -109,6 +113,13 @@ Result<DemoSetup> PrepareDemo(const std::string& data_dir, int port) {
     CW_ASSIGN_OR_RETURN(record.password_hash, crypto::HashPassword(user.password));
     config.users.push_back(std::move(record));
   }
+
+  std::filesystem::create_directories(data_dir + "/witness", ec);
+  if (ec) return Unavailable("cannot create " + data_dir + "/witness", ec);
+  setup.witness_key_path = data_dir + "/witness/key";
+  CW_ASSIGN_OR_RETURN(LedgerKey witness,
+                      LoadOrCreateWitnessKey(setup.witness_key_path, kDemoWitnessName));
+  setup.ledger.witnesses.push_back(ledger::FormatVerifierKey(witness.verifier_key));
   return setup;
 }
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "app/config.h"
+#include "app/ledger_config.h"
 #include "app/runtime.h"
 
 namespace clearway::app {
@@ -34,6 +35,10 @@ struct DemoSetup {
   std::string credentials_path;
   std::string certificate_path;
   bool certificate_created = false;
+  // The ledger trusts one partner witness whose key the demo keeps in DATA_DIR/witness/key, so
+  // `clearway witness cosign` can play the partner administration.
+  LedgerConfig ledger;
+  std::string witness_key_path;
 };
 
 // PrepareDemo() is idempotent. Errors: kUnavailable if the directory or files cannot be written,

@@ -51,6 +51,17 @@ Result<LedgerConfig> ParseLedgerConfig(std::string_view toml_text) {
   CW_ASSIGN_OR_RETURN(int64_t batch, NonNegative(t["checkpoint_batch"], "ledger.checkpoint_batch",
                                                  static_cast<int64_t>(config.checkpoint_batch)));
   config.checkpoint_batch = static_cast<uint64_t>(batch);
+  if (t["witnesses"]) {
+    const auto* list = t["witnesses"].as_array();
+    if (list == nullptr) return BadConfig("ledger.witnesses", "must be an array of verifier keys");
+    for (size_t i = 0; i < list->size(); ++i) {
+      auto vkey = (*list)[i].value<std::string>();
+      if (!vkey) {
+        return BadConfig("ledger.witnesses[" + std::to_string(i) + "]", "must be a string");
+      }
+      config.witnesses.push_back(*vkey);
+    }
+  }
   CW_RETURN_IF_ERROR(ValidateLedgerConfig(config));
   return config;
 }
@@ -67,6 +78,16 @@ Status ApplyLedgerEnvironment(LedgerConfig& config) {
       return BadConfig("CLEARWAY_LEDGER_CHECKPOINT_MS", "must be a whole number of milliseconds");
     }
     config.checkpoint_interval = std::chrono::milliseconds(value);
+  }
+  if (const char* list = std::getenv("CLEARWAY_LEDGER_WITNESSES"); list != nullptr && *list) {
+    config.witnesses.clear();
+    std::string_view rest(list);
+    while (!rest.empty()) {
+      size_t comma = rest.find(',');
+      std::string_view item = rest.substr(0, comma);
+      if (!item.empty()) config.witnesses.emplace_back(item);
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    }
   }
   return ValidateLedgerConfig(config);
 }
@@ -86,7 +107,28 @@ Status ValidateLedgerConfig(const LedgerConfig& config) {
   if (config.checkpoint_batch < 1) {
     return BadConfig("ledger.checkpoint_batch", "must be at least 1");
   }
+  Result<std::vector<ledger::VerifierKey>> witnesses = WitnessKeys(config);
+  if (!witnesses.ok()) return std::move(witnesses).error();
   return OkStatus();
+}
+
+Result<std::vector<ledger::VerifierKey>> WitnessKeys(const LedgerConfig& config) {
+  std::vector<ledger::VerifierKey> keys;
+  for (size_t i = 0; i < config.witnesses.size(); ++i) {
+    const std::string field = "ledger.witnesses[" + std::to_string(i) + "]";
+    Result<ledger::VerifierKey> key = ledger::ParseVerifierKey(config.witnesses[i]);
+    if (!key.ok()) return BadConfig(field, "not a verifier key: " + key.error().message);
+    if (key->type != ledger::NoteKeyType::kCosignatureV1) {
+      return BadConfig(field, "a witness key must be a cosignature/v1 key (type 0x04)");
+    }
+    for (const ledger::VerifierKey& other : keys) {
+      if (other.name == key->name && other.KeyId() == key->KeyId()) {
+        return BadConfig(field, "the witness " + key->name + " is listed twice");
+      }
+    }
+    keys.push_back(*std::move(key));
+  }
+  return keys;
 }
 
 }  // namespace clearway::app

@@ -8,6 +8,10 @@
 //                                        # "clearway.example/demo"
 //   checkpoint_interval_ms = 1000        # CLEARWAY_LEDGER_CHECKPOINT_MS; 0: no background signer
 //   checkpoint_batch = 4096              # sign early once this many leaves await a checkpoint
+//   witnesses = ["witness.douane.example+1a2b3c4d+BL…"]
+//                                        # CLEARWAY_LEDGER_WITNESSES (comma-separated): the
+//                                        # cosignature/v1 keys of the partners whose
+//                                        # cosignatures this log accepts and serves
 //
 //   CW_ASSIGN_OR_RETURN(app::LedgerConfig ledger, app::ParseLedgerConfig(toml_text));
 //   CW_RETURN_IF_ERROR(app::ApplyLedgerEnvironment(ledger));
@@ -18,8 +22,10 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/result.h"
+#include "ledger/note.h"
 
 namespace clearway::app {
 
@@ -27,6 +33,7 @@ struct LedgerConfig {
   std::string origin;                                   // "" = the key file's, else the default
   std::chrono::milliseconds checkpoint_interval{1000};  // 0 = checkpoints only on demand
   uint64_t checkpoint_batch = 4096;                     // >= 1
+  std::vector<std::string> witnesses;                   // verifier keys, type 0x04
 };
 
 // ParseLedgerConfig() reads the [ledger] table of TOML text (defaults when absent).
@@ -40,6 +47,11 @@ Status ApplyLedgerEnvironment(LedgerConfig& config);
 // ValidateLedgerConfig() checks the origin names a key (ledger/note.h: no spaces, controls or
 // '+') and the intervals are in range (interval 0..1 h, batch >= 1): kInvalidArgument
 // "bad-config".
+// Each witness must be a distinct cosignature/v1 verifier key ("bad-config",
+// "ledger.witnesses[i]").
 Status ValidateLedgerConfig(const LedgerConfig& config);
+
+// WitnessKeys() parses the configured witness keys; errors as ValidateLedgerConfig().
+Result<std::vector<ledger::VerifierKey>> WitnessKeys(const LedgerConfig& config);
 
 }  // namespace clearway::app

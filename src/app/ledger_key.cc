@@ -30,12 +30,12 @@ std::string KeyIdHex(uint32_t id) {
   return text;
 }
 
-Result<LedgerKey> FromSeed(std::string origin, const crypto::Ed25519Seed& seed) {
+Result<LedgerKey> FromSeed(std::string origin, const crypto::Ed25519Seed& seed,
+                           ledger::NoteKeyType type) {
   LedgerKey key;
   key.signer = crypto::Ed25519Signer::FromSeed(seed);
-  CW_ASSIGN_OR_RETURN(
-      key.verifier_key,
-      ledger::MakeVerifierKey(origin, ledger::NoteKeyType::kEd25519, key.signer->public_key()));
+  CW_ASSIGN_OR_RETURN(key.verifier_key,
+                      ledger::MakeVerifierKey(origin, type, key.signer->public_key()));
   key.origin = std::move(origin);
   return key;
 }
@@ -97,7 +97,9 @@ std::string LedgerKeyPath(const std::string& data_dir) {
   return data_dir + "/" + std::string(kLedgerKeyFile);
 }
 
-Result<LedgerKey> LoadLedgerKey(const std::string& path) {
+namespace {
+
+Result<LedgerKey> LoadNoteKey(const std::string& path, ledger::NoteKeyType type) {
   CW_ASSIGN_OR_RETURN(std::string text, ReadPrivateFile(path));
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
   if (text.rfind(kPrefix, 0) != 0) return Malformed(path);
@@ -111,7 +113,7 @@ Result<LedgerKey> LoadLedgerKey(const std::string& path) {
   std::string_view id_hex = rest.substr(first + 1, second - first - 1);
   Result<std::string> decoded = crypto::Base64Decode(rest.substr(second + 1));
   if (!decoded.ok() || decoded->size() != 1 + crypto::kEd25519SeedBytes ||
-      static_cast<uint8_t>((*decoded)[0]) != static_cast<uint8_t>(ledger::NoteKeyType::kEd25519)) {
+      static_cast<uint8_t>((*decoded)[0]) != static_cast<uint8_t>(type)) {
     return Malformed(path);
   }
   std::vector<uint8_t> seed_bytes(decoded->begin() + 1, decoded->end());
@@ -119,21 +121,21 @@ Result<LedgerKey> LoadLedgerKey(const std::string& path) {
   std::fill(seed_bytes.begin(), seed_bytes.end(), uint8_t{0});
   std::fill(decoded->begin(), decoded->end(), '\0');
   if (!seed.ok()) return Malformed(path);
-  Result<LedgerKey> key = FromSeed(std::move(origin), *seed);
+  Result<LedgerKey> key = FromSeed(std::move(origin), *seed, type);
   if (!key.ok() || KeyIdHex(key->verifier_key.KeyId()) != id_hex) return Malformed(path);
   return key;
 }
 
-Result<LedgerKey> LoadOrCreateLedgerKey(const std::string& data_dir, std::string_view origin) {
-  const std::string path = LedgerKeyPath(data_dir);
+Result<LedgerKey> LoadOrCreateNoteKey(const std::string& path, std::string_view origin,
+                                      ledger::NoteKeyType type) {
   for (int attempt = 0; attempt < 2; ++attempt) {
-    Result<LedgerKey> loaded = LoadLedgerKey(path);
+    Result<LedgerKey> loaded = LoadNoteKey(path, type);
     if (loaded.ok()) {
       if (!origin.empty() && loaded->origin != origin) {
         return Error::FailedPrecondition("ledger-origin-mismatch",
-                                         "the ledger key in " + path + " is for origin " +
-                                             loaded->origin + ", not " + std::string(origin) +
-                                             ": a log keeps its origin for life");
+                                         "the key in " + path + " is named " + loaded->origin +
+                                             ", not " + std::string(origin) +
+                                             ": a key keeps its name for life");
       }
       return loaded;
     }
@@ -141,8 +143,8 @@ Result<LedgerKey> LoadOrCreateLedgerKey(const std::string& data_dir, std::string
     crypto::Ed25519Seed seed = crypto::Ed25519Seed::Generate();
     CW_ASSIGN_OR_RETURN(
         LedgerKey fresh,
-        FromSeed(std::string(origin.empty() ? DefaultLedgerOrigin() : origin), seed));
-    std::string payload(1, static_cast<char>(ledger::NoteKeyType::kEd25519));
+        FromSeed(std::string(origin.empty() ? DefaultLedgerOrigin() : origin), seed, type));
+    std::string payload(1, static_cast<char>(type));
     auto raw = seed.InsecureExportSeed();
     payload.append(reinterpret_cast<const char*>(raw.data()), raw.size());
     std::string line = std::string(kPrefix) + fresh.origin + "+" +
@@ -156,6 +158,25 @@ Result<LedgerKey> LoadOrCreateLedgerKey(const std::string& data_dir, std::string
     // Another process made the key first: use its key.
   }
   return Error::Unavailable("write-failed", "cannot create " + path);
+}
+
+}  // namespace
+
+Result<LedgerKey> LoadLedgerKey(const std::string& path) {
+  return LoadNoteKey(path, ledger::NoteKeyType::kEd25519);
+}
+
+Result<LedgerKey> LoadOrCreateLedgerKey(const std::string& data_dir, std::string_view origin) {
+  return LoadOrCreateNoteKey(LedgerKeyPath(data_dir), origin, ledger::NoteKeyType::kEd25519);
+}
+
+Result<LedgerKey> LoadOrCreateWitnessKey(const std::string& path, std::string_view name) {
+  if (name.empty()) {
+    Result<LedgerKey> loaded = LoadNoteKey(path, ledger::NoteKeyType::kCosignatureV1);
+    if (loaded.ok() || loaded.error().code != ErrorCode::kNotFound) return loaded;
+    return Error::InvalidArgument("name", "bad-key-name", "name the new witness key (--name)");
+  }
+  return LoadOrCreateNoteKey(path, name, ledger::NoteKeyType::kCosignatureV1);
 }
 
 }  // namespace clearway::app

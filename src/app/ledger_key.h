@@ -50,6 +50,13 @@ Result<LedgerKey> LoadLedgerKey(const std::string& path);
 // kUnavailable "write-failed" when the file cannot be written.
 Result<LedgerKey> LoadOrCreateLedgerKey(const std::string& data_dir, std::string_view origin);
 
+// LoadOrCreateWitnessKey() loads or makes the cosigning key of a witness (ledger/note.h type
+// 0x04, cosignature/v1) at `path`, in the same file format with type byte 0x04. `name` names a
+// new key (a host-like name, e.g. "witness.douane.example"); "" loads an existing key only
+// (kInvalidArgument "bad-key-name" when there is none). Errors as LoadOrCreateLedgerKey();
+// a ledger (type 0x01) key file is "ledger-key-malformed" here.
+Result<LedgerKey> LoadOrCreateWitnessKey(const std::string& path, std::string_view name);
+
 // DefaultLedgerOrigin() is the origin of a log nobody named: "clearway.example/demo".
 std::string_view DefaultLedgerOrigin();
 

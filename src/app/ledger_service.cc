@@ -153,15 +153,26 @@ Result<WitnessAnswer> LedgerService::ProveToLatest(uint64_t old_size,
       return Error::InvalidArgument("old_size", "bad-parameter",
                                     "old_size must be the size of the checkpoint sent");
     }
-    if (seen.size <= latest.size) {
-      CW_ASSIGN_OR_RETURN(ledger::Hash root, log_.Root(seen.size));
-      if (root != seen.root) {
-        return Error::FailedPrecondition(
-            "fork-detected", "FORK: this log signed a checkpoint of size " +
-                                 std::to_string(seen.size) +
-                                 " whose root differs from its own tree at that size; keep the "
-                                 "checkpoint as evidence and alert the log's operator");
-      }
+    // This log's key signed it: its tree must agree, whether or not a checkpoint of that size
+    // is kept here (another node sharing the key may have signed it).
+    CW_ASSIGN_OR_RETURN(uint64_t tree_size, log_.Size());
+    if (seen.size > tree_size) {
+      ++forks_;
+      return Error::FailedPrecondition(
+          "fork-detected", "FORK: this log's key signed a checkpoint of size " +
+                               std::to_string(seen.size) + " but its tree holds only " +
+                               std::to_string(tree_size) +
+                               " leaves: it was rolled back or forked; keep the checkpoint as "
+                               "evidence and alert the log's operator");
+    }
+    CW_ASSIGN_OR_RETURN(ledger::Hash root, log_.Root(seen.size));
+    if (root != seen.root) {
+      ++forks_;
+      return Error::FailedPrecondition(
+          "fork-detected", "FORK: this log signed a checkpoint of size " +
+                               std::to_string(seen.size) +
+                               " whose root differs from its own tree at that size; keep the "
+                               "checkpoint as evidence and alert the log's operator");
     }
   }
   if (old_size > latest.size) {
@@ -218,7 +229,9 @@ Result<Receipt> LedgerService::ReceiptFor(const DeclarationRecord& record) {
     CW_ASSIGN_OR_RETURN(entry.inclusion_proof, log_.InclusionProof(entry.index, latest->size));
     covered = true;
   }
-  if (covered) receipt.checkpoint = latest->note;
+  if (covered) {
+    CW_ASSIGN_OR_RETURN(receipt.checkpoint, ServedNote(*latest));
+  }
   return receipt;
 }
 

@@ -46,6 +46,15 @@ struct LedgerServiceOptions {
   std::chrono::milliseconds checkpoint_interval{1000};
   // Sign early once this many leaves await a checkpoint.
   uint64_t checkpoint_batch = 4096;
+  // The witnesses (cosignature/v1 keys) whose cosignatures of this log's checkpoints are
+  // accepted, kept and served.
+  std::vector<ledger::VerifierKey> witnesses = {};
+};
+
+// What AddCosignatures() kept.
+struct AcceptedCosignatures {
+  uint64_t size = 0;                  // the checkpoint cosigned
+  std::vector<std::string> witnesses; // the names of the witnesses whose lines were kept
 };
 
 // The answer to a witnessing partner: the latest checkpoint and the proof that it extends the
@@ -84,6 +93,39 @@ class LedgerService {
   // LatestCheckpoint() returns the latest kept checkpoint; kNotFound "no-checkpoint".
   Result<store::CheckpointRow> LatestCheckpoint();
 
+  // ---- Witnessing (ledger_witnessing.cc) ----
+
+  const std::vector<ledger::VerifierKey>& witnesses() const { return options_.witnesses; }
+
+  // CheckpointAt() returns the kept checkpoint of `size`; kNotFound "checkpoint-not-found".
+  Result<store::CheckpointRow> CheckpointAt(uint64_t size);
+
+  // LatestWitnessedCheckpoint() returns the largest kept checkpoint that a witness cosigned;
+  // kNotFound "no-witnessed-checkpoint".
+  Result<store::CheckpointRow> LatestWitnessedCheckpoint();
+
+  // ServedNote() is the checkpoint's signed note followed by the cosignature lines kept for it:
+  // the note GET /v1/ledger/checkpoint serves. Store errors pass through.
+  Result<std::string> ServedNote(const store::CheckpointRow& checkpoint);
+
+  // AddCosignatures() takes a checkpoint note as a witness returned it (this log's checkpoint
+  // text with the witness's cosignature/v1 line added), verifies every line made by a
+  // configured witness over the exact text of the kept checkpoint of that size, and keeps
+  // them. Lines of unknown keys are ignored. Failures:
+  //   kInvalidArgument "malformed-note", "malformed-checkpoint";
+  //   kInvalidArgument "foreign-checkpoint"   the checkpoint is of another log's origin;
+  //   kFailedPrecondition "no-witnesses"      this log trusts no witness (ledger.witnesses);
+  //   kNotFound "checkpoint-not-found"        this log kept no checkpoint of that size;
+  //   kFailedPrecondition "fork-detected"     the text, signed by this log's key, differs from
+  //                                           the kept checkpoint of that size (logged loudly);
+  //   kInvalidArgument "checkpoint-mismatch"  the text differs from the kept checkpoint;
+  //   kInvalidArgument "bad-cosignature"      a configured witness's line does not verify;
+  //   kPermissionDenied "unknown-witness"     no configured witness signed it.
+  Result<AcceptedCosignatures> AddCosignatures(std::string_view cosigned_note);
+
+  // forks_detected() counts fork alarms raised by witnessing (for metrics).
+  uint64_t forks_detected() const { return forks_.load(); }
+
   // NoteAppended() tells the checkpointer the log has reached `tree_size`.
   void NoteAppended(uint64_t tree_size);
 
@@ -106,7 +148,7 @@ class LedgerService {
   // "foreign-checkpoint" (not a checkpoint this log's key signed for its origin),
   // "bad-parameter" (old_size is not the seen checkpoint's size); kFailedPrecondition
   // "fork-detected" when this log signed the seen checkpoint but its tree has another root at
-  // that size: the log has been forked or damaged.
+  // that size, or fewer leaves than that: the log has been forked, rolled back or damaged.
   Result<WitnessAnswer> ProveToLatest(uint64_t old_size, std::string_view seen_checkpoint);
 
   // ReceiptFor() builds the receipt of a declaration record read with DeclarationService::Get():
@@ -134,6 +176,7 @@ class LedgerService {
   std::atomic<uint64_t> appended_size_{0};
   std::atomic<uint64_t> signed_size_{0};
   std::atomic<uint64_t> failures_{0};
+  std::atomic<uint64_t> forks_{0};
 
   std::mutex wake_mu_;
   std::condition_variable wake_cv_;

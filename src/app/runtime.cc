@@ -42,6 +42,7 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(Config config, LedgerConfig ledge
   LedgerServiceOptions ledger_options;
   ledger_options.checkpoint_interval = ledger.checkpoint_interval;
   ledger_options.checkpoint_batch = ledger.checkpoint_batch;
+  CW_ASSIGN_OR_RETURN(ledger_options.witnesses, WitnessKeys(ledger));
   return OpenWith(std::move(config), std::move(sqlite), std::make_unique<SystemClock>(),
                   std::move(key), ledger_options);
 }

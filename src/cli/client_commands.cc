@@ -204,6 +204,21 @@ int DeclareShow(const Connection& c, const std::string& id, std::optional<int> v
   });
 }
 
+int LedgerReceipt(const Connection& c, const std::string& id, const std::string& out) {
+  return WithSession(c, [&](Session& s) {
+    auto response = s.Send("GET", "/v1/declarations/" + Encode(id) + "/receipt");
+    if (out.empty() || !response.ok() || response->status != 200) return Print(response);
+    std::ofstream file(out, std::ios::binary | std::ios::trunc);
+    file << response->body;
+    if (!file.flush()) {
+      return Report(Error::Unavailable("write-failed", "cannot write " + out));
+    }
+    std::cout << "receipt of " << id << " saved to " << out
+              << "; check it with: clearway ledger verify --key KEY --receipt " << out << "\n";
+    return 0;
+  });
+}
+
 int DeclareList(const Connection& c, const ListFlags& flags) {
   return WithSession(c, [&](Session& s) {
     std::string query;

@@ -39,6 +39,9 @@ int DeclareShow(const Connection& c, const std::string& id, std::optional<int> v
 int DeclareList(const Connection& c, const ListFlags& flags);
 int DeclareAmend(const Connection& c, const std::string& id, const std::string& file,
                  std::optional<int> if_match);
+// LedgerReceipt() fetches GET /v1/declarations/{id}/receipt and prints it, or saves it to
+// `out` when given.
+int LedgerReceipt(const Connection& c, const std::string& id, const std::string& out);
 int DeclareAction(const Connection& c, const std::string& id, const std::string& path_action,
                   const std::string& decision, const std::string& reason);
 

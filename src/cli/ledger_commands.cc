@@ -223,13 +223,36 @@ int LedgerKeyCommand(const LedgerFlags& flags) {
 }
 
 int LedgerCheckpointCommand(const LedgerFlags& flags) {
-  auto note = Fetch(flags, "/v1/ledger/checkpoint");
+  // With witnesses to check, the checkpoint they cosigned last; else the log's latest.
+  auto note = Fetch(flags, flags.witnesses.empty() ? "/v1/ledger/checkpoint"
+                                                   : "/v1/ledger/checkpoint/witnessed");
   if (!note.ok()) return Trouble(note.error(), kCannotRun);
   if (!flags.key.empty()) {
     auto key = VerifierKeyOf(flags.key);
     if (!key.ok()) return Trouble(key.error(), kCannotRun);
     auto opened = ledger::OpenCheckpoint(*note, *key);
     if (!opened.ok()) return Trouble(opened.error(), kFailed);
+  }
+  if (!flags.witnesses.empty()) {
+    std::vector<ledger::VerifierKey> witnesses;
+    for (const std::string& flag : flags.witnesses) {
+      auto key = VerifierKeyOf(flag);
+      if (!key.ok()) return Trouble(key.error(), kCannotRun);
+      witnesses.push_back(*std::move(key));
+    }
+    auto parsed = ledger::ParseNote(*note);
+    if (!parsed.ok()) return Trouble(parsed.error(), kFailed);
+    auto cosigned = ledger::VerifyCosignatures(*parsed, witnesses);
+    if (!cosigned.ok()) return Trouble(cosigned.error(), kFailed);
+    // Every witness asked for must have cosigned: a quorum is the caller's choice of keys.
+    for (const ledger::VerifierKey& witness : witnesses) {
+      bool found = false;
+      for (const auto& verified : *cosigned) found = found || verified.key == witness;
+      if (!found) {
+        std::cerr << "clearway: " << witness.name << " has not cosigned this checkpoint\n";
+        return kFailed;
+      }
+    }
   }
   std::cout << *note << std::flush;
   return 0;

@@ -5,6 +5,9 @@
 //
 //   clearway ledger key --data-dir var                 print the verifier key (name+id+base64)
 //   clearway ledger checkpoint [--url URL] [--key K]   fetch (and check) the latest checkpoint
+//            [--witness W …]                          the latest one cosigned by every witness W
+//   clearway ledger receipt ID [--out FILE]           a declaration's receipt (signed in as
+//                                                      for `clearway declare`)
 //   clearway ledger verify --key K --receipt FILE      a receipt: commitments and inclusion
 //   clearway ledger verify --key K --old F1 --new F2 [--proof FILE | --url URL]
 //                                                      two checkpoints: consistency
@@ -19,6 +22,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace clearway::cli {
 
@@ -33,6 +37,7 @@ struct LedgerFlags {
   std::string new_checkpoint;
   std::string proof;
   bool full = false;
+  std::vector<std::string> witnesses;  // witness verifier keys (or files) to require
 };
 
 int LedgerKeyCommand(const LedgerFlags& flags);

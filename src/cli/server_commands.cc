@@ -62,7 +62,7 @@ int RunDemo(const DemoFlags& flags) {
   auto demo = app::PrepareDemo(flags.data_dir, flags.port);
   if (!demo.ok()) return Fail(demo.error());
   demo->config.server.bind_address = flags.bind;
-  auto runtime = app::Runtime::Open(demo->config);
+  auto runtime = app::Runtime::Open(demo->config, demo->ledger);
   if (!runtime.ok()) return Fail(runtime.error());
   auto seeded = app::SeedDemo(**runtime);
   if (!seeded.ok()) return Fail(seeded.error());
@@ -86,8 +86,14 @@ int RunDemo(const DemoFlags& flags) {
               << " CLEARWAY_CREDENTIALS=" << demo->credentials_path << "\n"
               << "  clearway declare list --as nordfleisch.clerk\n"
               << "  clearway declare example > d.json && clearway declare submit d.json --as "
-                 "nordfleisch.clerk\n"
+                 "hanse.broker\n"
               << "  clearway declare decide ID route_red --reason 'check' --as officer.hamburg\n"
+              << "  clearway ledger receipt ID --as nordfleisch.clerk --out r.json && "
+                 "clearway ledger verify --key \"$(clearway ledger key --data-dir "
+              << flags.data_dir << ")\" --receipt r.json\n"
+              << "  clearway witness cosign --key-file " << demo->witness_key_path
+              << " --state " << flags.data_dir << "/witness/state.json --log-key \"$(clearway "
+                 "ledger key --data-dir " << flags.data_dir << ")\"   (the partner witness)\n"
               << "  API description: " << url << "/v1/openapi.json\n"
               << "Stop with Ctrl-C." << std::endl;
   });

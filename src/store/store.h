@@ -104,6 +104,16 @@ struct CheckpointRow {
   Timestamp issued_at{};
 };
 
+// A witness's cosignature of a kept checkpoint (a cosignature/v1 line, ledger/note.h). The
+// ledger service verifies it against the configured witness keys before it is kept.
+struct CosignatureRow {
+  uint64_t size = 0;        // the size of the checkpoint cosigned
+  std::string witness;      // the witness key's name
+  uint32_t key_id = 0;      // the witness key's id
+  std::string line;         // the signature line as it is appended to the note, ending in "\n"
+  Timestamp received_at{};
+};
+
 // UnitOfWork is the atomic write. Expectations make it a compare-and-set: for each entry of
 // expected_current_versions the declaration's latest version must be that number at commit time
 // (0 = must not exist), else Commit fails with kAborted and writes nothing.
@@ -119,6 +129,10 @@ struct UnitOfWork {
   // A signed checkpoint to keep. Its size must be larger than the latest kept one's and at most
   // the log's size before this unit's batch, and its root the log's root at that size.
   std::optional<CheckpointRow> checkpoint;
+  // Witness cosignatures of kept checkpoints. Each names a kept checkpoint (else
+  // kFailedPrecondition "unknown-checkpoint"); a witness's second cosignature of the same
+  // checkpoint is ignored (its first one stays).
+  std::vector<CosignatureRow> cosignatures;
 };
 
 // What a committed unit got: the log index of each of its leaves.
@@ -238,6 +252,17 @@ class Store {
 
   // LatestCheckpoint() returns the checkpoint of the largest size kept, or nullopt.
   virtual Result<std::optional<CheckpointRow>> LatestCheckpoint() = 0;
+
+  // GetCheckpoint() returns the kept checkpoint of `size`; kNotFound "checkpoint-not-found".
+  virtual Result<CheckpointRow> GetCheckpoint(uint64_t size) = 0;
+
+  // LatestCosignedCheckpoint() returns the largest kept checkpoint that at least one witness
+  // cosigned, or nullopt.
+  virtual Result<std::optional<CheckpointRow>> LatestCosignedCheckpoint() = 0;
+
+  // ListCosignatures() returns the kept cosignatures of the checkpoint of `size`, in the order
+  // they were received (empty if none).
+  virtual Result<std::vector<CosignatureRow>> ListCosignatures(uint64_t size) = 0;
 
   // ReadLedgerSnapshot() runs `read` on a consistent snapshot and returns what it returns.
   virtual Status ReadLedgerSnapshot(const std::function<Status(LedgerSnapshot&)>& read) = 0;

@@ -89,10 +89,17 @@ class RuntimeFixture : public ::testing::Test {
     Config config;
     config.demo = true;
     auto runtime = Runtime::OpenWith(config, std::move(store).value(), std::move(clock),
-                                     TestLedgerKey());
+                                     TestLedgerKey(), LedgerOptions());
     ASSERT_THAT(runtime, clearway::testing::IsOk());
     runtime_ = std::move(runtime).value();
   }
+  // LedgerOptions() are the ledger's options: no background checkpointer, no witnesses.
+  virtual LedgerServiceOptions LedgerOptions() {
+    LedgerServiceOptions options;
+    options.checkpoint_interval = std::chrono::milliseconds(0);
+    return options;
+  }
+
   void TearDown() override {
     runtime_.reset();
     std::filesystem::remove_all(dir_);

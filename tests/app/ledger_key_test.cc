@@ -124,6 +124,57 @@ TEST(LedgerConfigTest, BadValuesAreRefusedWithTheirField) {
   EXPECT_THAT(ParseLedgerConfig("[ledger\n"), HasReason("bad-config"));
 }
 
+TEST_F(LedgerKeyTest, WitnessKeysAreCosignatureKeysInTheSameFileFormat) {
+  const std::string path = dir_ + "/witness-key";
+  EXPECT_THAT(LoadOrCreateWitnessKey(path, ""), HasReason("bad-key-name"));
+  auto made = LoadOrCreateWitnessKey(path, "witness.douane.example");
+  ASSERT_THAT(made, IsOk());
+  EXPECT_EQ(made->verifier_key.type, ledger::NoteKeyType::kCosignatureV1);
+  auto again = LoadOrCreateWitnessKey(path, "");
+  ASSERT_THAT(again, IsOk());
+  EXPECT_EQ(again->verifier_key, made->verifier_key);
+  EXPECT_THAT(LoadOrCreateWitnessKey(path, "witness.other.example"),
+              HasReason("ledger-origin-mismatch"));
+  // A log key is not a witness key, nor the other way round.
+  ASSERT_THAT(LoadOrCreateLedgerKey(dir_, "customs.example/hamburg"), IsOk());
+  EXPECT_THAT(LoadOrCreateWitnessKey(Path(), ""), HasReason("ledger-key-malformed"));
+  EXPECT_THAT(LoadLedgerKey(path), HasReason("ledger-key-malformed"));
+}
+
+TEST(LedgerConfigTest, WitnessesAreCosignatureVerifierKeys) {
+  auto signer = crypto::Ed25519Signer::FromSeed(crypto::Ed25519Seed::Generate());
+  std::string witness = ledger::FormatVerifierKey(
+      ledger::MakeVerifierKey("witness.example", ledger::NoteKeyType::kCosignatureV1,
+                              signer->public_key())
+          .value());
+  std::string log_key = ledger::FormatVerifierKey(
+      ledger::MakeVerifierKey("log.example", ledger::NoteKeyType::kEd25519, signer->public_key())
+          .value());
+  auto config = ParseLedgerConfig("[ledger]\nwitnesses = [\"" + witness + "\"]\n");
+  ASSERT_THAT(config, IsOk());
+  auto keys = WitnessKeys(*config);
+  ASSERT_THAT(keys, IsOk());
+  ASSERT_EQ(keys->size(), 1u);
+  EXPECT_EQ((*keys)[0].name, "witness.example");
+
+  auto wrong_type = ParseLedgerConfig("[ledger]\nwitnesses = [\"" + log_key + "\"]\n");
+  EXPECT_THAT(wrong_type, HasReason("bad-config"));
+  EXPECT_EQ(wrong_type.error().field_path, "ledger.witnesses[0]");
+  auto twice = ParseLedgerConfig("[ledger]\nwitnesses = [\"" + witness + "\", \"" + witness +
+                                 "\"]\n");
+  EXPECT_EQ(twice.error().field_path, "ledger.witnesses[1]");
+  auto garbage = ParseLedgerConfig("[ledger]\nwitnesses = [\"nope\"]\n");
+  EXPECT_EQ(garbage.error().field_path, "ledger.witnesses[0]");
+  EXPECT_EQ(ParseLedgerConfig("[ledger]\nwitnesses = 3\n").error().field_path,
+            "ledger.witnesses");
+
+  ::setenv("CLEARWAY_LEDGER_WITNESSES", (witness + ",").c_str(), 1);
+  LedgerConfig from_env;
+  EXPECT_THAT(ApplyLedgerEnvironment(from_env), IsOk());
+  EXPECT_EQ(from_env.witnesses, std::vector<std::string>{witness});
+  ::unsetenv("CLEARWAY_LEDGER_WITNESSES");
+}
+
 TEST(LedgerConfigTest, EnvironmentOverrides) {
   ::setenv("CLEARWAY_LEDGER_ORIGIN", "customs.example/env", 1);
   ::setenv("CLEARWAY_LEDGER_CHECKPOINT_MS", "0", 1);

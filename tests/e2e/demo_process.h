@@ -56,23 +56,23 @@ inline std::string ReadFile(const std::string& path) {
   return text.str();
 }
 
-class DemoProcessTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::random_device rd;
-    dir_ = (std::filesystem::temp_directory_path() /
-            ("clearway-demo-" + std::to_string(rd()) + std::to_string(rd())))
-               .string();
-    std::filesystem::create_directories(dir_);
-    std::string log = dir_ + "/server.log";
+// DemoChild is one `clearway demo` process on a data directory, with its log in LOG.
+class DemoChild {
+ public:
+  DemoChild() = default;
+  DemoChild(const DemoChild&) = delete;
+  DemoChild& operator=(const DemoChild&) = delete;
+  ~DemoChild() { Stop(); }
+
+  // Start() forks the demo and waits (60 s at most) for its banner; false if it never came.
+  bool Start(const std::string& data_dir, const std::string& log) {
     pid_ = ::fork();
-    ASSERT_GE(pid_, 0);
+    if (pid_ < 0) return false;
     if (pid_ == 0) {
       int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
       ::dup2(fd, STDOUT_FILENO);
       ::dup2(fd, STDERR_FILENO);
-      std::string data = Var();
-      ::execl(Binary().c_str(), "clearway", "demo", "--data-dir", data.c_str(), "--port", "0",
+      ::execl(Binary().c_str(), "clearway", "demo", "--data-dir", data_dir.c_str(), "--port", "0",
               static_cast<char*>(nullptr));
       ::_exit(127);
     }
@@ -88,27 +88,66 @@ class DemoProcessTest : public ::testing::Test {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     std::smatch match;
-    ASSERT_TRUE(std::regex_search(banner_, match,
-                                  std::regex("listening on https://127\\.0\\.0\\.1:([0-9]+)")))
-        << banner_;
+    if (!std::regex_search(banner_, match,
+                           std::regex("listening on https://127\\.0\\.0\\.1:([0-9]+)"))) {
+      return false;
+    }
     port_ = static_cast<uint16_t>(std::stoi(match[1].str()));
     url_ = "https://127.0.0.1:" + match[1].str();
+    return true;
+  }
+
+  // Stop() sends SIGTERM, then SIGKILL after 15 s.
+  void Stop() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGTERM);
+    int status = 0;
+    for (int i = 0; i < 300 && ::waitpid(pid_, &status, WNOHANG) == 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    if (::waitpid(pid_, &status, WNOHANG) == 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, &status, 0);
+    }
+    pid_ = -1;
+  }
+
+  uint16_t port() const { return port_; }
+  const std::string& url() const { return url_; }
+  const std::string& banner() const { return banner_; }
+  pid_t pid() const { return pid_; }
+
+ private:
+  pid_t pid_ = -1;
+  uint16_t port_ = 0;
+  std::string url_;
+  std::string banner_;
+};
+
+inline std::string FreshTempDir(const std::string& prefix) {
+  std::random_device rd;
+  std::string dir = (std::filesystem::temp_directory_path() /
+                     (prefix + std::to_string(rd()) + std::to_string(rd())))
+                        .string();
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+class DemoProcessTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = FreshTempDir("clearway-demo-");
+    ASSERT_TRUE(demo_.Start(Var(), dir_ + "/server.log")) << demo_.banner();
+    banner_ = demo_.banner();
+    port_ = demo_.port();
+    url_ = demo_.url();
+    pid_ = demo_.pid();
     env_ = "CLEARWAY_URL=" + url_ + " CLEARWAY_CA_CERT=" + Var() + "/tls/cert.pem" +
            " CLEARWAY_CREDENTIALS=" + Var() + "/demo-credentials.json ";
   }
 
   void TearDown() override {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      int status = 0;
-      for (int i = 0; i < 300 && ::waitpid(pid_, &status, WNOHANG) == 0; ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      }
-      if (::waitpid(pid_, &status, WNOHANG) == 0) {
-        ::kill(pid_, SIGKILL);
-        ::waitpid(pid_, &status, 0);
-      }
-    }
+    demo_.Stop();
     std::filesystem::remove_all(dir_);
   }
 
@@ -116,6 +155,7 @@ class DemoProcessTest : public ::testing::Test {
   CommandResult Cli(const std::string& args) { return Shell(env_ + Binary() + " " + args); }
   std::string Var() const { return dir_ + "/var"; }
 
+  DemoChild demo_;
   std::string dir_;
   std::string url_;
   std::string env_;

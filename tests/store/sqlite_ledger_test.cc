@@ -212,6 +212,43 @@ TEST_F(SqliteLedgerTest, CheckpointsAreCheckedAgainstTheTree) {
   EXPECT_EQ((*latest)->note, "note 3");
 }
 
+TEST_F(SqliteLedgerTest, CosignaturesAreKeptForKeptCheckpointsOnly) {
+  ASSERT_THAT(store_->Commit(Filed("A", 2)), IsOk());
+  auto cosign = [&](uint64_t size, const std::string& witness, const std::string& line) {
+    UnitOfWork work;
+    work.cosignatures.push_back(CosignatureRow{size, witness, 7, line, At(10)});
+    return store_->Commit(std::move(work));
+  };
+  EXPECT_THAT(cosign(2, "w1", "line a\n"), HasReason("unknown-checkpoint"));
+  EXPECT_THAT(store_->GetCheckpoint(2), HasReason("checkpoint-not-found"));
+  EXPECT_FALSE(store_->LatestCosignedCheckpoint().value().has_value());
+
+  for (uint64_t size : {2u, 3u}) {
+    UnitOfWork work;
+    work.checkpoint = CheckpointRow{size, Log().Root(size).value(), "note", At(9)};
+    ASSERT_THAT(store_->Commit(std::move(work)), IsOk());
+  }
+  ASSERT_THAT(cosign(2, "w1", "line a\n"), IsOk());
+  ASSERT_THAT(cosign(2, "w2", "line b\n"), IsOk());
+  ASSERT_THAT(cosign(2, "w1", "line a again\n"), IsOk());  // the first one stays
+
+  auto kept = store_->ListCosignatures(2);
+  ASSERT_THAT(kept, IsOk());
+  ASSERT_EQ(kept->size(), 2u);
+  EXPECT_EQ((*kept)[0].witness, "w1");
+  EXPECT_EQ((*kept)[0].line, "line a\n");
+  EXPECT_EQ((*kept)[0].key_id, 7u);
+  EXPECT_EQ((*kept)[1].line, "line b\n");
+  EXPECT_TRUE(store_->ListCosignatures(3).value().empty());
+
+  auto witnessed = store_->LatestCosignedCheckpoint();
+  ASSERT_THAT(witnessed, IsOk());
+  ASSERT_TRUE(witnessed->has_value());
+  EXPECT_EQ((*witnessed)->size, 2u);
+  EXPECT_EQ(store_->LatestCheckpoint().value()->size, 3u);
+  EXPECT_EQ(store_->GetCheckpoint(3).value().root, Log().Root(3).value());
+}
+
 TEST_F(SqliteLedgerTest, TheLogContinuesAfterReopen) {
   ASSERT_THAT(store_->Commit(Filed("A", 2)), IsOk());
   Reopen();
@@ -272,14 +309,15 @@ TEST_F(SqliteLedgerTest, MigrationEntersOlderRecordsIntoTheLedger) {
     // Turn the file back into schema version 1, as an older Clearway left it.
     RawDb raw = OpenRaw(options_.path);
     const char* downgrade =
+        "DROP TABLE ledger_cosignatures;"
         "DROP TABLE ledger_leaves; DROP TABLE ledger_nodes; DROP TABLE ledger_checkpoints;"
         "ALTER TABLE declarations DROP COLUMN salt; ALTER TABLE transitions DROP COLUMN salt;"
-        "DELETE FROM schema_migrations WHERE version = 2;";
+        "DELETE FROM schema_migrations WHERE version >= 2;";
     ASSERT_EQ(sqlite3_exec(raw.get(), downgrade, nullptr, nullptr, nullptr), SQLITE_OK)
         << sqlite3_errmsg(raw.get());
   }
   Reopen();
-  EXPECT_EQ(Raw("SELECT MAX(version) FROM schema_migrations"), 2);
+  EXPECT_EQ(Raw("SELECT MAX(version) FROM schema_migrations"), 3);
   // A (created first): v1, A#1, v2; then B: v1, B#1, B#2.
   std::vector<std::string> order;
   for (uint64_t index = 0; index < LeafCount(); ++index)

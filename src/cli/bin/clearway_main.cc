@@ -7,6 +7,7 @@
 #include "cli/ledger_commands.h"
 #include "cli/server_commands.h"
 #include "cli/store_commands.h"
+#include "cli/witness_commands.h"
 
 int main(int argc, char** argv) {
   using namespace clearway::cli;
@@ -135,6 +136,15 @@ int main(int argc, char** argv) {
   add_server(ledger_checkpoint);
   ledger_checkpoint->add_option("--key", ledger_flags.key,
                                 "Verifier key (or a file with it): check the signature");
+  ledger_checkpoint->add_option("--witness", ledger_flags.witnesses,
+                                "A witness's verifier key (or file): fetch the latest witnessed "
+                                "checkpoint and require its cosignature (repeatable)");
+  std::string receipt_out;
+  auto* ledger_receipt =
+      ledger->add_subcommand("receipt", "Fetch a declaration's ledger receipt (to verify offline)");
+  ledger_receipt->add_option("ID", id, "Declaration id")->required();
+  ledger_receipt->add_option("--out", receipt_out, "Save the receipt JSON to this file");
+  add_connection(ledger_receipt);
   auto* ledger_verify = ledger->add_subcommand(
       "verify", "Verify a receipt, two checkpoints' consistency, or (--full) a whole store");
   ledger_verify->add_option("--key", ledger_flags.key,
@@ -152,6 +162,30 @@ int main(int argc, char** argv) {
   ledger_verify->add_option("--store", ledger_flags.store_url,
                             "Store URL, e.g. sqlite:var/clearway.db");
   add_server(ledger_verify);
+
+  // witness …
+  WitnessFlags witness_flags;
+  auto* witness = app.add_subcommand(
+      "witness", "Witness a partner's ledger: check its checkpoints and cosign them");
+  witness->require_subcommand(1);
+  auto* witness_key =
+      witness->add_subcommand("key", "Make (once) and print this witness's verifier key");
+  auto* witness_cosign = witness->add_subcommand(
+      "cosign", "One witnessing round: fetch, check consistency, cosign, hand the cosignature in");
+  for (CLI::App* cmd : {witness_key, witness_cosign}) {
+    cmd->add_option("--key-file", witness_flags.key_file, "The witness's key file (0600)")
+        ->capture_default_str();
+    cmd->add_option("--name", witness_flags.name, "Name of a new key, e.g. witness.douane.example");
+  }
+  witness_cosign->add_option("--state", witness_flags.state_file,
+                             "What this witness cosigned before (kept between rounds)")
+      ->capture_default_str();
+  witness_cosign->add_option("--log-key", witness_flags.log_key,
+                             "The log's verifier key, or a file holding it")
+      ->required();
+  witness_cosign->add_option("--url", witness_flags.url, "The log's server (env CLEARWAY_URL)");
+  witness_cosign->add_option("--ca-cert", witness_flags.ca_cert,
+                             "CA certificate to trust (env CLEARWAY_CA_CERT)");
 
   CLI11_PARSE(app, argc, argv);
 
@@ -176,5 +210,8 @@ int main(int argc, char** argv) {
   if (ledger_key->parsed()) return LedgerKeyCommand(ledger_flags);
   if (ledger_checkpoint->parsed()) return LedgerCheckpointCommand(ledger_flags);
   if (ledger_verify->parsed()) return LedgerVerifyCommand(ledger_flags);
+  if (ledger_receipt->parsed()) return LedgerReceipt(conn, id, receipt_out);
+  if (witness_key->parsed()) return WitnessKeyCommand(witness_flags);
+  if (witness_cosign->parsed()) return WitnessCosignCommand(witness_flags);
   return 2;
 }

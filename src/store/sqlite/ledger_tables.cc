@@ -18,8 +18,18 @@ constexpr const char* kInsertLeaf =
 constexpr const char* kInsertNode = "INSERT INTO ledger_nodes (level, idx, hash) VALUES (?, ?, ?)";
 constexpr const char* kLeafColumns =
     "SELECT idx, leaf_hash, kind, record_id, entry FROM ledger_leaves";
+constexpr const char* kCheckpointColumns = "SELECT size, root, note, issued_at FROM ledger_checkpoints";
 constexpr const char* kLatestCheckpoint =
     "SELECT size, root, note, issued_at FROM ledger_checkpoints ORDER BY size DESC LIMIT 1";
+constexpr const char* kLatestCosignedCheckpoint =
+    "SELECT size, root, note, issued_at FROM ledger_checkpoints WHERE size = "
+    "(SELECT MAX(size) FROM ledger_cosignatures)";
+constexpr const char* kInsertCosignature =
+    "INSERT OR IGNORE INTO ledger_cosignatures (size, witness, key_id, line, received_at) "
+    "VALUES (?, ?, ?, ?, ?)";
+constexpr const char* kSelectCosignatures =
+    "SELECT size, witness, key_id, line, received_at FROM ledger_cosignatures WHERE size = ? "
+    "ORDER BY rowid";
 constexpr const char* kInsertCheckpoint =
     "INSERT INTO ledger_checkpoints (size, root, note, issued_at) VALUES (?, ?, ?, ?)";
 
@@ -176,6 +186,23 @@ Status InsertCheckpoint(Connection& db, const CheckpointRow& checkpoint) {
   return stmt.Run();
 }
 
+Status InsertCosignature(Connection& db, const CosignatureRow& cosignature) {
+  Result<CheckpointRow> kept = QueryCheckpoint(db, cosignature.size);
+  if (!kept.ok()) {
+    if (kept.error().code != ErrorCode::kNotFound) return std::move(kept).error();
+    return Error::FailedPrecondition(
+        "unknown-checkpoint",
+        "no checkpoint of size " + std::to_string(cosignature.size) + " is kept");
+  }
+  CW_ASSIGN_OR_RETURN(Statement stmt, db.Prepare(kInsertCosignature));
+  stmt.BindInt(1, static_cast<int64_t>(cosignature.size));
+  stmt.BindText(2, cosignature.witness);
+  stmt.BindInt(3, static_cast<int64_t>(cosignature.key_id));
+  stmt.BindText(4, cosignature.line);
+  stmt.BindTime(5, cosignature.received_at);
+  return stmt.Run();
+}
+
 // ---- Reads ----------------------------------------------------------------------------------
 
 Result<LeafRow> QueryLeaf(Connection& db, uint64_t index) {
@@ -195,16 +222,64 @@ Result<LeafRow> QueryLeafByRecord(Connection& db, const std::string& record_id) 
   return ReadLeaf(stmt);
 }
 
-Result<std::optional<CheckpointRow>> QueryLatestCheckpoint(Connection& db) {
-  CW_ASSIGN_OR_RETURN(Statement stmt, db.Prepare(kLatestCheckpoint));
-  CW_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
-  if (!has_row) return std::optional<CheckpointRow>();
+namespace {
+
+Result<CheckpointRow> ReadCheckpoint(const Statement& stmt) {
   CheckpointRow row;
   row.size = static_cast<uint64_t>(stmt.ColumnInt(0));
   CW_ASSIGN_OR_RETURN(row.root, HashColumn(stmt, 1));
   row.note = stmt.ColumnText(2);
   row.issued_at = stmt.ColumnTime(3);
+  return row;
+}
+
+// OptionalCheckpoint() runs a query of at most one checkpoint row.
+Result<std::optional<CheckpointRow>> OptionalCheckpoint(Connection& db, const char* sql) {
+  CW_ASSIGN_OR_RETURN(Statement stmt, db.Prepare(sql));
+  CW_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
+  if (!has_row) return std::optional<CheckpointRow>();
+  CW_ASSIGN_OR_RETURN(CheckpointRow row, ReadCheckpoint(stmt));
   return std::optional<CheckpointRow>(std::move(row));
+}
+
+}  // namespace
+
+Result<std::optional<CheckpointRow>> QueryLatestCheckpoint(Connection& db) {
+  return OptionalCheckpoint(db, kLatestCheckpoint);
+}
+
+Result<std::optional<CheckpointRow>> QueryLatestCosignedCheckpoint(Connection& db) {
+  return OptionalCheckpoint(db, kLatestCosignedCheckpoint);
+}
+
+Result<CheckpointRow> QueryCheckpoint(Connection& db, uint64_t size) {
+  CW_ASSIGN_OR_RETURN(Statement stmt,
+                      db.Prepare(std::string(kCheckpointColumns) + " WHERE size = ?"));
+  stmt.BindInt(1, static_cast<int64_t>(size));
+  CW_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
+  if (!has_row) {
+    return Error::NotFound("checkpoint-not-found",
+                           "no checkpoint of size " + std::to_string(size) + " is kept");
+  }
+  return ReadCheckpoint(stmt);
+}
+
+Result<std::vector<CosignatureRow>> QueryCosignatures(Connection& db, uint64_t size) {
+  CW_ASSIGN_OR_RETURN(Statement stmt, db.Prepare(kSelectCosignatures));
+  stmt.BindInt(1, static_cast<int64_t>(size));
+  std::vector<CosignatureRow> rows;
+  while (true) {
+    CW_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
+    if (!has_row) break;
+    CosignatureRow row;
+    row.size = static_cast<uint64_t>(stmt.ColumnInt(0));
+    row.witness = stmt.ColumnText(1);
+    row.key_id = static_cast<uint32_t>(stmt.ColumnInt(2));
+    row.line = stmt.ColumnText(3);
+    row.received_at = stmt.ColumnTime(4);
+    rows.push_back(std::move(row));
+  }
+  return rows;
 }
 
 }  // namespace clearway::store::sqlite::internal

@@ -69,6 +69,11 @@ Result<uint64_t> AppendLeaves(Connection& db, std::span<const EncodedLeaf> leave
 // the log's root at that size; SQLite errors.
 Status InsertCheckpoint(Connection& db, const CheckpointRow& checkpoint);
 
+// InsertCosignature() keeps a witness's cosignature of a kept checkpoint; a second one by the
+// same witness key for the same size is ignored. kFailedPrecondition "unknown-checkpoint" when
+// no checkpoint of that size is kept; SQLite errors.
+Status InsertCosignature(Connection& db, const CosignatureRow& cosignature);
+
 // BackfillLedger() gives every record without a salt (written before schema version 2) a fresh
 // salt and appends its leaf: declarations by (created_at, id), each version followed by the
 // transitions that apply to it in sequence order. Run inside the migration's transaction.
@@ -77,6 +82,15 @@ Status BackfillLedger(Connection& db);
 // QueryLeaf() / QueryLeafByRecord() return one leaf; kNotFound "leaf-not-found".
 Result<LeafRow> QueryLeaf(Connection& db, uint64_t index);
 Result<LeafRow> QueryLeafByRecord(Connection& db, const std::string& record_id);
+
+// QueryCheckpoint() returns the kept checkpoint of `size`; kNotFound "checkpoint-not-found".
+Result<CheckpointRow> QueryCheckpoint(Connection& db, uint64_t size);
+
+// QueryLatestCosignedCheckpoint() returns the largest kept checkpoint with a cosignature.
+Result<std::optional<CheckpointRow>> QueryLatestCosignedCheckpoint(Connection& db);
+
+// QueryCosignatures() returns the cosignatures of the checkpoint of `size`, oldest first.
+Result<std::vector<CosignatureRow>> QueryCosignatures(Connection& db, uint64_t size);
 
 // QueryLatestCheckpoint() returns the kept checkpoint of the largest size, or nullopt.
 Result<std::optional<CheckpointRow>> QueryLatestCheckpoint(Connection& db);

@@ -104,13 +104,26 @@ CREATE TABLE ledger_checkpoints (
 );
 )sql";
 
+// Version 3: witnesses' cosignatures of kept checkpoints (c2sp.org/tlog-cosignature).
+constexpr const char* kV3 = R"sql(
+CREATE TABLE ledger_cosignatures (
+  size        INTEGER NOT NULL REFERENCES ledger_checkpoints (size),
+  witness     TEXT    NOT NULL,
+  key_id      INTEGER NOT NULL,
+  line        TEXT    NOT NULL,
+  received_at INTEGER NOT NULL,
+  PRIMARY KEY (size, witness, key_id)
+);
+)sql";
+
 struct Migration {
   const char* sql;
   Status (*after)(Connection& db);  // C++ work in the same transaction, or nullptr
 };
 
-const std::array<Migration, 2> kMigrations = {Migration{kV1, nullptr},
-                                              Migration{kV2, &BackfillLedger}};
+const std::array<Migration, 3> kMigrations = {Migration{kV1, nullptr},
+                                              Migration{kV2, &BackfillLedger},
+                                              Migration{kV3, nullptr}};
 
 Error SchemaTooNew(int64_t found) {
   return Error::FailedPrecondition("schema-too-new",

@@ -435,6 +435,21 @@ Result<std::optional<CheckpointRow>> SqliteStore::LatestCheckpoint() {
   return internal::QueryLatestCheckpoint(lease.conn());
 }
 
+Result<CheckpointRow> SqliteStore::GetCheckpoint(uint64_t size) {
+  ReadLease lease = AcquireReader();
+  return internal::QueryCheckpoint(lease.conn(), size);
+}
+
+Result<std::optional<CheckpointRow>> SqliteStore::LatestCosignedCheckpoint() {
+  ReadLease lease = AcquireReader();
+  return internal::QueryLatestCosignedCheckpoint(lease.conn());
+}
+
+Result<std::vector<CosignatureRow>> SqliteStore::ListCosignatures(uint64_t size) {
+  ReadLease lease = AcquireReader();
+  return internal::QueryCosignatures(lease.conn(), size);
+}
+
 Status SqliteStore::ReadLedgerSnapshot(const std::function<Status(LedgerSnapshot&)>& read) {
   ReadLease lease = AcquireReader();
   return internal::ReadSnapshot(lease.conn(), read);

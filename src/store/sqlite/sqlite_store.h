@@ -99,6 +99,9 @@ class SqliteStore final : public Store {
   Result<LeafRow> GetLeaf(uint64_t index) override;
   Result<LeafRow> FindLeaf(const std::string& record_id) override;
   Result<std::optional<CheckpointRow>> LatestCheckpoint() override;
+  Result<CheckpointRow> GetCheckpoint(uint64_t size) override;
+  Result<std::optional<CheckpointRow>> LatestCosignedCheckpoint() override;
+  Result<std::vector<CosignatureRow>> ListCosignatures(uint64_t size) override;
   Status ReadLedgerSnapshot(const std::function<Status(LedgerSnapshot&)>& read) override;
 
   // stats() returns a snapshot of the group-commit counters.

@@ -213,6 +213,9 @@ Status ApplyUnit(Connection& db, const UnitOfWork& work) {
   }
   if (work.idempotency.has_value()) CW_RETURN_IF_ERROR(InsertIdempotency(db, *work.idempotency));
   if (work.checkpoint.has_value()) CW_RETURN_IF_ERROR(InsertCheckpoint(db, *work.checkpoint));
+  for (const CosignatureRow& cosignature : work.cosignatures) {
+    CW_RETURN_IF_ERROR(InsertCosignature(db, cosignature));
+  }
   return OkStatus();
 }
 
