@@ -1,0 +1,132 @@
+// File: risk/engine.h
+//
+// RiskEngine: what every declaration passes through. For each goods line it computes the model's
+// fraud probability (features from the history before the declaration), the unit-price anomaly
+// and the risk profiles in force; the final score combines them as a noisy-or,
+//     score = 1 - (1 - p_model) (1 - anomaly_weight x a) (1 - profile_weight),
+// where a = clamp((|z| - 2) / 6, 0, 1) for the anomaly z-score; the declaration's score is its
+// riskiest line's. A ThresholdSelector (risk/channels.h) then picks the lane under the office's
+// rates, capacity and random rate. The Assessment carries the reasons: the profiles hit (with
+// their instructions), the model version (id), the top feature contributions, the anomaly.
+//
+//   auto engine = risk::RiskEngine::Create(std::move(model), profiles, config, history);
+//   auto a = (*engine)->Assess(declaration, clock.Now());
+//   a->channel;            // declaration::Channel::kRed
+//   a->model_version;      // "3f2a…" (commit it to the ledger with the decision)
+//   a->reasons;            // {"profile TEX-CN-LOWVAL", "importer_fraud_rate +1.62", ...}
+//
+// Thread safety: Assess(), RecordInspection() and Observe() lock an internal mutex, so one
+// engine may be shared by request threads.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "common/time.h"
+#include "declaration/declaration.h"
+#include "risk/channels.h"
+#include "risk/dataset.h"
+#include "risk/features.h"
+#include "risk/model.h"
+#include "risk/profiles.h"
+
+namespace clearway::risk {
+
+struct EngineConfig {
+  OfficePolicy default_policy;
+  std::map<std::string, OfficePolicy> office_policies;  // by office code
+  double anomaly_weight = 0.3;
+  size_t top_contributions = 3;
+  ContributionMethod contributions = ContributionMethod::kExactShap;
+  uint64_t random_seed = 0;  // 0: a fresh seed from the OS; tests set one
+};
+
+// Assessment is the risk engine's decision on one declaration, with its reasons.
+struct Assessment {
+  double score = 0;              // in [0, 1]
+  double model_probability = 0;  // of the riskiest line; 0 without a model
+  double anomaly = 0;            // unit-price z-score of the riskiest line
+  std::string model_version;     // model id, empty without a model
+  std::vector<std::string> profiles_hit;
+  std::vector<std::string> instructions;  // of the profiles hit, for the examining officer
+  std::vector<Contribution> top_contributions;
+  Lane lane = Lane::kGreen;
+  declaration::Channel channel = declaration::Channel::kGreen;
+  LaneCause cause = LaneCause::kScore;
+  bool post_clearance_audit = false;  // blue lane
+  std::vector<std::string> reasons;   // plain-language lines built from the above
+};
+
+// OfficerOverride is an officer re-routing a declaration against the engine's choice. The
+// caller validates and records it on the ledger with the Assessment it overrides.
+struct OfficerOverride {
+  std::string declaration_id;
+  std::string officer_id;
+  Lane from = Lane::kGreen;
+  Lane to = Lane::kGreen;
+  std::string reason;  // required, plain language
+  Timestamp at;
+  std::string model_version;
+};
+
+// ValidateOverride(): kInvalidArgument "override-reason-required" (empty reason),
+// "override-no-change" (to == from), "bad-override" (no declaration or officer id).
+Status ValidateOverride(const OfficerOverride& override_record);
+
+// InspectionResult is what an officer found: the label that flows back to training.
+struct InspectionResult {
+  std::string declaration_id;
+  bool fraud_found = false;
+  double duties_raised = 0;  // extra duty assessed, in the data's currency
+  Date inspected_on = std::chrono::year{1970} / 1 / 1;
+};
+
+// RecordOf() is the risk view of one goods line of a declaration lodged on `day`.
+DeclarationRecord RecordOf(const declaration::Declaration& declaration, size_t item_index,
+                           Date day);
+
+class RiskEngine {
+ public:
+  // Create() replays `history` (sorted by date, labels included) into the feature state and
+  // calibrates every office's thresholds on the model's scores of the last 2000 history rows.
+  // `model` may be empty (profiles and anomaly only). Errors: "bad-policy" from any policy.
+  static Result<std::unique_ptr<RiskEngine>> Create(std::optional<FraudModel> model,
+                                                    std::vector<RiskProfile> profiles,
+                                                    EngineConfig config,
+                                                    const std::vector<DeclarationRecord>& history);
+
+  // Assess() decides a declaration lodged at `at`. kInvalidArgument "no-goods-items" for a
+  // declaration without goods; model errors as FraudModel::Predict().
+  Result<Assessment> Assess(const declaration::Declaration& declaration, Timestamp at);
+
+  // AssessRecords() decides a declaration given as its lines in the risk view (CSV data).
+  Result<Assessment> AssessRecords(const std::vector<DeclarationRecord>& lines);
+
+  // Observe() adds assessed lines to the history (without a label).
+  void Observe(const std::vector<DeclarationRecord>& lines);
+
+  // RecordInspection() learns the label of a line observed before.
+  void RecordInspection(const DeclarationRecord& line, const InspectionResult& result);
+
+  const std::string& model_version() const;
+
+ private:
+  RiskEngine() = default;
+  Result<ThresholdSelector*> SelectorFor(const std::string& office);
+
+  std::mutex mu_;
+  std::optional<FraudModel> model_;
+  std::vector<RiskProfile> profiles_;
+  EngineConfig config_;
+  FeatureBuilder history_;
+  std::vector<double> reference_scores_;
+  std::map<std::string, ThresholdSelector> selectors_;
+  std::string no_model_;
+};
+
+}  // namespace clearway::risk

@@ -1,0 +1,129 @@
+#include "risk/features.h"
+
+#include <algorithm>
+
+#include <gtest/gtest.h>
+
+#include "risk/generated_data.h"
+#include "testing/matchers.h"
+
+namespace clearway::risk {
+namespace {
+
+size_t IndexOf(const std::string& name) {
+  const auto& names = FeatureBuilder::FeatureNames();
+  auto it = std::find(names.begin(), names.end(), name);
+  EXPECT_NE(it, names.end()) << name;
+  return static_cast<size_t>(it - names.begin());
+}
+
+DeclarationRecord Line(const std::string& id, Date date, const std::string& importer, double mass,
+                       double price, bool fraud) {
+  DeclarationRecord r;
+  r.id = id;
+  r.date = date;
+  r.importer = importer;
+  r.declarant = "D1";
+  r.hs6 = "610910";
+  r.origin = "CN";
+  r.net_mass_kg = mass;
+  r.item_price = price;
+  r.fraud = fraud;
+  return r;
+}
+
+constexpr Date kDay1 = std::chrono::year{2024} / 3 / 1;
+constexpr Date kDay2 = std::chrono::year{2024} / 3 / 2;
+
+// The leakage test: features of rows dated before t must not change when rows dated t or
+// later are added, however extreme those rows are (new fraud labels, absurd prices, the same
+// importers and commodities).
+TEST(FeaturesTest, FeaturesOfEarlierRowsIgnoreEverythingLater) {
+  std::vector<DeclarationRecord> past = testing::GeneratePlantedData(600, 11, 60);
+  FeatureBuilder alone;
+  FeatureMatrix before = BuildFeatures(past, alone, LabelPolicy{});
+
+  std::vector<DeclarationRecord> with_future = past;
+  Date last = past.back().date;
+  for (int k = 0; k < 300; ++k) {
+    DeclarationRecord f = past[static_cast<size_t>(k)];  // same entities as the past
+    f.id = "FUTURE" + std::to_string(k);
+    f.date = std::chrono::sys_days(last) + std::chrono::days(1 + k % 5);
+    f.item_price = 1e12;
+    f.net_mass_kg = 0.001;
+    f.fraud = true;
+    with_future.push_back(f);
+  }
+  FeatureBuilder extended;
+  FeatureMatrix after = BuildFeatures(with_future, extended, LabelPolicy{});
+  ASSERT_EQ(after.rows.size(), past.size() + 300);
+  for (size_t i = 0; i < past.size(); ++i) {
+    ASSERT_EQ(before.rows[i], after.rows[i]) << "row " << i << " changed";
+  }
+}
+
+TEST(FeaturesTest, SameDayRowsDoNotSeeEachOther) {
+  std::vector<DeclarationRecord> day = {Line("a", kDay1, "IMP", 10, 100, true),
+                                        Line("b", kDay1, "IMP", 10, 100, true)};
+  FeatureBuilder history;
+  FeatureMatrix m = BuildFeatures(day, history, LabelPolicy{});
+  EXPECT_EQ(m.rows[0], m.rows[1]);
+  EXPECT_FLOAT_EQ(m.rows[1][IndexOf("importer_count")], 0.0f);
+}
+
+TEST(FeaturesTest, PastFraudRaisesTheImportersRate) {
+  std::vector<DeclarationRecord> rows;
+  for (int k = 0; k < 30; ++k)
+    rows.push_back(Line("b" + std::to_string(k), kDay1, "BAD", 10, 100, true));
+  for (int k = 0; k < 30; ++k)
+    rows.push_back(Line("g" + std::to_string(k), kDay1, "GOOD", 10, 100, false));
+  rows.push_back(Line("x", kDay2, "BAD", 10, 100, false));
+  rows.push_back(Line("y", kDay2, "GOOD", 10, 100, false));
+  FeatureBuilder history;
+  FeatureMatrix m = BuildFeatures(rows, history, LabelPolicy{});
+  size_t rate = IndexOf("importer_fraud_rate");
+  EXPECT_GT(m.rows[60][rate], 0.7f);
+  EXPECT_LT(m.rows[61][rate], 0.3f);
+}
+
+TEST(FeaturesTest, LabelsAfterThePolicyCutAreNotLearned) {
+  std::vector<DeclarationRecord> rows;
+  for (int k = 0; k < 30; ++k)
+    rows.push_back(Line("b" + std::to_string(k), kDay1, "BAD", 10, 100, true));
+  rows.push_back(Line("x", kDay2, "BAD", 10, 100, false));
+  FeatureBuilder frozen;
+  FeatureMatrix m = BuildFeatures(rows, frozen, LabelPolicy{kDay1});  // day-1 labels unknown
+  size_t rate = IndexOf("importer_fraud_rate");
+  EXPECT_FLOAT_EQ(m.rows[30][rate], 0.0f);  // no label known at all
+  EXPECT_FLOAT_EQ(m.rows[30][IndexOf("importer_count")], std::log1p(30.0f));  // counts are
+}
+
+TEST(FeaturesTest, UnitPriceAnomalyFlagsAnUndervaluedLine) {
+  FeatureBuilder history;
+  for (int k = 0; k < 40; ++k) {
+    history.Observe(Line("p" + std::to_string(k), kDay1, "I", 100, 2000 + 10.0 * k, false), true);
+  }
+  DeclarationRecord usual = Line("u", kDay2, "I", 100, 2150, false);
+  DeclarationRecord cheap = Line("c", kDay2, "I", 100, 150, false);
+  EXPECT_LT(std::abs(history.UnitPriceAnomaly(usual)), 1.0);
+  EXPECT_LT(history.UnitPriceAnomaly(cheap), -5.0);
+  DeclarationRecord massless = Line("m", kDay2, "I", 0, 150, false);
+  EXPECT_EQ(history.UnitPriceAnomaly(massless), 0.0);
+  DeclarationRecord unknown = cheap;
+  unknown.hs6 = "010121";
+  EXPECT_EQ(history.UnitPriceAnomaly(unknown), 0.0);  // no past prices of that commodity
+}
+
+TEST(FeaturesTest, LearnLabelLaterCountsLikeAKnownLabel) {
+  FeatureBuilder a;
+  FeatureBuilder b;
+  DeclarationRecord r = Line("r", kDay1, "IMP", 10, 100, true);
+  a.Observe(r, true);
+  b.Observe(r, false);
+  EXPECT_NE(a.Featurise(r), b.Featurise(r));
+  b.LearnLabel(r, true);
+  EXPECT_EQ(a.Featurise(r), b.Featurise(r));
+}
+
+}  // namespace
+}  // namespace clearway::risk
