@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "api/client.h"
+#include "api/client_auth.h"
 #include "app/samples.h"
 #include "common/json.h"
 #include "crypto/crypto.h"
@@ -50,23 +51,6 @@ double Percentile(std::vector<double>& sorted, double p) {
   return sorted[std::min(index, sorted.size() - 1)];
 }
 
-Result<std::string> PasswordOf(const std::string& path, const std::string& user) {
-  std::ifstream in(path);
-  if (!in) return Error::NotFound("credentials", "cannot read " + path);
-  std::stringstream text;
-  text << in.rdbuf();
-  CW_ASSIGN_OR_RETURN(auto parsed, ParseJson(text.str()));
-  if (parsed.is_array()) {
-    for (const auto& e : parsed.get_array()) {
-      const auto* name = e.is_object() ? e.get_object().if_contains("username") : nullptr;
-      if (name != nullptr && name->is_string() && name->get_string() == user) {
-        return std::string(e.get_object().at("password").as_string());
-      }
-    }
-  }
-  return Error::NotFound("credentials", "no user " + user + " in " + path);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -90,12 +74,27 @@ int main(int argc, char** argv) {
     std::cerr << "clearway-load: " << url.error().message << "\n";
     return 2;
   }
-  auto password = PasswordOf(o.credentials, o.user);
-  if (!password.ok()) {
-    std::cerr << "clearway-load: " << password.error().message << "\n";
+  auto credential = api::ReadDemoCredential(o.credentials, o.user);
+  if (!credential.ok()) {
+    std::cerr << "clearway-load: " << credential.error().message << "\n";
     return 2;
   }
-  std::string auth = "Basic " + crypto::Base64Encode(o.user + ":" + *password);
+  // One session for every connection: signing in is not what is measured.
+  std::string auth;
+  {
+    api::ClientOptions options;
+    options.host = url->host;
+    options.port = url->port;
+    options.ca_file = o.ca_cert;
+    auto client = api::HttpsClient::Open(options);
+    auto token = client.ok() ? api::SignIn(**client, url->base_path, *credential)
+                             : Result<std::string>(client.error());
+    if (!token.ok()) {
+      std::cerr << "clearway-load: " << token.error().message << "\n";
+      return 2;
+    }
+    auth = "Bearer " + *token;
+  }
   app::SampleParty party = app::Nordfleisch();
   if (o.user == "lyon.clerk") party = app::SoieriesDeLyon();
 

@@ -7,6 +7,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "api/auth.h"
 #include "api/error_catalog.h"
 #include "api/route_util.h"
 #include "api/problem.h"
@@ -214,17 +215,11 @@ void RegisterLedgerRoutes(Router& router, app::Runtime& runtime) {
   });
 
   AddRoute(router, "GET", "/v1/declarations/{id}/receipt", [&runtime](const Request& request) {
-    auto header = request.Header("authorization");
-    if (!header) {
-      return Fail(Error::Unauthenticated("missing-credentials",
-                                         "send HTTP Basic credentials (Authorization: Basic ...)"),
-                  request);
-    }
-    auto principal = runtime.authenticator().AuthenticateBasic(*header);
+    auto principal = Authenticate(runtime, request, identity::TokenScope::kLedgerRead);
     if (!principal.ok()) return Fail(principal.error(), request);
     auto record =
         runtime.declarations().Get(*principal, std::string(*request.PathParam("id")), std::nullopt);
-    if (!record.ok()) return Fail(record.error(), request);
+    if (!record.ok()) return Fail(Denied(runtime, *principal, request, record.error()), request);
     auto receipt = runtime.ledger().ReceiptFor(*record);
     if (!receipt.ok()) {
       spdlog::error(R"({{"event":"receipt_failed","reason":"{}","request_id":"{}"}})",

@@ -169,6 +169,66 @@ json::value Build() {
     cosign["requestBody"] = {{"required", true}, {"content", text_note}};
     paths["/v1/ledger/cosignatures"] = {{"post", std::move(cosign)}};
   }
+  // Sign-in, sessions, MFA and API tokens (docs/identity.md).
+  json::object string_prop{{"type", "string"}};
+  paths["/v1/sessions"] = {
+      {"post",
+       Op("Sign in: password and, when required, a TOTP or recovery code; answers a bearer token "
+          "and sets the session cookie",
+          "signIn", false,
+          {{"201", Resp("signed in", "Session")},
+           {"400", ProblemResponse("malformed body")},
+           {"401", ProblemResponse("bad credentials, second factor required or wrong")},
+           {"403", ProblemResponse("MFA is mandatory for this account and it has none")},
+           {"429", ProblemResponse("too many failures: backoff or lockout (Retry-After)")}},
+          {},
+          json::object{{"type", "object"},
+                       {"required", json::array{"username", "password"}},
+                       {"properties",
+                        {{"username", string_prop},
+                         {"password", string_prop},
+                         {"totp", string_prop},
+                         {"recovery_code", string_prop}}},
+                       {"additionalProperties", false}})}};
+  paths["/v1/sessions/current"] = {
+      {"get", Op("Who am I: the caller and its token", "getSession", true,
+                 {{"200", Resp("the caller", "SessionInfo")}})},
+      {"delete", Op("Sign out: revoke the presented token", "signOut", true,
+                    {{"204", {{"description", "signed out"}}}})}};
+  paths["/v1/mfa/enrolment"] = {
+      {"post", Op("Begin TOTP enrolment: a fresh secret, its otpauth URI and QR code (SVG)",
+                  "beginMfaEnrolment", true,
+                  {{"201", Resp("the enrolment offer", "MfaOffer")},
+                   {"409", ProblemResponse("a second factor is enrolled already")}})}};
+  paths["/v1/mfa/enrolment/confirm"] = {
+      {"post", Op("Confirm TOTP enrolment with a first code; answers recovery codes, once",
+                  "confirmMfaEnrolment", true,
+                  {{"200", Resp("the recovery codes", "RecoveryCodes")},
+                   {"409", ProblemResponse("no enrolment begun")}},
+                  {},
+                  json::object{{"type", "object"},
+                               {"required", json::array{"totp"}},
+                               {"properties", {{"totp", string_prop}}},
+                               {"additionalProperties", false}})}};
+  paths["/v1/users/{username}/revoke-sessions"] = {
+      {"post", Op("Administrators: revoke every token of a user", "revokeSessions", true,
+                  {{"200", Resp("how many tokens were revoked", "Revoked")},
+                   {"404", ProblemResponse("no such user")}},
+                  {Param("username", "path", "the user", true, "string")})}};
+  paths["/v1/api-tokens"] = {
+      {"post", Op("Administrators: an API token with scopes for a service account",
+                  "issueApiToken", true,
+                  {{"201", Resp("the token, shown once", "ApiToken")},
+                   {"400", ProblemResponse("unknown scope or bad lifetime")},
+                   {"409", ProblemResponse("not an enabled service account")}},
+                  {},
+                  json::object{{"type", "object"},
+                               {"required", json::array{"service_account", "scopes"}},
+                               {"properties",
+                                {{"service_account", string_prop},
+                                 {"scopes", string_prop},
+                                 {"lifetime_days", string_prop}}},
+                               {"additionalProperties", false}})}};
   paths["/v1/ledger/key"] = {
       {"get", Op("The log's verifier key, name+keyid+base64 (C2SP signed-note)", "getLedgerKey",
                  false, {{"200", {{"description", "the verifier key"}, {"content", text_note}}}})}};
@@ -208,6 +268,13 @@ json::value Build() {
                                 {{"old_size", {{"type", "integer"}, {"minimum", 0}}},
                                  {"checkpoint", {{"type", "string"}}}}},
                                {"additionalProperties", false}})}};
+  paths["/v1/declarations/{id}/quote"] = {
+      {"get", Op("The duty and tax quote of a filed version, reproduced from the tariff as it "
+                 "was recorded when the version was filed",
+                 "getDeclarationQuote", true,
+                 {{"200", Resp("the quote", "DutyQuote")},
+                  {"404", ProblemResponse("no such declaration or version")}},
+                 {id_param[0], Param("version", "query", "a past version", false, "integer")})}};
   paths["/v1/declarations/{id}/receipt"] = {
       {"get", Op("Ledger receipt: leaf index, commitment and inclusion proof of the current "
                  "version and every transition",
@@ -215,6 +282,40 @@ json::value Build() {
                  {{"200", Resp("the receipt", "Receipt")},
                   {"404", ProblemResponse("no such declaration")}},
                  id_param)}};
+
+  // The tariff (issue 6): measures, their changes, nomenclature search and duty quotes.
+  json::object date_param = Param("date", "query", "YYYY-MM-DD (default today, UTC)");
+  json::object as_of_param =
+      Param("asOf", "query", "RFC 3339: the tariff as recorded then (default now)");
+  json::object limit_param = Param("limit", "query", "at most this many", false, "integer");
+  paths["/v1/measures"] = {
+      {"get", Op("Every measure that applies to a commodity code from an origin on a date",
+                 "getMeasures", true,
+                 {{"200", Resp("the measures with legal base and conditions", "MeasureList")},
+                  {"400", ProblemResponse("bad code, origin, date or asOf")}},
+                 {Param("code", "query", "commodity code, 2 to 10 digits", true),
+                  Param("origin", "query", "ISO 3166-1 alpha-2 country of origin", true),
+                  date_param, as_of_param})}};
+  paths["/v1/measures/changes"] = {
+      {"get", Op("Measure versions (new, modified, ended) recorded since a date",
+                 "getMeasureChanges", true,
+                 {{"200", Resp("the changes, oldest first", "MeasureChanges")},
+                  {"400", ProblemResponse("bad since or limit")}},
+                 {Param("since", "query", "YYYY-MM-DD (UTC)", true), limit_param})}};
+  paths["/v1/tariff/search"] = {
+      {"get", Op("Full-text search of the nomenclature descriptions, best match first",
+                 "searchTariff", true,
+                 {{"200", Resp("the matches", "TariffSearchResults")},
+                  {"400", ProblemResponse("no words to search for, or bad limit")}},
+                 {Param("q", "query", "words to find", true), limit_param})}};
+  paths["/v1/duty/quote"] = {
+      {"post", Op("Quote duties and taxes of a declaration, explained per goods item",
+                  "quoteDuty", true,
+                  {{"200", Resp("the quote", "DutyQuote")},
+                   {"400", ProblemResponse("malformed body or parameters, or not an import")},
+                   {"409", ProblemResponse("no exchange rate, or a quantity unit the duty needs")},
+                   {"422", ProblemResponse("the declaration is not valid")}},
+                  {date_param, as_of_param}, Ref("Declaration"))}};
 
   json::object schemas;
   json::object hex{{"type", "string"}, {"pattern", "^[0-9a-f]{64}$"}};
@@ -244,6 +345,52 @@ json::value Build() {
         {"new_size", {{"type", "integer"}}},
         {"checkpoint", {{"type", "string"}}},
         {"hashes", hex_list}}}};
+  json::object user_schema{
+      {"type", "object"},
+      {"properties",
+       {{"username", {{"type", "string"}}},
+        {"organisation", {{"type", "string"}}},
+        {"role", {{"type", "string"}}},
+        {"offices", {{"type", "array"}, {"items", {{"type", "string"}}}}},
+        {"represented", {{"type", "array"}, {"items", {{"type", "string"}}}}}}}};
+  schemas["Session"] = {{"type", "object"},
+                        {"properties",
+                         {{"token", {{"type", "string"}}},
+                          {"token_type", {{"type", "string"}}},
+                          {"expires_at", {{"type", "string"}}},
+                          {"absolute_expires_at", {{"type", "string"}}},
+                          {"user", user_schema}}}};
+  schemas["SessionInfo"] = {{"type", "object"},
+                            {"properties",
+                             {{"user", user_schema},
+                              {"token_kind", {{"type", "string"}}},
+                              {"expires_at", {{"type", "string"}}},
+                              {"scopes", {{"type", "string"}}}}}};
+  schemas["MfaOffer"] = {{"type", "object"},
+                         {"properties",
+                          {{"secret", {{"type", "string"}}},
+                           {"otpauth_uri", {{"type", "string"}}},
+                           {"qr_svg", {{"type", "string"}}}}}};
+  schemas["RecoveryCodes"] = {
+      {"type", "object"},
+      {"properties",
+       {{"recovery_codes", {{"type", "array"}, {"items", {{"type", "string"}}}}}}}};
+  schemas["Revoked"] = {{"type", "object"},
+                        {"properties", {{"revoked", {{"type", "integer"}}}}}};
+  schemas["ApiToken"] = {{"type", "object"},
+                         {"properties",
+                          {{"token", {{"type", "string"}}},
+                           {"expires_at", {{"type", "string"}}},
+                           {"scopes", {{"type", "string"}}}}}};
+  schemas["LedgerWitnesses"] = {
+      {"type", "object"},
+      {"properties",
+       {{"witnesses", {{"type", "array"}, {"items", {{"type", "string"}}}}}}}};
+  schemas["AcceptedCosignatures"] = {
+      {"type", "object"},
+      {"properties",
+       {{"size", {{"type", "integer"}}},
+        {"witnesses", {{"type", "array"}, {"items", {{"type", "string"}}}}}}}};
   schemas["Receipt"] = {
       {"type", "object"},
       {"description", "see docs/api.md, Ledger"},
@@ -274,19 +421,30 @@ json::value Build() {
       {"type", "object"},
       {"properties",
        {{"items", {{"type", "array"}}}, {"nextCursor", {{"type", json::array{"string", "null"}}}}}}};
+  json::object any_list{{"type", "array"}, {"items", {{"type", "object"}}}};
+  schemas["MeasureList"] = {
+      {"type", "object"},
+      {"properties",
+       {{"code", {{"type", "string"}}}, {"origin", {{"type", "string"}}},
+        {"date", {{"type", "string"}}}, {"asOf", {{"type", "string"}}}, {"measures", any_list}}}};
+  schemas["MeasureChanges"] = {
+      {"type", "object"},
+      {"properties", {{"since", {{"type", "string"}}}, {"changes", any_list}}}};
+  schemas["TariffSearchResults"] = {
+      {"type", "object"},
+      {"properties", {{"q", {{"type", "string"}}}, {"results", any_list}}}};
+  schemas["DutyQuote"] = {
+      {"type", "object"},
+      {"description", "docs/tariff.md: per item the customs value, every measure applied with "
+                      "its legal base and arithmetic, notes, and totals"},
+      {"properties",
+       {{"date", {{"type", "string"}}}, {"asOf", {{"type", "string"}}},
+        {"currency", {{"type", "string"}}}, {"items", any_list},
+        {"totals", {{"type", "object"}}}}}};
   schemas["Problem"] = {
       {"type", "object"},
       {"description", "RFC 9457 problem details; see docs/errors.md"},
       {"properties",
-  schemas["LedgerWitnesses"] = {
-      {"type", "object"},
-      {"properties",
-       {{"witnesses", {{"type", "array"}, {"items", {{"type", "string"}}}}}}}};
-  schemas["AcceptedCosignatures"] = {
-      {"type", "object"},
-      {"properties",
-       {{"size", {{"type", "integer"}}},
-        {"witnesses", {{"type", "array"}, {"items", {{"type", "string"}}}}}}}};
        {{"type", {{"type", "string"}}},
         {"title", {{"type", "string"}}},
         {"status", {{"type", "integer"}}},
@@ -302,11 +460,15 @@ json::value Build() {
         {"version", "1"},
         {"description", "File, follow and decide customs declarations."}}},
       {"servers", json::array{json::object{{"url", "/"}}}},
-      {"security", json::array{json::object{{"basicAuth", json::array{}}}}},
+      {"security", json::array{json::object{{"bearerAuth", json::array{}}}}},
       {"paths", std::move(paths)},
       {"components",
        {{"schemas", std::move(schemas)},
-        {"securitySchemes", {{"basicAuth", {{"type", "http"}, {"scheme", "basic"}}}}}}}};
+        {"securitySchemes",
+         {{"bearerAuth",
+           {{"type", "http"},
+            {"scheme", "bearer"},
+            {"description", "a session token from POST /v1/sessions, or an API token"}}}}}}}};
 }
 
 }  // namespace

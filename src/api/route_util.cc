@@ -14,7 +14,12 @@ Response ErrorResponse(const Error& error, const Request& request) {
     problem.detail = error.message;
     problem.instance = request.path;
     problem.hint = ErrorHint(error.reason);
-    problem.headers.emplace_back("WWW-Authenticate", "Basic realm=\"clearway\", charset=\"UTF-8\"");
+    // RFC 6750 §3: a bearer challenge; the reason tells a client whether to sign in again.
+    problem.headers.emplace_back(
+        "WWW-Authenticate",
+        error.reason.rfind("token-", 0) == 0
+            ? "Bearer realm=\"clearway\", error=\"invalid_token\""
+            : "Bearer realm=\"clearway\"");
     return ProblemResponse(std::move(problem));
   }
   if (error.reason == "idempotency-key-reused") {

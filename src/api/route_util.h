@@ -1,7 +1,7 @@
 // File: api/route_util.h
 //
 // What every /v1 route does with an expected failure: render it as the problem the caller
-// gets, with the catalogue's fix hints (api/error_catalog.h), a Basic challenge on 401, and
+// gets, with the catalogue's fix hints (api/error_catalog.h), a Bearer challenge on 401, and
 // 422 for a reused Idempotency-Key. Shared by the declaration and ledger routes.
 //
 //   auto record = service.Get(principal, id, std::nullopt);

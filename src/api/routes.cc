@@ -1,11 +1,16 @@
 #include "api/routes.h"
 
+#include <spdlog/spdlog.h>
+
 #include <charconv>
 #include <optional>
 
 #include "api/error_catalog.h"
 #include "api/route_util.h"
+#include "api/auth.h"
 #include "api/ledger_routes.h"
+#include "api/session_routes.h"
+#include "api/tariff_routes.h"
 #include "api/openapi.h"
 #include "api/problem.h"
 #include "common/json.h"
@@ -26,15 +31,6 @@ Response Fail(const Error& error, const Request& request) {
   return ErrorResponse(error, request);
 }
 
-// Authenticate() resolves the caller of a protected route.
-Result<Principal> Authenticate(app::Runtime& runtime, const Request& request) {
-  auto header = request.Header("authorization");
-  if (!header) {
-    return Error::Unauthenticated("missing-credentials",
-                                  "send HTTP Basic credentials (Authorization: Basic ...)");
-  }
-  return runtime.authenticator().AuthenticateBasic(*header);
-}
 
 Result<boost::json::value> JsonBody(const Request& request) {
   if (request.body.empty()) {
@@ -190,9 +186,17 @@ Result<std::optional<int64_t>> IfMatchOf(const Request& request) {
 template <class F>
 Handler Protected(app::Runtime& runtime, F body) {
   return [&runtime, body](const Request& request) -> Response {
-    auto principal = Authenticate(runtime, request);
+    // API tokens need the scope of what the route does; sessions are judged by the policy.
+    const identity::TokenScope scope = request.method == "GET"
+                                           ? identity::TokenScope::kDeclarationsRead
+                                           : identity::TokenScope::kDeclarationsWrite;
+    auto principal = Authenticate(runtime, request, scope);
     if (!principal.ok()) return Fail(principal.error(), request);
-    return body(request, *principal);
+    Response response = body(request, *principal);
+    if (response.status == 403) {
+      runtime.identity().RecordDenied(*principal, request.route_pattern, ContextOf(request));
+    }
+    return response;
   };
 }
 
@@ -209,7 +213,11 @@ void RegisterRoutes(Router& router, app::Runtime& runtime, Metrics& metrics) {
     auto count = runtime.store().CountDeclarations();
     return count.ok() ? static_cast<double>(*count) : -1.0;
   });
-  AddRoute(router, "GET", "/healthz", [&runtime](const Request&) {
+  // Every security event becomes one structured log line (no secrets: the event model refuses
+  // them), for the operator's SIEM.
+  runtime.security_log().AddObserver([](const identity::SecurityEvent& event) {
+    spdlog::info(R"({{"event":"security_event","data":{}}})", identity::SecurityEventJson(event));
+  });
   app::LedgerService& ledger = runtime.ledger();
   metrics.AddGauge("clearway_ledger_checkpoint_failures_total",
                    "Background checkpoints that failed to be signed or kept",
@@ -226,6 +234,7 @@ void RegisterRoutes(Router& router, app::Runtime& runtime, Metrics& metrics) {
                      auto latest = ledger.LatestCheckpoint();
                      return latest.ok() ? static_cast<double>(latest->size) : -1.0;
                    });
+  AddRoute(router, "GET", "/healthz", [&runtime](const Request&) {
     auto count = runtime.store().CountDeclarations();
     if (!count.ok()) return Problem(503, "store-unavailable", "Unavailable", "store unavailable");
     return JsonResponse(200, boost::json::object{{"status", "ok"}});
@@ -415,6 +424,8 @@ void RegisterRoutes(Router& router, app::Runtime& runtime, Metrics& metrics) {
   AddRoute(router, "POST", "/v1/declarations/{id}/decisions", action_route(std::nullopt));
 
   RegisterLedgerRoutes(router, runtime);
+  RegisterSessionRoutes(router, runtime);
+  RegisterTariffRoutes(router, runtime);
 }
 
 }  // namespace clearway::api

@@ -122,12 +122,6 @@ Status ValidateConfig(const Config& config) {
     return BadConfig("store.url", "only sqlite:PATH stores are supported by this build");
   }
   if (config.demo) return OkStatus();
-  if (config.users.empty()) {
-    return Error::FailedPrecondition(
-        "no-principals",
-        "no [[users]] configured: outside demo mode the server needs the principals it may "
-        "serve (see docs/configuration.md)");
-  }
   if (config.server.tls_certificate.empty() || config.server.tls_private_key.empty()) {
     return Error::FailedPrecondition("no-tls",
                                      "server.tls_certificate and server.tls_private_key are "

@@ -49,7 +49,8 @@ Result<Config> ParseConfig(std::string_view toml_text);
 Status ApplyEnvironment(Config& config);
 
 // ValidateConfig() checks a config is runnable. Outside demo mode the server refuses to start
-// without users (kFailedPrecondition "no-principals") or without TLS files ("no-tls").
+// without TLS files (kFailedPrecondition "no-tls"). (A directory without users is refused by
+// Runtime::Open(), "no-principals".)
 Status ValidateConfig(const Config& config);
 
 // SqlitePathOf() gives the database file of the embedded store.

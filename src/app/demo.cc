@@ -4,6 +4,7 @@
 
 #include "app/files.h"
 #include "app/ledger_key.h"
+#include "identity/totp.h"
 #include "app/samples.h"
 #include "common/json.h"
 #include "crypto/crypto.h"
@@ -19,13 +20,16 @@ namespace decl = clearway::declaration;
 
 std::vector<DemoUser> DefaultUsers() {
   return {
-      {"nordfleisch.clerk", "", "declarant", Nordfleisch().id, {}, {}},
-      {"lyon.clerk", "", "declarant", SoieriesDeLyon().id, {}, {}},
-      {"hanse.broker", "", "broker", HanseBrokers().id, {}, {Nordfleisch().id, SoieriesDeLyon().id}},
-      {"officer.hamburg", "", "officer", "DE-CUSTOMS", {"DE004700"}, {}},
-      {"officer.lyon", "", "officer", "FR-CUSTOMS", {"FR693000"}, {}},
-      {"auditor", "", "auditor", "DE-CUSTOMS", {}, {}},
-      {"admin", "", "administrator", "DE-CUSTOMS", {}, {}},
+      {"nordfleisch.clerk", "", "declarant", Nordfleisch().id, {}, {}, ""},
+      {"lyon.clerk", "", "declarant", SoieriesDeLyon().id, {}, {}, ""},
+      {"hanse.broker", "", "broker", HanseBrokers().id, {}, {Nordfleisch().id, SoieriesDeLyon().id},
+       ""},
+      {"officer.hamburg", "", "officer", "DE-CUSTOMS", {"DE004700"}, {}, ""},
+      {"officer.lyon", "", "officer", "FR-CUSTOMS", {"FR693000"}, {}, ""},
+      {"risk.analyst", "", "risk_analyst", "DE-CUSTOMS", {}, {}, ""},
+      {"tariff.manager", "", "tariff_manager", "DE-CUSTOMS", {}, {}, ""},
+      {"auditor", "", "auditor", "DE-CUSTOMS", {}, {}, ""},
+      {"admin", "", "administrator", "DE-CUSTOMS", {}, {}, ""},
   };
 }
 
@@ -51,8 +55,11 @@ Status LoadPasswords(const std::string& path, std::vector<DemoUser>& users) {
     if (name == nullptr || password == nullptr || !name->is_string() || !password->is_string()) {
       continue;
     }
+    const auto* totp = obj.if_contains("totp_secret");
     for (auto& user : users) {
-      if (user.username == name->get_string()) user.password = std::string(password->get_string());
+      if (user.username != name->get_string()) continue;
+      user.password = std::string(password->get_string());
+      if (totp != nullptr && totp->is_string()) user.totp_secret = std::string(totp->get_string());
     }
   }
   return OkStatus();
@@ -87,12 +94,20 @@ Result<DemoSetup> PrepareDemo(const std::string& data_dir, int port) {
   boost::json::array credentials;
   for (auto& user : setup.users) {
     if (user.password.empty()) user.password = crypto::RandomToken(15);
-    credentials.push_back({{"username", user.username},
-                           {"password", user.password},
-                           {"role", user.role},
-                           {"organisation", user.organisation},
-                           {"offices", ToJsonArray(user.offices)},
-                           {"represented", ToJsonArray(user.represented)}});
+    CW_ASSIGN_OR_RETURN(identity::Role role, identity::ParseRole(user.role));
+    const bool needs_mfa = role != identity::Role::kDeclarant && role != identity::Role::kBroker;
+    if (needs_mfa && user.totp_secret.empty()) {
+      user.totp_secret = identity::Base32Encode(
+          identity::GenerateTotpSecret(identity::TotpAlgorithm::kSha1));
+    }
+    boost::json::object entry{{"username", user.username},
+                              {"password", user.password},
+                              {"role", user.role},
+                              {"organisation", user.organisation},
+                              {"offices", ToJsonArray(user.offices)},
+                              {"represented", ToJsonArray(user.represented)}};
+    if (!user.totp_secret.empty()) entry["totp_secret"] = user.totp_secret;
+    credentials.push_back(std::move(entry));
   }
   CW_RETURN_IF_ERROR(WriteFileAtomic(setup.credentials_path,
                                      boost::json::serialize(credentials) + "\n", 0600));
@@ -123,7 +138,23 @@ Result<DemoSetup> PrepareDemo(const std::string& data_dir, int port) {
   return setup;
 }
 
+Status SeedDemoIdentity(Runtime& runtime, const DemoSetup& setup) {
+  identity::IdentityStore& directory = runtime.directory();
+  for (const DemoUser& user : setup.users) {
+    if (user.totp_secret.empty()) continue;
+    CW_ASSIGN_OR_RETURN(identity::StoredUser stored, directory.GetUser(user.username));
+    if (stored.totp.has_value() && stored.totp->confirmed) continue;
+    CW_ASSIGN_OR_RETURN(std::vector<uint8_t> secret, identity::Base32Decode(user.totp_secret));
+    identity::TotpFactor factor;
+    factor.secret = std::move(secret);
+    factor.confirmed = true;
+    CW_RETURN_IF_ERROR(directory.SetTotp(user.username, factor));
+  }
+  return OkStatus();
+}
+
 Result<int> SeedDemo(Runtime& runtime) {
+  CW_RETURN_IF_ERROR(tariff::SeedDemoTariff(runtime.tariff(), runtime.clock().Now()));  // idempotent
   CW_ASSIGN_OR_RETURN(int64_t existing, runtime.store().CountDeclarations());
   if (existing > 0) return 0;
   auto principal_of = [&](std::string_view username) -> identity::Principal {

@@ -27,6 +27,9 @@ struct DemoUser {
   std::string organisation;
   std::vector<std::string> offices;
   std::vector<std::string> represented;
+  // Users whose role must use MFA get a TOTP secret (Base32), kept in the credentials file so
+  // that a client can compute the current code: the demo's stand-in for an authenticator app.
+  std::string totp_secret;
 };
 
 struct DemoSetup {
@@ -44,6 +47,10 @@ struct DemoSetup {
 // PrepareDemo() is idempotent. Errors: kUnavailable if the directory or files cannot be written,
 // kDataLoss "bad-credentials-file" if an existing credentials file is unreadable.
 Result<DemoSetup> PrepareDemo(const std::string& data_dir, int port);
+
+// SeedDemoIdentity() gives the demo users that must use MFA their TOTP factor (confirmed), once.
+// Directory errors pass through.
+Status SeedDemoIdentity(Runtime& runtime, const DemoSetup& setup);
 
 // SeedDemo() files the demo declarations if the store holds none; returns how many it filed.
 Result<int> SeedDemo(Runtime& runtime);

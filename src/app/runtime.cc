@@ -6,7 +6,11 @@
 #include <cstring>
 #include <filesystem>
 
+#include "app/identity_bootstrap.h"
+#include "identity/in_memory_directory.h"
+#include "identity/sqlite/sqlite_identity_store.h"
 #include "store/sqlite/sqlite_store.h"
+#include "tariff/sqlite/sqlite_tariff_store.h"
 
 namespace clearway::app {
 
@@ -43,21 +47,47 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(Config config, LedgerConfig ledge
   ledger_options.checkpoint_interval = ledger.checkpoint_interval;
   ledger_options.checkpoint_batch = ledger.checkpoint_batch;
   CW_ASSIGN_OR_RETURN(ledger_options.witnesses, WitnessKeys(ledger));
-  return OpenWith(std::move(config), std::move(sqlite), std::make_unique<SystemClock>(),
-                  std::move(key), ledger_options);
+  CW_ASSIGN_OR_RETURN(std::unique_ptr<identity::IdentityStore> directory,
+                      identity::sqlite::SqliteIdentityStore::Open(config.store.data_dir +
+                                                                  "/identity.db"));
+  const bool demo = config.demo;
+  CW_ASSIGN_OR_RETURN(auto runtime, OpenWith(std::move(config), std::move(sqlite),
+                                             std::make_unique<SystemClock>(), std::move(key),
+                                             ledger_options, std::move(directory)));
+  if (!demo) {
+    CW_ASSIGN_OR_RETURN(auto users, runtime->directory_->ListUsers(""));
+    if (users.empty()) {
+      return Error::FailedPrecondition(
+          "no-principals",
+          "the identity directory has no users: add them with `clearway user add` or as "
+          "[[users]] in the configuration (see docs/configuration.md)");
+    }
+  }
+  // The tariff has its own database file beside the declarations store (issue 6).
+  CW_ASSIGN_OR_RETURN(runtime->tariff_, tariff::sqlite::SqliteTariffStore::Open(
+                                            runtime->config_.store.data_dir + "/tariff.db"));
+  runtime->duty_ = std::make_unique<tariff::DutyEngine>(*runtime->tariff_, *runtime->clock_);
+  return runtime;
 }
 
 Result<std::unique_ptr<Runtime>> Runtime::OpenWith(Config config,
                                                    std::unique_ptr<store::Store> store,
                                                    std::unique_ptr<Clock> clock,
                                                    LedgerKey ledger_key,
-                                                   LedgerServiceOptions ledger_options) {
+                                                   LedgerServiceOptions ledger_options,
+                                                   std::unique_ptr<identity::IdentityStore> directory) {
   std::unique_ptr<Runtime> runtime(new Runtime());
   runtime->config_ = std::move(config);
   runtime->clock_ = std::move(clock);
   runtime->store_ = std::move(store);
-  runtime->users_ = std::make_unique<identity::StaticUserDirectory>(runtime->config_.users);
-  runtime->authenticator_ = std::make_unique<identity::Authenticator>(*runtime->users_);
+  runtime->directory_ = directory != nullptr
+                           ? std::move(directory)
+                           : std::make_unique<identity::InMemoryIdentityStore>();
+  CW_RETURN_IF_ERROR(
+      BootstrapUsers(*runtime->directory_, runtime->config_.users, runtime->clock_->Now()));
+  runtime->security_log_ = std::make_unique<SecurityLog>();
+  runtime->identity_ = std::make_unique<IdentityService>(
+      *runtime->directory_, *runtime->clock_, *runtime->security_log_);
   CW_ASSIGN_OR_RETURN(runtime->ledger_,
                       LedgerService::Open(*runtime->store_, *runtime->clock_,
                                           std::move(ledger_key), ledger_options));
@@ -65,6 +95,8 @@ Result<std::unique_ptr<Runtime>> Runtime::OpenWith(Config config,
   runtime->declarations_ = std::make_unique<DeclarationService>(
       *runtime->store_, *runtime->clock_,
       [ledger](uint64_t tree_size) { ledger->NoteAppended(tree_size); });
+  CW_ASSIGN_OR_RETURN(runtime->tariff_, tariff::sqlite::SqliteTariffStore::Open(":memory:"));
+  runtime->duty_ = std::make_unique<tariff::DutyEngine>(*runtime->tariff_, *runtime->clock_);
   return runtime;
 }
 

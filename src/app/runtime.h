@@ -1,7 +1,7 @@
 // File: app/runtime.h
 //
-// The composition root: from a Config it opens the store, builds the clock, the user
-// directory and authenticator, loads (or makes) the ledger key, starts the ledger's
+// The composition root: from a Config it opens the store, builds the clock, opens the
+// identity directory (adding the configured bootstrap users), loads (or makes) the ledger key, starts the ledger's
 // checkpointer and builds the domain services, and owns them all. Edges (the HTTPS api, the
 // CLI) take a Runtime& and never build domain objects themselves.
 //
@@ -17,12 +17,16 @@
 
 #include "app/config.h"
 #include "app/declaration_service.h"
+#include "app/identity_service.h"
 #include "app/ledger_config.h"
 #include "app/ledger_key.h"
 #include "app/ledger_service.h"
+#include "app/security_log.h"
 #include "common/time.h"
+#include "identity/directory.h"
 #include "identity/identity.h"
 #include "store/store.h"
+#include "tariff/tariff.h"
 
 namespace clearway::app {
 
@@ -38,9 +42,12 @@ class Runtime {
   // OpenWith() wires a runtime around a store, clock and ledger key the caller made (tests).
   // `ledger_options` defaults to no background checkpointer: tests issue checkpoints with
   // ledger().IssueCheckpoint(). Errors of LedgerService::Open().
+  // `directory` defaults to an empty in-memory identity directory; config.users are added to
+  // it (BootstrapUsers()).
   static Result<std::unique_ptr<Runtime>> OpenWith(
       Config config, std::unique_ptr<store::Store> store, std::unique_ptr<Clock> clock,
-      LedgerKey ledger_key, LedgerServiceOptions ledger_options = {std::chrono::milliseconds(0)});
+      LedgerKey ledger_key, LedgerServiceOptions ledger_options = {std::chrono::milliseconds(0)},
+      std::unique_ptr<identity::IdentityStore> directory = nullptr);
 
   Runtime(const Runtime&) = delete;
   Runtime& operator=(const Runtime&) = delete;
@@ -49,9 +56,15 @@ class Runtime {
   const Config& config() const { return config_; }
   const Clock& clock() const { return *clock_; }
   store::Store& store() { return *store_; }
-  identity::Authenticator& authenticator() { return *authenticator_; }
+  // The identity directory (DATA_DIR/identity.db), sign-in and sessions, security events.
+  identity::IdentityStore& directory() { return *directory_; }
+  IdentityService& identity() { return *identity_; }
+  SecurityLog& security_log() { return *security_log_; }
   DeclarationService& declarations() { return *declarations_; }
   LedgerService& ledger() { return *ledger_; }
+  // The tariff (DATA_DIR/tariff.db; in memory and empty for OpenWith()) and its duty engine.
+  tariff::TariffStore& tariff() { return *tariff_; }
+  const tariff::DutyEngine& duty() const { return *duty_; }
 
  private:
   Runtime() = default;
@@ -59,10 +72,13 @@ class Runtime {
   Config config_;
   std::unique_ptr<Clock> clock_;
   std::unique_ptr<store::Store> store_;
-  std::unique_ptr<identity::StaticUserDirectory> users_;
-  std::unique_ptr<identity::Authenticator> authenticator_;
+  std::unique_ptr<identity::IdentityStore> directory_;
+  std::unique_ptr<SecurityLog> security_log_;
+  std::unique_ptr<IdentityService> identity_;  // after directory_ and security_log_
   std::unique_ptr<LedgerService> ledger_;               // before declarations_, which calls it
   std::unique_ptr<DeclarationService> declarations_;
+  std::unique_ptr<tariff::TariffStore> tariff_;
+  std::unique_ptr<tariff::DutyEngine> duty_;  // after tariff_, which it reads
 };
 
 }  // namespace clearway::app

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "api/client.h"
+#include "api/client_auth.h"
 #include "cli/output.h"
 #include "common/json.h"
 #include "crypto/crypto.h"
@@ -53,22 +54,50 @@ Result<std::string> ReadAll(const std::string& file) {
   return text.str();
 }
 
-// The password of `user` from the demo credentials file.
-Result<std::string> PasswordFromCredentials(const std::string& path, const std::string& user) {
-  CW_ASSIGN_OR_RETURN(std::string text, ReadAll(path));
-  CW_ASSIGN_OR_RETURN(boost::json::value parsed, ParseJson(text));
-  if (parsed.is_array()) {
-    for (const auto& entry : parsed.get_array()) {
-      if (!entry.is_object()) continue;
-      const auto* name = entry.get_object().if_contains("username");
-      const auto* password = entry.get_object().if_contains("password");
-      if (name != nullptr && password != nullptr && name->is_string() && password->is_string() &&
-          name->get_string() == user) {
-        return std::string(password->get_string());
-      }
-    }
+// Where `clearway login` keeps the token: $XDG_CONFIG_HOME/clearway/token, else
+// ~/.config/clearway/token (mode 0600).
+std::string LoginTokenPath() {
+  if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg != nullptr && *xdg != '\0') {
+    return std::string(xdg) + "/clearway/token";
   }
-  return Error::NotFound("unknown-user", "no user '" + user + "' in " + path);
+  const char* home = std::getenv("HOME");
+  return std::string(home != nullptr ? home : ".") + "/.config/clearway/token";
+}
+
+// The session cache of `--as USER`: DIR(credentials)/sessions/USER, mode 0600.
+std::string CachedTokenPath(const std::string& credentials, const std::string& user) {
+  std::filesystem::path dir = std::filesystem::path(credentials).parent_path();
+  return (dir.empty() ? std::filesystem::path(".") : dir).string() + "/sessions/" + user;
+}
+
+Result<std::string> ReadToken(const std::string& path) {
+  std::ifstream in(path);
+  std::string token;
+  if (!in || !std::getline(in, token) || token.empty()) {
+    return Error::NotFound("no-token", "no saved token at " + path);
+  }
+  return token;
+}
+
+Status WriteToken(const std::string& path, const std::string& token) {
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+  std::filesystem::permissions(std::filesystem::path(path).parent_path(),
+                               std::filesystem::perms::owner_all,
+                               std::filesystem::perm_options::replace, ec);
+  const std::string temp = path + ".new";
+  {
+    std::ofstream out(temp, std::ios::trunc);
+    if (!out) return Error::Unavailable("write-failed", "cannot write " + temp);
+    std::filesystem::permissions(temp, std::filesystem::perms::owner_read |
+                                           std::filesystem::perms::owner_write,
+                                 std::filesystem::perm_options::replace, ec);
+    out << token << "\n";
+    if (!out.flush()) return Error::Unavailable("write-failed", "cannot write " + temp);
+  }
+  std::filesystem::rename(temp, path, ec);
+  if (ec) return Error::Unavailable("write-failed", "cannot replace " + path);
+  return OkStatus();
 }
 
 // Session is one authenticated HTTPS connection to the server.
@@ -85,6 +114,12 @@ struct Session {
   }
 };
 
+// Valid() asks the server whether a saved token still works.
+bool Valid(Session& session) {
+  auto answer = session.Send("GET", "/v1/sessions/current");
+  return answer.ok() && answer->status == 200;
+}
+
 Result<Session> Connect(const Connection& c) {
   CW_ASSIGN_OR_RETURN(api::HttpsUrl url,
                       api::ParseHttpsUrl(FromEnv(c.url, "CLEARWAY_URL", kDefaultUrl)));
@@ -95,31 +130,68 @@ Result<Session> Connect(const Connection& c) {
   if (options.ca_file.empty() && std::filesystem::exists(std::string(kDefaultCaCert))) {
     options.ca_file = kDefaultCaCert;
   }
-  std::string user, password;
+  Session session;
+  CW_ASSIGN_OR_RETURN(session.client, api::HttpsClient::Open(options));
+  session.base_path = url.base_path;
+
+  api::DemoCredential credential;
+  std::string cache;
   if (!c.as_user.empty()) {
-    user = c.as_user;
     std::string path = FromEnv(c.credentials, "CLEARWAY_CREDENTIALS", kDefaultCredentials);
-    CW_ASSIGN_OR_RETURN(password, PasswordFromCredentials(path, user));
-  } else {
-    user = FromEnv(c.user, "CLEARWAY_USER");
-    if (user.empty()) {
-      return Error::InvalidArgument("--as", "who-are-you",
-                                    "say who you are: --as USER (demo credentials file) or "
-                                    "--user USER with CLEARWAY_PASSWORD or --password-stdin");
-    }
+    CW_ASSIGN_OR_RETURN(credential, api::ReadDemoCredential(path, c.as_user));
+    cache = CachedTokenPath(path, c.as_user);
+  } else if (std::string user = FromEnv(c.user, "CLEARWAY_USER"); !user.empty()) {
+    credential.username = user;
     if (c.password_stdin) {
-      std::getline(std::cin, password);
+      std::getline(std::cin, credential.password);
     } else if (const char* env = std::getenv("CLEARWAY_PASSWORD")) {
-      password = env;
+      credential.password = env;
     } else {
       return Error::InvalidArgument("--password-stdin", "no-password",
                                     "give the password in CLEARWAY_PASSWORD or on stdin");
     }
+  } else {
+    // A token: CLEARWAY_TOKEN, else the one `clearway login` saved.
+    std::string token = FromEnv("", "CLEARWAY_TOKEN");
+    if (token.empty()) {
+      auto saved = ReadToken(LoginTokenPath());
+      if (!saved.ok()) {
+        return Error::InvalidArgument("--as", "who-are-you",
+                                      "say who you are: clearway login, or --as USER (demo "
+                                      "credentials file), or --user USER with CLEARWAY_PASSWORD");
+      }
+      token = *saved;
+    }
+    session.authorization = "Bearer " + token;
+    return session;
   }
-  Session session;
-  CW_ASSIGN_OR_RETURN(session.client, api::HttpsClient::Open(options));
-  session.base_path = url.base_path;
-  session.authorization = "Basic " + crypto::Base64Encode(user + ":" + password);
+  if (!cache.empty()) {
+    if (auto saved = ReadToken(cache); saved.ok()) {
+      session.authorization = "Bearer " + *saved;
+      if (Valid(session)) return session;
+    }
+  }
+  if (!c.totp.empty()) credential.totp_secret.clear();
+  api::DemoCredential asked = credential;
+  std::string token;
+  if (!c.totp.empty()) {
+    // A code typed by the user: send it as it is.
+    boost::json::object body{{"username", credential.username},
+                             {"password", credential.password},
+                             {"totp", c.totp}};
+    CW_ASSIGN_OR_RETURN(api::ClientResponse answer,
+                        session.client->Request("POST", session.base_path + "/v1/sessions",
+                                                boost::json::serialize(body)));
+    if (answer.status != 201) {
+      return Error::Unauthenticated("sign-in-refused", DescribeProblem(answer.status, answer.body));
+    }
+    CW_ASSIGN_OR_RETURN(boost::json::value parsed, ParseJson(answer.body));
+    token = std::string(parsed.at("token").as_string());
+  } else {
+    CW_ASSIGN_OR_RETURN(token, api::SignIn(*session.client, session.base_path, asked));
+  }
+  session.authorization = "Bearer " + token;
+  if (!cache.empty()) (void)WriteToken(cache, token);
   return session;
 }
 
@@ -201,6 +273,31 @@ int DeclareShow(const Connection& c, const std::string& id, std::optional<int> v
     std::string path = "/v1/declarations/" + Encode(id);
     if (version) path += "?version=" + std::to_string(*version);
     return Print(s.Send("GET", path));
+  });
+}
+
+int Login(const Connection& c) {
+  auto session = Connect(c);
+  if (!session.ok()) return Report(session.error());
+  auto who = session->Send("GET", "/v1/sessions/current");
+  if (!who.ok() || who->status != 200) return Print(who);
+  const std::string token = session->authorization.substr(std::string("Bearer ").size());
+  const std::string path = LoginTokenPath();
+  if (Status saved = WriteToken(path, token); !saved.ok()) return Report(saved.error());
+  std::cout << "signed in; the token is saved in " << path
+            << " (mode 0600) and used by clearway commands without --as/--user\n";
+  return 0;
+}
+
+int Logout(const Connection& c) {
+  return WithSession(c, [&](Session& s) {
+    auto answer = s.Send("DELETE", "/v1/sessions/current");
+    std::error_code ec;
+    std::filesystem::remove(LoginTokenPath(), ec);
+    if (!answer.ok()) return Report(answer.error());
+    if (answer->status != 204) return Print(answer);
+    std::cout << "signed out: the token is revoked\n";
+    return 0;
   });
 }
 

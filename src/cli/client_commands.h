@@ -2,7 +2,12 @@
 //
 // The `clearway declare ...` commands: talk to a running server over HTTPS as one user.
 //
-// Who and where (flags, else environment, else demo defaults):
+// Who and where (flags, else environment, else demo defaults). Every command signs in with
+// POST /v1/sessions and sends the session token as a bearer token:
+//   --as USER     the demo credentials file's password and TOTP secret; the session is cached
+//                 in DIR/sessions/USER (0600) beside the credentials file and reused;
+//   --user USER   password in CLEARWAY_PASSWORD or on stdin, --totp CODE when MFA is on;
+//   neither       CLEARWAY_TOKEN, else the token `clearway login` saved.
 //   --url         CLEARWAY_URL          https://127.0.0.1:8443
 //   --ca-cert     CLEARWAY_CA_CERT      var/tls/cert.pem when it exists
 //   --as USER with the demo credentials file (--credentials / CLEARWAY_CREDENTIALS,
@@ -23,6 +28,7 @@ struct Connection {
   std::string credentials;
   std::string user;
   bool password_stdin = false;
+  std::string totp;  // a code from the user's authenticator app (with --user)
 };
 
 struct ListFlags {
@@ -30,6 +36,11 @@ struct ListFlags {
   int limit = 0;
   bool json = false;
 };
+
+// Login() signs in (as above) and saves the token in $XDG_CONFIG_HOME/clearway/token (or
+// ~/.config/clearway/token), mode 0600. Logout() revokes it and deletes the file.
+int Login(const Connection& c);
+int Logout(const Connection& c);
 
 int DeclareExample();
 int DeclareValidate(const std::string& file);

@@ -64,6 +64,7 @@ int RunDemo(const DemoFlags& flags) {
   demo->config.server.bind_address = flags.bind;
   auto runtime = app::Runtime::Open(demo->config, demo->ledger);
   if (!runtime.ok()) return Fail(runtime.error());
+  if (Status mfa = app::SeedDemoIdentity(**runtime, *demo); !mfa.ok()) return Fail(mfa.error());
   auto seeded = app::SeedDemo(**runtime);
   if (!seeded.ok()) return Fail(seeded.error());
   return Serve(**runtime, flags.bind, [&](int port) {
@@ -75,10 +76,14 @@ int RunDemo(const DemoFlags& flags) {
               << (demo->certificate_created ? " (self-signed, made now)" : " (self-signed)")
               << "\n"
               << "  credentials:  " << demo->credentials_path << "\n\n"
-              << "Demo users (password in the credentials file):\n";
+              << "Demo users (demo only: real passwords are never printed). Those with a TOTP "
+                 "secret must sign in with a code;\nadd the secret to an authenticator app, or let "
+                 "the CLI compute the code (--as USER reads the credentials file):\n";
     for (const auto& user : demo->users) {
       std::cout << "  " << user.username << std::string(20 - std::min<size_t>(19, user.username.size()), ' ')
-                << user.role << ", " << user.organisation << "\n";
+                << user.role << ", " << user.organisation << "\n"
+                << "      password " << user.password
+                << (user.totp_secret.empty() ? "" : "   TOTP secret " + user.totp_secret) << "\n";
     }
     std::cout << "\nTry:\n"
               << "  curl --cacert " << demo->certificate_path << " " << url << "/healthz\n"

@@ -58,9 +58,9 @@ TEST(ConfigTest, RefusalsNameTheField) {
   EXPECT_THAT(LoadConfigFile("/nonexistent/clearway.toml"), HasReason("config-not-found"));
 }
 
-TEST(ConfigTest, ServeRefusesWithoutPrincipalsOrTls) {
+TEST(ConfigTest, ServeRefusesWithoutTls) {
   Config config;
-  EXPECT_THAT(ValidateConfig(config), HasReason("no-principals"));
+  EXPECT_THAT(ValidateConfig(config), HasReason("no-tls"));
   config.users.push_back({{"u", "O", identity::Role::kDeclarant, {}, {}}, kHash, false});
   EXPECT_THAT(ValidateConfig(config), HasReason("no-tls"));
   config.demo = true;

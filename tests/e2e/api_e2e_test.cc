@@ -115,14 +115,24 @@ TEST_F(ApiTest, CredentialsAreRequiredAndChecked) {
   auto client = Client();
   auto none = Send(*client, "", "GET", "/v1/declarations");
   EXPECT_EQ(none.status, 401);
-  EXPECT_NE(std::string(none.Header("www-authenticate").value_or("")).find("Basic"),
+  EXPECT_NE(std::string(none.Header("www-authenticate").value_or("")).find("Bearer"),
             std::string::npos);
-  auto wrong = Send(*client, "", "GET", "/v1/declarations", "",
-                    {{"Authorization", "Basic " + crypto::Base64Encode(std::string(kClerk) + ":nope")}});
+  // HTTP Basic is not accepted: every caller signs in for a token.
+  auto basic = Send(*client, "", "GET", "/v1/declarations", "",
+                    {{"Authorization", "Basic " + crypto::Base64Encode(std::string(kClerk) + ":" +
+                                                                       PasswordOf(kClerk))}});
+  EXPECT_EQ(basic.status, 401);
+  EXPECT_EQ(Json(basic)["reason"].as_string(), "missing-credentials");
+  auto forged = Send(*client, "", "GET", "/v1/declarations", "",
+                     {{"Authorization", "Bearer cws_" + std::string(43, 'A')}});
+  EXPECT_EQ(forged.status, 401);
+  EXPECT_EQ(Json(forged)["reason"].as_string(), "token-invalid");
+  // A wrong password and an unknown user get the same answer.
+  auto wrong = Send(*client, "", "POST", "/v1/sessions",
+                    R"({"username":"nordfleisch.clerk","password":"nope"})");
   EXPECT_EQ(wrong.status, 401);
   EXPECT_EQ(Json(wrong)["reason"].as_string(), "bad-credentials");
-  auto unknown = Send(*client, "", "GET", "/v1/declarations", "",
-                      {{"Authorization", "Basic " + crypto::Base64Encode("ghost:nope")}});
+  auto unknown = Send(*client, "", "POST", "/v1/sessions", R"({"username":"ghost","password":"nope"})");
   EXPECT_EQ(Json(unknown)["reason"].as_string(), "bad-credentials");
   EXPECT_EQ(Json(unknown)["detail"], Json(wrong)["detail"]);
   // Public routes need no credentials.

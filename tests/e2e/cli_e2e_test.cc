@@ -87,7 +87,9 @@ TEST_F(CliTest, InvalidFileShowsEveryProblemWithItsField) {
 
 TEST_F(CliTest, ServeRefusesToStartWithoutPrincipals) {
   std::string config = dir_ + "/empty.toml";
-  std::ofstream(config) << "[server]\nport = 0\n";
+  std::ofstream(config) << "[server]\nport = 0\ntls_certificate = \"" << dir_
+                         << "/none.pem\"\ntls_private_key = \"" << dir_ << "/none.pem\"\n"
+                         << "[store]\ndata_dir = \"" << dir_ << "/empty-var\"\n";
   auto serve = Shell(Binary() + " serve --config " + config);
   EXPECT_EQ(serve.exit_code, 1);
   EXPECT_NE(serve.output.find("no-principals"), std::string::npos) << serve.output;

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "api/client.h"
+#include "api/client_auth.h"
 #include "common/json.h"
 #include "crypto/crypto.h"
 #include "demo_process.h"
@@ -25,13 +26,11 @@ class LedgerCliTest : public DemoProcessTest {
     EXPECT_TRUE(client.ok());
     std::vector<std::pair<std::string, std::string>> headers;
     if (!user.empty()) {
-      auto users = ParseJson(ReadFile(Var() + "/demo-credentials.json")).value();
-      for (const auto& entry : users.as_array()) {
-        if (entry.as_object().at("username").as_string() != user) continue;
-        std::string password(entry.as_object().at("password").as_string());
-        headers.emplace_back("Authorization",
-                             "Basic " + crypto::Base64Encode(user + ":" + password));
-      }
+      auto credential = api::ReadDemoCredential(Var() + "/demo-credentials.json", user);
+      EXPECT_TRUE(credential.ok());
+      auto token = api::SignIn(**client, "", *credential);
+      EXPECT_TRUE(token.ok()) << (token.ok() ? "" : token.error().message);
+      if (token.ok()) headers.emplace_back("Authorization", "Bearer " + *token);
     }
     auto response = (*client)->Request("GET", path, "", headers);
     EXPECT_TRUE(response.ok());

@@ -5,9 +5,12 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
+#include <mutex>
 #include <random>
 
 #include "api/client.h"
+#include "api/client_auth.h"
 #include "api/metrics.h"
 #include "api/router.h"
 #include "api/routes.h"
@@ -30,9 +33,10 @@ class ServerFixture : public ::testing::Test {
     auto demo = app::PrepareDemo(dir_, 0);
     ASSERT_THAT(demo, clearway::testing::IsOk());
     demo_ = std::move(demo).value();
-    auto runtime = app::Runtime::Open(demo_.config);
+    auto runtime = app::Runtime::Open(demo_.config, demo_.ledger);
     ASSERT_THAT(runtime, clearway::testing::IsOk());
     runtime_ = std::move(runtime).value();
+    ASSERT_THAT(app::SeedDemoIdentity(*runtime_, demo_), clearway::testing::IsOk());
     api::RegisterRoutes(router_, *runtime_, metrics_);
     api::ServerOptions options;
     options.port = 0;
@@ -67,8 +71,26 @@ class ServerFixture : public ::testing::Test {
     return "";
   }
 
-  std::string AuthFor(const std::string& user) const {
-    return "Basic " + crypto::Base64Encode(user + ":" + PasswordOf(user));
+  std::string TotpSecretOf(const std::string& user) const {
+    for (const auto& u : demo_.users) {
+      if (u.username == user) return u.totp_secret;
+    }
+    return "";
+  }
+
+  // AuthFor() is "Bearer <token>" of a session of `user`, signed in once per test (with the
+  // TOTP code computed from the demo secret for users that must use MFA).
+  std::string AuthFor(const std::string& user) {
+    std::scoped_lock lock(tokens_mu_);
+    auto found = tokens_.find(user);
+    if (found != tokens_.end()) return found->second;
+    auto client = Client();
+    if (client == nullptr) return "";
+    auto token = api::SignIn(*client, "", {user, PasswordOf(user), TotpSecretOf(user)});
+    EXPECT_THAT(token, clearway::testing::IsOk()) << user;
+    std::string header = token.ok() ? "Bearer " + *token : "";
+    tokens_[user] = header;
+    return header;
   }
 
   // Send() makes one request as `user` ("" for none) on `client`.
@@ -96,6 +118,8 @@ class ServerFixture : public ::testing::Test {
   api::Router router_;
   api::Metrics metrics_;
   std::unique_ptr<api::Server> server_;
+  std::mutex tokens_mu_;
+  std::map<std::string, std::string> tokens_;  // guarded by tokens_mu_
 };
 
 }  // namespace clearway::e2e

@@ -5,8 +5,12 @@
 
 #include "cli/client_commands.h"
 #include "cli/ledger_commands.h"
+#include "cli/mfa_commands.h"
+#include "cli/risk_commands.h"
 #include "cli/server_commands.h"
 #include "cli/store_commands.h"
+#include "cli/tariff_commands.h"
+#include "cli/user_commands.h"
 #include "cli/witness_commands.h"
 
 int main(int argc, char** argv) {
@@ -46,6 +50,7 @@ int main(int argc, char** argv) {
                     "Credentials file (env CLEARWAY_CREDENTIALS; default var/demo-credentials.json)");
     cmd->add_option("--user", conn.user, "Username (password from CLEARWAY_PASSWORD or stdin)");
     cmd->add_flag("--password-stdin", conn.password_stdin, "Read the password from standard input");
+    cmd->add_option("--totp", conn.totp, "The current code of your authenticator app");
   };
 
   auto* example = declare->add_subcommand("example", "Print a valid sample declaration to edit");
@@ -163,6 +168,22 @@ int main(int argc, char** argv) {
                             "Store URL, e.g. sqlite:var/clearway.db");
   add_server(ledger_verify);
 
+  // mfa enroll
+  MfaFlags mfa_flags;
+  auto* mfa = app.add_subcommand("mfa", "Second factors");
+  mfa->require_subcommand(1);
+  auto* mfa_enroll = mfa->add_subcommand(
+      "enroll", "Administrator: enrol a user's TOTP factor now (prints secret, URI, recovery codes)");
+  mfa_enroll->add_option("USERNAME", mfa_flags.username, "The user")->required();
+  mfa_enroll->add_option("--data-dir", mfa_flags.data_dir, "Data directory")->capture_default_str();
+  mfa_enroll->add_option("--qr", mfa_flags.qr_file, "Write the QR code (SVG) to this file");
+
+  // login / logout
+  auto* login = app.add_subcommand("login", "Sign in and save the session token (0600)");
+  add_connection(login);
+  auto* logout = app.add_subcommand("logout", "Revoke the saved session token");
+  add_connection(logout);
+
   // witness …
   WitnessFlags witness_flags;
   auto* witness = app.add_subcommand(
@@ -187,6 +208,9 @@ int main(int argc, char** argv) {
   witness_cosign->add_option("--ca-cert", witness_flags.ca_cert,
                              "CA certificate to trust (env CLEARWAY_CA_CERT)");
 
+  AddRiskCommands(app);  // risk …: runs in its callbacks, exit code via CLI11_PARSE
+  AddTariffCommands(app);  // tariff, measures, duty …: exit code via CLI11_PARSE
+  AddUserCommands(app);  // org, delegation, user …: identity.db; exit code via CLI11_PARSE
   CLI11_PARSE(app, argc, argv);
 
   if (demo->parsed()) return RunDemo(demo_flags);
@@ -211,6 +235,9 @@ int main(int argc, char** argv) {
   if (ledger_checkpoint->parsed()) return LedgerCheckpointCommand(ledger_flags);
   if (ledger_verify->parsed()) return LedgerVerifyCommand(ledger_flags);
   if (ledger_receipt->parsed()) return LedgerReceipt(conn, id, receipt_out);
+  if (login->parsed()) return Login(conn);
+  if (mfa_enroll->parsed()) return MfaEnrollCommand(mfa_flags);
+  if (logout->parsed()) return Logout(conn);
   if (witness_key->parsed()) return WitnessKeyCommand(witness_flags);
   if (witness_cosign->parsed()) return WitnessCosignCommand(witness_flags);
   return 2;

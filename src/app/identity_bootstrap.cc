@@ -1,0 +1,56 @@
+#include "app/identity_bootstrap.h"
+
+namespace clearway::app {
+
+namespace {
+
+identity::OrganisationKind KindFor(identity::Role role) {
+  switch (role) {
+    case identity::Role::kDeclarant:
+      return identity::OrganisationKind::kTrader;
+    case identity::Role::kBroker:
+      return identity::OrganisationKind::kBroker;
+    default:
+      return identity::OrganisationKind::kCustomsAdministration;
+  }
+}
+
+}  // namespace
+
+Status EnsureOrganisation(identity::IdentityStore& directory, const identity::Organisation& org) {
+  Status added = directory.AddOrganisation(org);
+  if (!added.ok() && added.error().code != ErrorCode::kAlreadyExists) return added;
+  return OkStatus();
+}
+
+Status BootstrapUsers(identity::IdentityStore& directory,
+                      const std::vector<identity::UserRecord>& users, Timestamp now) {
+  for (const identity::UserRecord& record : users) {
+    const identity::Principal& p = record.principal;
+    Result<identity::StoredUser> existing = directory.GetUser(p.user_id);
+    if (existing.ok()) continue;
+    if (existing.error().code != ErrorCode::kNotFound) return std::move(existing).error();
+    CW_RETURN_IF_ERROR(EnsureOrganisation(
+        directory, identity::Organisation{p.organisation_id, p.organisation_id, KindFor(p.role),
+                                          false, now}));
+    for (const std::string& trader : p.represented) {
+      CW_RETURN_IF_ERROR(EnsureOrganisation(
+          directory, identity::Organisation{trader, trader, identity::OrganisationKind::kTrader,
+                                            false, now}));
+      CW_RETURN_IF_ERROR(directory.AddDelegation(
+          identity::Delegation{trader, p.organisation_id, now, std::nullopt}));
+    }
+    identity::StoredUser user;
+    user.username = p.user_id;
+    user.organisation_id = p.organisation_id;
+    user.role = p.role;
+    user.offices = p.offices;
+    user.disabled = record.disabled;
+    user.password_hash = record.password_hash;
+    user.created_at = now;
+    CW_RETURN_IF_ERROR(directory.AddUser(user));
+  }
+  return OkStatus();
+}
+
+}  // namespace clearway::app

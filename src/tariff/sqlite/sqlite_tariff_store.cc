@@ -1,0 +1,214 @@
+#include "tariff/sqlite/sqlite_tariff_store.h"
+
+#include <algorithm>
+
+#include "tariff/sqlite/db.h"
+#include "tariff/sqlite/rows.h"
+
+namespace clearway::tariff::sqlite {
+
+using internal::Db;
+using internal::Micros;
+using internal::Stmt;
+
+namespace {
+
+constexpr std::string_view kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS nomenclature(
+  code TEXT PRIMARY KEY, parent TEXT NOT NULL, description TEXT NOT NULL,
+  valid_from TEXT NOT NULL, valid_to TEXT);
+CREATE VIRTUAL TABLE IF NOT EXISTS nomenclature_fts USING fts5(
+  code UNINDEXED, description, tokenize = 'porter unicode61');
+CREATE TABLE IF NOT EXISTS measures(
+  row_id INTEGER PRIMARY KEY,
+  measure_id TEXT NOT NULL, type TEXT NOT NULL, code TEXT NOT NULL, geo TEXT NOT NULL,
+  excluded TEXT NOT NULL, valid_from TEXT NOT NULL, valid_to TEXT, legal_base TEXT NOT NULL,
+  conditions TEXT NOT NULL, duty TEXT NOT NULL, agreement TEXT NOT NULL,
+  additional_code TEXT NOT NULL, quota_order TEXT NOT NULL,
+  recorded_from INTEGER NOT NULL, recorded_to INTEGER,
+  change TEXT NOT NULL, file_id TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS measures_by_code ON measures(code, valid_from);
+CREATE INDEX IF NOT EXISTS measures_current ON measures(measure_id) WHERE recorded_to IS NULL;
+CREATE INDEX IF NOT EXISTS measures_by_recorded ON measures(recorded_from);
+CREATE TABLE IF NOT EXISTS geo_groups(
+  code TEXT NOT NULL, members TEXT NOT NULL, recorded_at INTEGER NOT NULL,
+  PRIMARY KEY(code, recorded_at));
+CREATE TABLE IF NOT EXISTS quotas(
+  order_number TEXT NOT NULL, volume INTEGER NOT NULL, unit TEXT NOT NULL,
+  recorded_at INTEGER NOT NULL, PRIMARY KEY(order_number, recorded_at));
+CREATE TABLE IF NOT EXISTS quota_draws(
+  id INTEGER PRIMARY KEY, order_number TEXT NOT NULL, thousandths INTEGER NOT NULL,
+  reference TEXT NOT NULL, recorded_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS exchange_rates(
+  currency TEXT NOT NULL, per_unit INTEGER NOT NULL, valid_from TEXT NOT NULL, valid_to TEXT,
+  recorded_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS rates_by_currency ON exchange_rates(currency, valid_from);
+CREATE TABLE IF NOT EXISTS imports(
+  file_id TEXT PRIMARY KEY, sha256 TEXT NOT NULL, recorded_at INTEGER NOT NULL);
+)sql";
+
+Result<DutyUnit> UnitFrom(const std::string& name) {
+  for (DutyUnit unit : {DutyUnit::kKilogram, DutyUnit::kLitre, DutyUnit::kItem}) {
+    if (DutyUnitName(unit) == name) return unit;
+  }
+  return Error::DataLoss("tariff-store-corrupt", "unknown quota unit " + name);
+}
+
+}  // namespace
+
+SqliteTariffStore::SqliteTariffStore(std::unique_ptr<Db> db) : db_(std::move(db)) {}
+SqliteTariffStore::~SqliteTariffStore() = default;
+
+Result<std::unique_ptr<SqliteTariffStore>> SqliteTariffStore::Open(const std::string& path) {
+  CW_ASSIGN_OR_RETURN(auto db, Db::Open(path));
+  CW_RETURN_IF_ERROR(db->Exec(kSchema));
+  return std::unique_ptr<SqliteTariffStore>(new SqliteTariffStore(std::move(db)));
+}
+
+Result<std::vector<Measure>> SqliteTariffStore::MeasuresFor(std::string_view code, Date date,
+                                                            Timestamp as_of) {
+  std::scoped_lock lock(mu_);
+  static const std::string sql =
+      "SELECT " + std::string(internal::kMeasureColumns) +
+      " FROM measures WHERE code IN (?1, ?2, ?3, ?4, ?5, ?6) AND valid_from <= ?7"
+      " AND (valid_to IS NULL OR valid_to > ?7) AND recorded_from <= ?8"
+      " AND (recorded_to IS NULL OR recorded_to > ?8)";
+  CW_ASSIGN_OR_RETURN(Stmt * stmt, db_->Prepare(sql));
+  // The code and its ancestors: "", 2, 4, 6, 8 digits (duplicates are harmless in IN).
+  for (int i = 0; i < 6; ++i) {
+    stmt->Bind(i + 1, code.substr(0, std::min(code.size(), static_cast<size_t>(2 * i))));
+  }
+  stmt->Bind(7, FormatDate(date));
+  stmt->Bind(8, Micros(as_of));
+  std::vector<Measure> out;
+  while (true) {
+    CW_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    out.push_back(internal::MeasureFromRow(*stmt));
+  }
+  return out;
+}
+
+Result<std::set<std::string>> SqliteTariffStore::GroupsOf(std::string_view country,
+                                                          Timestamp as_of) {
+  std::scoped_lock lock(mu_);
+  CW_ASSIGN_OR_RETURN(
+      Stmt * stmt,
+      db_->Prepare("SELECT g.code, g.members FROM geo_groups g WHERE g.recorded_at = "
+                   "(SELECT MAX(recorded_at) FROM geo_groups WHERE code = g.code AND "
+                   "recorded_at <= ?1)"));
+  stmt->Bind(1, Micros(as_of));
+  std::set<std::string> out;
+  while (true) {
+    CW_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    auto members = internal::SplitCodes(stmt->Text(1));
+    if (std::find(members.begin(), members.end(), country) != members.end()) {
+      out.insert(stmt->Text(0));
+    }
+  }
+  return out;
+}
+
+Result<std::optional<ExchangeRate>> SqliteTariffStore::RateOn(std::string_view currency, Date date,
+                                                              Timestamp as_of) {
+  std::scoped_lock lock(mu_);
+  CW_ASSIGN_OR_RETURN(
+      Stmt * stmt,
+      db_->Prepare("SELECT per_unit, valid_from, valid_to FROM exchange_rates WHERE currency = ?1"
+                   " AND valid_from <= ?2 AND (valid_to IS NULL OR valid_to > ?2)"
+                   " AND recorded_at <= ?3 ORDER BY recorded_at DESC, valid_from DESC LIMIT 1"));
+  stmt->Bind(1, currency);
+  stmt->Bind(2, FormatDate(date));
+  stmt->Bind(3, Micros(as_of));
+  CW_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  if (!row) return std::optional<ExchangeRate>();
+  ExchangeRate rate;
+  rate.currency = std::string(currency);
+  rate.per_unit = Decimal{stmt->Int(0)};
+  rate.valid_from = internal::DateFrom(stmt->Text(1));
+  if (!stmt->IsNull(2)) rate.valid_to = internal::DateFrom(stmt->Text(2));
+  return std::optional<ExchangeRate>(rate);
+}
+
+Result<std::optional<TariffStore::QuotaState>> SqliteTariffStore::QuotaOf(
+    std::string_view order_number, Timestamp as_of) {
+  std::scoped_lock lock(mu_);
+  CW_ASSIGN_OR_RETURN(Stmt * stmt,
+                      db_->Prepare("SELECT volume, unit FROM quotas WHERE order_number = ?1 AND "
+                                   "recorded_at <= ?2 ORDER BY recorded_at DESC LIMIT 1"));
+  stmt->Bind(1, order_number);
+  stmt->Bind(2, Micros(as_of));
+  CW_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  if (!row) return std::optional<QuotaState>();
+  QuotaState state;
+  state.quota.order_number = std::string(order_number);
+  state.quota.volume_thousandths = stmt->Int(0);
+  CW_ASSIGN_OR_RETURN(state.quota.unit, UnitFrom(stmt->Text(1)));
+  CW_ASSIGN_OR_RETURN(Stmt * drawn,
+                      db_->Prepare("SELECT COALESCE(SUM(thousandths), 0) FROM quota_draws WHERE "
+                                   "order_number = ?1 AND recorded_at <= ?2"));
+  drawn->Bind(1, order_number);
+  drawn->Bind(2, Micros(as_of));
+  CW_ASSIGN_OR_RETURN(bool has_sum, drawn->Step());
+  state.drawn_thousandths = has_sum ? drawn->Int(0) : 0;
+  return std::optional<QuotaState>(state);
+}
+
+Status SqliteTariffStore::DrawQuota(std::string_view order_number, int64_t thousandths,
+                                    std::string_view reference, Timestamp at) {
+  std::optional<QuotaState> state;
+  {
+    // QuotaOf() locks; the balance is checked again under the write transaction below.
+    CW_ASSIGN_OR_RETURN(state, QuotaOf(order_number, Timestamp::max()));
+  }
+  if (!state) return Error::NotFound("quota-not-found", "no quota " + std::string(order_number));
+  std::scoped_lock lock(mu_);
+  CW_ASSIGN_OR_RETURN(auto tx, internal::Transaction::Begin(*db_));
+  CW_ASSIGN_OR_RETURN(Stmt * sum, db_->Prepare("SELECT COALESCE(SUM(thousandths), 0) FROM "
+                                               "quota_draws WHERE order_number = ?1"));
+  sum->Bind(1, order_number);
+  CW_ASSIGN_OR_RETURN(bool has_sum, sum->Step());
+  int64_t drawn = has_sum ? sum->Int(0) : 0;
+  if (state->quota.volume_thousandths - drawn < thousandths) {
+    return Error::ResourceExhausted("quota-exhausted",
+                                    "quota " + std::string(order_number) + " has " +
+                                        FormatMinor(state->quota.volume_thousandths - drawn, 3) +
+                                        " left");
+  }
+  CW_ASSIGN_OR_RETURN(Stmt * insert,
+                      db_->Prepare("INSERT INTO quota_draws(order_number, thousandths, reference, "
+                                   "recorded_at) VALUES (?1, ?2, ?3, ?4)"));
+  insert->Bind(1, order_number);
+  insert->Bind(2, thousandths);
+  insert->Bind(3, reference);
+  insert->Bind(4, Micros(at));
+  CW_RETURN_IF_ERROR(insert->Step());
+  return tx.Commit();
+}
+
+Result<std::vector<MeasureChange>> SqliteTariffStore::ChangesSince(Timestamp since, size_t limit) {
+  std::scoped_lock lock(mu_);
+  static const std::string sql = "SELECT " + std::string(internal::kMeasureColumns) +
+                                 " FROM measures WHERE recorded_from >= ?1"
+                                 " ORDER BY recorded_from, row_id LIMIT ?2";
+  CW_ASSIGN_OR_RETURN(Stmt * stmt, db_->Prepare(sql));
+  stmt->Bind(1, Micros(since));
+  stmt->Bind(2, static_cast<int64_t>(limit));
+  std::vector<MeasureChange> out;
+  while (true) {
+    CW_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    MeasureChange change;
+    change.measure = internal::MeasureFromRow(*stmt);
+    std::string kind = stmt->Text(14);
+    change.kind = kind == "ended"      ? MeasureChange::Kind::kEnded
+                  : kind == "modified" ? MeasureChange::Kind::kModified
+                                       : MeasureChange::Kind::kNew;
+    change.file_id = stmt->Text(15);
+    out.push_back(std::move(change));
+  }
+  return out;
+}
+
+}  // namespace clearway::tariff::sqlite

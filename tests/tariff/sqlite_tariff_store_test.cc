@@ -1,0 +1,219 @@
+#include "tariff/sqlite/sqlite_tariff_store.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tariff/tariff_fixture.h"
+
+namespace clearway::tariff {
+namespace {
+
+using ::clearway::testing::HasCode;
+using ::clearway::testing::HasDetail;
+using ::clearway::testing::HasReason;
+using ::clearway::testing::IsOk;
+using namespace ::clearway::tariff::testing;  // NOLINT: test helpers
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+
+std::vector<std::string> Ids(const std::vector<Measure>& measures) {
+  std::vector<std::string> out;
+  for (const auto& m : measures) out.push_back(m.id);
+  return out;
+}
+
+class StoreTest : public TariffStoreTest {
+ protected:
+  Result<std::vector<Measure>> Find(std::string code, std::string origin, std::string date,
+                                    Timestamp as_of) {
+    return FindMeasures(*store_, MeasureQuery{code, origin, Day(date), as_of});
+  }
+};
+
+TEST_F(StoreTest, LookupCoversTheHierarchyTheAreaAndItsExclusions) {
+  auto gsp = Upsert("PREF-GSP", "preference", "6109", "GSP", "0 %");
+  gsp["agreement"] = "GSP";
+  gsp["excluded"] = boost::json::array{"IN"};
+  std::string text = UpdateText(
+      "f1",
+      {Upsert("TC-61", "third-country-duty", "61", "1011", "12 %"),
+       Upsert("TC-6109", "third-country-duty", "6109", "1011", "10 %"), gsp,
+       Upsert("TC-0202", "third-country-duty", "0202", "1011", "12.8 %")},
+      {{"groups", boost::json::array{{{"code", "GSP"}, {"members", {"BD", "IN"}}}}}});
+  ASSERT_THAT(Apply(text, At("2026-01-01T00:00:00Z")), IsOk());
+  Timestamp now = At("2026-06-01T00:00:00Z");
+  EXPECT_THAT(Ids(*Find("6109100010", "BD", "2026-05-01", now)),
+              ElementsAre("TC-6109", "TC-61", "PREF-GSP"));
+  EXPECT_THAT(Ids(*Find("6109100010", "IN", "2026-05-01", now)), ElementsAre("TC-6109", "TC-61"));
+  EXPECT_THAT(Ids(*Find("6109100010", "CN", "2026-05-01", now)), ElementsAre("TC-6109", "TC-61"));
+  EXPECT_THAT(Ids(*Find("610120", "BD", "2026-05-01", now)), ElementsAre("TC-61"));
+  EXPECT_THAT(Find("61091", "BD", "2026-05-01", now), HasDetail("code", "bad-commodity-code"));
+  EXPECT_THAT(Find("610910", "XX", "2026-05-01", now), HasDetail("origin", "unknown-country"));
+}
+
+TEST_F(StoreTest, MeasuresStartingAndEndingOnTheDateAreHalfOpen) {
+  auto ending = Upsert("OLD", "third-country-duty", "0901", "1011", "9 %");
+  ending["validTo"] = "2026-07-01";
+  std::string text = UpdateText(
+      "f1", {ending, Upsert("NEW", "third-country-duty", "0901", "1011", "7.5 %", "2026-07-01")});
+  ASSERT_THAT(Apply(text, At("2026-01-01T00:00:00Z")), IsOk());
+  Timestamp now = At("2026-08-01T00:00:00Z");
+  EXPECT_THAT(Ids(*Find("090121", "CO", "2026-06-30", now)), ElementsAre("OLD"));
+  EXPECT_THAT(Ids(*Find("090121", "CO", "2026-07-01", now)), ElementsAre("NEW"));
+  EXPECT_THAT(Ids(*Find("090121", "CO", "2019-12-31", now)), IsEmpty());
+}
+
+TEST_F(StoreTest, AChangeRecordedLaterLeavesTheOldViewIntact) {
+  ASSERT_THAT(Apply(UpdateText("f1", {Upsert("TC", "third-country-duty", "0901", "1011", "7.5 %")}),
+                    At("2026-01-01T00:00:00Z")),
+              IsOk());
+  auto report = Apply(UpdateText("f2", {Upsert("TC", "third-country-duty", "0901", "1011", "6 %")}),
+                      At("2026-03-01T00:00:00Z"));
+  ASSERT_THAT(report, IsOk());
+  EXPECT_EQ(report->modified_measures, 1);
+  auto before = Find("090121", "CO", "2026-02-01", At("2026-02-01T00:00:00Z"));
+  auto after = Find("090121", "CO", "2026-02-01", At("2026-03-01T00:00:00Z"));
+  ASSERT_THAT(before, IsOk());
+  ASSERT_THAT(after, IsOk());
+  EXPECT_EQ(before->at(0).duty, "7.5 %");
+  EXPECT_EQ(after->at(0).duty, "6 %");
+  EXPECT_THAT(Find("090121", "CO", "2026-02-01", At("2025-12-31T00:00:00Z")).value(), IsEmpty());
+}
+
+TEST_F(StoreTest, AnImportFailingHalfWayChangesNothing) {
+  ASSERT_THAT(Apply(UpdateText("f1", {Upsert("TC", "third-country-duty", "0901", "1011", "7.5 %")}),
+                    At("2026-01-01T00:00:00Z")),
+              IsOk());
+  // The first entry modifies TC, the second adds a measure, the third ends one that does not
+  // exist: the store refuses it inside the transaction, after writing the first two.
+  std::string text = UpdateText(
+      "f2", {Upsert("TC", "third-country-duty", "0901", "1011", "1 %"),
+             Upsert("PREF", "third-country-duty", "0902", "1011", "3 %"),
+             boost::json::object{{"op", "end"}, {"id", "NO-SUCH"}, {"validTo", "2026-09-01"}}},
+      {{"rates", boost::json::array{{{"currency", "USD"}, {"perUnit", "1.1"}, {"validFrom", "2026-01-01"}}}}});
+  EXPECT_THAT(Apply(text, At("2026-02-01T00:00:00Z")), HasReason("measure-not-found"));
+  Timestamp now = At("2026-03-01T00:00:00Z");
+  EXPECT_EQ(Find("090121", "CO", "2026-02-15", now)->at(0).duty, "7.5 %");
+  EXPECT_THAT(Find("090210", "CO", "2026-02-15", now).value(), IsEmpty());
+  EXPECT_FALSE(store_->RateOn("USD", Day("2026-02-15"), now).value().has_value());
+  EXPECT_THAT(store_->ChangesSince(At("2026-01-15T00:00:00Z"), 100).value(), IsEmpty());
+  // The file id was not consumed: a corrected file with the same id applies.
+  EXPECT_THAT(Apply(UpdateText("f2", {Upsert("TC", "third-country-duty", "0901", "1011", "1 %")}),
+                    At("2026-02-02T00:00:00Z")),
+              IsOk());
+}
+
+TEST_F(StoreTest, ReimportingTheSameFileChangesNothing) {
+  std::string text =
+      UpdateText("daily-1", {Upsert("TC", "third-country-duty", "0901", "1011", "7.5 %")});
+  auto first = Apply(text, At("2026-01-01T00:00:00Z"));
+  ASSERT_THAT(first, IsOk());
+  EXPECT_EQ(first->new_measures, 1);
+  auto again = Apply(text, At("2026-01-02T00:00:00Z"));
+  ASSERT_THAT(again, IsOk());
+  EXPECT_TRUE(again->already_imported);
+  EXPECT_EQ(again->new_measures, 0);
+  EXPECT_EQ(store_->ChangesSince(At("2025-01-01T00:00:00Z"), 100)->size(), 1u);
+  std::string other =
+      UpdateText("daily-1", {Upsert("TC", "third-country-duty", "0901", "1011", "1 %")});
+  EXPECT_THAT(Apply(other, At("2026-01-03T00:00:00Z")), HasReason("update-file-conflict"));
+  // A new file repeating the same content records no new version.
+  auto same = Apply(UpdateText("daily-2", {Upsert("TC", "third-country-duty", "0901", "1011", "7.5 %")}),
+                    At("2026-01-04T00:00:00Z"));
+  ASSERT_THAT(same, IsOk());
+  EXPECT_EQ(same->unchanged_measures, 1);
+}
+
+TEST_F(StoreTest, ChangesListNewModifiedAndEndedSinceADate) {
+  ASSERT_THAT(Apply(UpdateText("f1", {Upsert("A", "third-country-duty", "0901", "1011", "7.5 %"),
+                                      Upsert("B", "third-country-duty", "0902", "1011", "3 %")}),
+                    At("2026-01-01T10:00:00Z")),
+              IsOk());
+  ASSERT_THAT(Apply(UpdateText("f2", {Upsert("A", "third-country-duty", "0901", "1011", "6 %"),
+                                      boost::json::object{{"op", "end"}, {"id", "B"},
+                                                          {"validTo", "2026-04-01"}}}),
+                    At("2026-02-01T10:00:00Z")),
+              IsOk());
+  auto changes = store_->ChangesSince(At("2026-02-01T00:00:00Z"), 100);
+  ASSERT_THAT(changes, IsOk());
+  ASSERT_EQ(changes->size(), 2u);
+  EXPECT_EQ(changes->at(0).kind, MeasureChange::Kind::kModified);
+  EXPECT_EQ(changes->at(0).measure.id, "A");
+  EXPECT_EQ(changes->at(1).kind, MeasureChange::Kind::kEnded);
+  EXPECT_EQ(changes->at(1).measure.valid_to, Day("2026-04-01"));
+  EXPECT_EQ(changes->at(1).file_id, "f2");
+  EXPECT_EQ(store_->ChangesSince(At("2026-01-01T00:00:00Z"), 100)->size(), 4u);
+}
+
+TEST_F(StoreTest, UpdateFileErrorsNameTheField) {
+  EXPECT_THAT(ParseTariffUpdate(UpdateText("f", {Upsert("A", "third-country-duty", "0901", "1011",
+                                                        "7.5 % + ")})),
+              HasDetail("measures[0].duty", "bad-duty-expression"));
+  EXPECT_THAT(ParseTariffUpdate(UpdateText("f", {Upsert("A", "vat", "0901", "1011", "1 GBP / % vol")})),
+              HasDetail("measures[0].duty", "unknown-duty-unit"));
+  EXPECT_THAT(ParseTariffUpdate(UpdateText("f", {Upsert("A", "duty", "0901", "1011", "1 %")})),
+              HasDetail("measures[0].type", "unknown-measure-type"));
+  EXPECT_THAT(ParseTariffUpdate(UpdateText("f", {Upsert("A", "vat", "090", "1011", "1 %")})),
+              HasDetail("measures[0].code", "bad-commodity-code"));
+  EXPECT_THAT(ParseTariffUpdate(UpdateText("f", {Upsert("A", "vat", "09", "1011", "")})),
+              HasDetail("measures[0].duty", "required"));
+  EXPECT_THAT(ParseTariffUpdate(UpdateText("f", {Upsert("A", "vat", "09", "1011", "1 %"),
+                                                 Upsert("A", "vat", "10", "1011", "1 %")})),
+              HasDetail("measures[1].id", "duplicate-measure"));
+  EXPECT_THAT(ParseTariffUpdate(UpdateText("bad id", {})), HasDetail("fileId", "bad-file-id"));
+  EXPECT_THAT(ParseTariffUpdate("{\"fileId\":\"f\",\"extra\":1}"), HasDetail("extra", "unknown-field"));
+  EXPECT_THAT(ParseTariffUpdate("{"), HasCode(ErrorCode::kInvalidArgument));
+}
+
+TEST_F(StoreTest, QuotaDrawsReduceTheBalanceAsRecorded) {
+  std::string text = UpdateText(
+      "f1", {}, {{"quotas", boost::json::array{{{"orderNumber", "09.4450"}, {"volume", "1000"}, {"unit", "kg"}}}}});
+  ASSERT_THAT(Apply(text, At("2026-01-01T00:00:00Z")), IsOk());
+  ASSERT_THAT(store_->DrawQuota("09.4450", 600'000, "decl-1", At("2026-02-01T00:00:00Z")), IsOk());
+  EXPECT_THAT(store_->DrawQuota("09.4450", 500'000, "decl-2", At("2026-02-02T00:00:00Z")),
+              HasReason("quota-exhausted"));
+  EXPECT_THAT(store_->DrawQuota("09.9999", 1, "decl-3", At("2026-02-02T00:00:00Z")),
+              HasReason("quota-not-found"));
+  EXPECT_EQ(store_->QuotaOf("09.4450", At("2026-01-15T00:00:00Z")).value()->drawn_thousandths, 0);
+  EXPECT_EQ(store_->QuotaOf("09.4450", At("2026-03-01T00:00:00Z")).value()->drawn_thousandths, 600'000);
+}
+
+TEST_F(StoreTest, SearchFindsFrozenBonelessBovineMeatInTheRealNomenclature) {
+  std::string csv = ReadAll(SourceData("hs/harmonized-system.csv"));
+  ASSERT_FALSE(csv.empty()) << "missing " << SourceData("hs/harmonized-system.csv");
+  auto nodes = ParseHsCsv(csv);
+  ASSERT_THAT(nodes, IsOk());
+  EXPECT_EQ(nodes->size(), 96u + 1228u + 5612u);  // the README's legal counts
+  ASSERT_THAT(store_->ImportNomenclature(*nodes), IsOk());
+  auto hits = store_->Search("frozen boneless bovine meat", 5);
+  ASSERT_THAT(hits, IsOk());
+  ASSERT_FALSE(hits->empty());
+  EXPECT_EQ(hits->at(0).code, "020230");
+  EXPECT_GT(hits->at(0).score, 0.0);
+  auto node = store_->Node("020230");
+  ASSERT_THAT(node, IsOk());
+  EXPECT_EQ(node->value().parent, "0202");
+  // Query syntax is taken literally, and a query without words is refused.
+  EXPECT_THAT(store_->Search("coffee\" OR NEAR(", 5), IsOk());
+  EXPECT_THAT(store_->Search("  ;; ", 5), HasReason("empty-query"));
+}
+
+TEST_F(StoreTest, ImportsTheRealUkGlobalTariff) {
+  std::string csv = ReadAll(SourceData("tariff/uk-ukgt/ukgt_2021-01-01.csv"));
+  ASSERT_FALSE(csv.empty());
+  auto converted = DetectAndParseImport(csv);
+  ASSERT_THAT(converted, IsOk());
+  EXPECT_GT(converted->update.upserts.size(), 11'500u);
+  EXPECT_GT(converted->skipped, 0);
+  auto report = store_->Apply(converted->update, At("2026-01-01T00:00:00Z"));
+  ASSERT_THAT(report, IsOk());
+  auto tshirts = FindMeasures(*store_, {"6109100010", "BD", Day("2026-05-01"), At("2026-06-01T00:00:00Z")});
+  ASSERT_THAT(tshirts, IsOk());
+  ASSERT_FALSE(tshirts->empty());
+  EXPECT_EQ(tshirts->at(0).id, "UKGT-61091000");
+  EXPECT_EQ(tshirts->at(0).duty, "12 %");
+  EXPECT_THAT(DetectAndParseImport("a,b\n1,2\n"), HasReason("unknown-import-format"));
+}
+
+}  // namespace
+}  // namespace clearway::tariff
