@@ -1,0 +1,171 @@
+// The authorisation matrix: every declaration route × every demo role × own and other
+// organisation (or office), over HTTPS with real sessions. For each cell the test asserts the
+// exact set of users allowed; everyone else gets a 403 that reveals nothing, recorded as a
+// permission-denied security event.
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "app/samples.h"
+#include "server_fixture.h"
+
+namespace clearway::e2e {
+namespace {
+
+using Users = std::set<std::string>;
+
+const std::vector<std::string> kEveryone = {
+    "nordfleisch.clerk", "lyon.clerk",     "hanse.broker", "officer.hamburg", "officer.lyon",
+    "risk.analyst",      "tariff.manager", "auditor",      "admin"};
+
+std::string Body(const app::SampleParty& party, const std::string& office, uint64_t seed,
+                 const app::SampleParty* declarant = nullptr) {
+  app::SampleSpec spec;
+  spec.declarant = declarant != nullptr ? *declarant : party;
+  spec.importer = party;
+  spec.office = office;
+  spec.seed = seed;
+  return boost::json::serialize(app::MakeSampleDeclaration(spec));
+}
+
+class AuthorizationMatrixTest : public ServerFixture {
+ protected:
+  void SetUp() override {
+    ServerFixture::SetUp();
+    if (HasFatalFailure()) return;
+    client_ = Client();
+    ASSERT_NE(client_, nullptr);
+    hamburg_ = FileAs("nordfleisch.clerk", Body(app::Nordfleisch(), "DE004700", 1));
+    lyon_ = FileAs("lyon.clerk", Body(app::SoieriesDeLyon(), "FR693000", 2));
+    ASSERT_FALSE(hamburg_.empty());
+    ASSERT_FALSE(lyon_.empty());
+  }
+
+  std::string FileAs(const std::string& user, const std::string& body) {
+    auto filed = Send(*client_, user, "POST", "/v1/declarations", body);
+    EXPECT_EQ(filed.status, 201) << user << ": " << filed.body;
+    auto json = Json(filed);
+    return json.contains("id") ? std::string(json["id"].as_string()) : "";
+  }
+
+  // Allowed() sends the request as every user and returns those answered with `ok_status`;
+  // every other answer must be 403 with the same detail.
+  Users Allowed(const std::string& method, const std::string& path, const std::string& body,
+                int ok_status, const std::vector<std::string>& users = kEveryone) {
+    Users allowed;
+    for (const std::string& user : users) {
+      auto response = Send(*client_, user, method, path, body);
+      if (response.status == ok_status) {
+        allowed.insert(user);
+        continue;
+      }
+      EXPECT_EQ(response.status, 403) << method << " " << path << " as " << user << ": "
+                                      << response.body;
+      // A refusal about the resource says nothing of it; one about the caller's role or its
+      // own organisation says which rule it broke.
+      const std::string reason(Json(response)["reason"].as_string());
+      if (reason == "forbidden") {
+        EXPECT_EQ(Json(response)["detail"].as_string(), "you are not allowed to do this");
+      } else {
+        EXPECT_TRUE(reason == "actor-not-allowed" || reason == "declarant-mismatch")
+            << method << " " << path << " as " << user << ": " << reason;
+      }
+    }
+    return allowed;
+  }
+
+  std::unique_ptr<api::HttpsClient> client_;
+  std::string hamburg_;  // filed by Nordfleisch (DE004700), via its clerk
+  std::string lyon_;     // filed by Soieries de Lyon (FR693000)
+};
+
+TEST_F(AuthorizationMatrixTest, ReadRoutes) {
+  const Users hamburg_readers = {"nordfleisch.clerk", "hanse.broker", "officer.hamburg", "auditor",
+                                 "admin"};
+  const Users lyon_readers = {"lyon.clerk", "hanse.broker", "officer.lyon", "auditor", "admin"};
+  for (const std::string suffix : {"", "/receipt", "/quote"}) {
+    EXPECT_EQ(Allowed("GET", "/v1/declarations/" + hamburg_ + suffix, "", 200), hamburg_readers)
+        << suffix;
+    EXPECT_EQ(Allowed("GET", "/v1/declarations/" + lyon_ + suffix, "", 200), lyon_readers)
+        << suffix;
+  }
+  const size_t denied = runtime_->security_log().Counts()["permission-denied/denied"];
+  EXPECT_EQ(denied, 3u * 2u * 4u);  // 3 routes x 2 declarations x 4 refused users
+  // Lists show each caller only what it may read.
+  for (const std::string& user : kEveryone) {
+    auto list = Send(*client_, user, "GET", "/v1/declarations");
+    if (list.status != 200) {
+      EXPECT_EQ(list.status, 403) << user;
+      continue;
+    }
+    Users seen;
+    const boost::json::object page = Json(list);
+    for (const auto& item : page.at("items").as_array()) {
+      seen.insert(std::string(item.as_object().at("id").as_string()));
+    }
+    EXPECT_EQ(seen.count(hamburg_) == 1, hamburg_readers.count(user) == 1) << user;
+    EXPECT_EQ(seen.count(lyon_) == 1, lyon_readers.count(user) == 1) << user;
+  }
+}
+
+TEST_F(AuthorizationMatrixTest, FilingForAnOrganisation) {
+  // Only Nordfleisch's clerk and the broker it delegated to may file for it.
+  Users allowed;
+  uint64_t seed = 10;
+  for (const std::string& user : kEveryone) {
+    auto filed = Send(*client_, user, "POST", "/v1/declarations",
+                      Body(app::Nordfleisch(), "DE004700", ++seed));
+    if (filed.status == 201) {
+      allowed.insert(user);
+    } else {
+      EXPECT_EQ(filed.status, 403) << user << ": " << filed.body;
+    }
+  }
+  // Declaring in the trader's own name is for its own clerk.
+  EXPECT_EQ(allowed, (Users{"nordfleisch.clerk"}));
+  // The broker declares in its own name for the trader that delegated to it; nobody else may.
+  const app::SampleParty broker = app::HanseBrokers();
+  allowed.clear();
+  for (const std::string& user : kEveryone) {
+    auto filed = Send(*client_, user, "POST", "/v1/declarations",
+                      Body(app::Nordfleisch(), "DE004700", ++seed, &broker));
+    if (filed.status == 201) {
+      allowed.insert(user);
+    } else {
+      EXPECT_EQ(filed.status, 403) << user << ": " << filed.body;
+    }
+  }
+  EXPECT_EQ(allowed, (Users{"hanse.broker"}));
+}
+
+TEST_F(AuthorizationMatrixTest, DecisionsBelongToTheOfficersOfTheOffice) {
+  const std::string path = "/v1/declarations/" + hamburg_ + "/decisions";
+  std::vector<std::string> others;
+  for (const std::string& user : kEveryone) {
+    if (user != "officer.hamburg") others.push_back(user);
+  }
+  EXPECT_EQ(Allowed("POST", path, R"({"action":"route_red","reason":"scan"})", 200, others),
+            Users{});
+  EXPECT_EQ(Allowed("POST", path, R"({"action":"route_red","reason":"scan"})", 200,
+                    {"officer.hamburg"}),
+            Users{"officer.hamburg"});
+}
+
+TEST_F(AuthorizationMatrixTest, AmendAndInvalidateBelongToTheTraderAndItsBroker) {
+  const std::string path = "/v1/declarations/" + hamburg_ + "/invalidate";
+  std::vector<std::string> others;
+  for (const std::string& user : kEveryone) {
+    if (user != "nordfleisch.clerk" && user != "hanse.broker") others.push_back(user);
+  }
+  EXPECT_EQ(Allowed("POST", path, R"({"reason":"duplicate"})", 200, others), Users{});
+  EXPECT_EQ(Allowed("PUT", "/v1/declarations/" + hamburg_,
+                    Body(app::Nordfleisch(), "DE004700", 1), 200, others),
+            Users{});
+  EXPECT_EQ(Allowed("POST", path, R"({"reason":"duplicate"})", 200, {"hanse.broker"}),
+            Users{"hanse.broker"});
+}
+
+}  // namespace
+}  // namespace clearway::e2e
