@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "crypto/crypto.h"
 
 namespace clearway::identity {
 
@@ -17,10 +16,6 @@ constexpr std::pair<Role, std::string_view> kRoleNames[] = {
 
 Error Forbidden() {
   return Error::PermissionDenied("forbidden", "you are not allowed to do this");
-}
-
-Error BadCredentials() {
-  return Error::Unauthenticated("bad-credentials", "unknown user or wrong password");
 }
 
 bool Contains(const std::vector<std::string>& list, std::string_view value) {
@@ -43,59 +38,6 @@ Result<Role> ParseRole(std::string_view name) {
   return Error::InvalidArgument("role", "unknown-role",
                                 "role must be one of declarant, broker, officer, risk_analyst, "
                                 "tariff_manager, auditor, administrator");
-}
-
-StaticUserDirectory::StaticUserDirectory(std::vector<UserRecord> users) {
-  for (auto& u : users) {
-    std::string name = u.principal.user_id;
-    users_.emplace(std::move(name), std::move(u));
-  }
-}
-
-std::optional<UserRecord> StaticUserDirectory::Find(std::string_view username) const {
-  auto it = users_.find(username);
-  if (it == users_.end()) return std::nullopt;
-  return it->second;
-}
-
-Authenticator::Authenticator(const UserDirectory& directory)
-    : directory_(directory), cache_salt_(crypto::RandomToken(32)) {
-  // A real hash of a random password: verifying against it costs what a real check costs.
-  dummy_hash_ = crypto::HashPassword(crypto::RandomToken(16)).value();
-}
-
-Result<Principal> Authenticator::AuthenticateBasic(std::string_view header) {
-  constexpr std::string_view kScheme = "Basic ";
-  if (header.size() <= kScheme.size() || header.substr(0, kScheme.size()) != kScheme) {
-    return Error::Unauthenticated("missing-credentials",
-                                  "send HTTP Basic credentials (Authorization: Basic ...)");
-  }
-  if (header.size() > 4096) return BadCredentials();
-  auto decoded = crypto::Base64Decode(header.substr(kScheme.size()));
-  if (!decoded.ok()) return BadCredentials();
-  auto colon = decoded->find(':');
-  if (colon == std::string::npos) return BadCredentials();
-  return AuthenticatePassword(std::string_view(*decoded).substr(0, colon),
-                              std::string_view(*decoded).substr(colon + 1));
-}
-
-Result<Principal> Authenticator::AuthenticatePassword(std::string_view username,
-                                                      std::string_view password) {
-  auto user = directory_.Find(username);
-  std::string digest = crypto::ToHex(crypto::Sha256(cache_salt_ + std::string(username) + '\0' +
-                                                    std::string(password)));
-  if (user && !user->disabled) {
-    std::scoped_lock lock(mu_);
-    auto it = verified_.find(username);
-    if (it != verified_.end() && crypto::ConstantTimeEqual(it->second, digest)) {
-      return user->principal;
-    }
-  }
-  bool ok = crypto::VerifyPassword(user ? user->password_hash : dummy_hash_, password);
-  if (!user || user->disabled || !ok) return BadCredentials();
-  std::scoped_lock lock(mu_);
-  verified_[std::string(username)] = digest;
-  return user->principal;
 }
 
 Status Policy::CanRead(const Principal& p, const DeclarationScope& scope) {

@@ -1,16 +1,10 @@
 // File: identity/identity.h
 //
 // Who is calling and what they may do. A Principal is the authenticated caller carried through
-// every request; Policy is the one authorisation policy every route checks; Authenticator
-// verifies credentials against a UserDirectory.
+// every request (made from the directory, identity/directory.h, when a session or API token is
+// presented: app/identity_service.h); Policy is the one authorisation policy every route
+// checks. UserRecord is a user as the configuration file writes it (a bootstrap).
 //
-// This is the first cut of the identity capability: users come from configuration (the demo
-// generates them), passwords are Argon2id hashes, and requests authenticate with HTTP Basic
-// over TLS. Sessions, MFA and stored users replace the directory later without changing
-// Principal or Policy.
-//
-//   identity::Authenticator auth(directory);
-//   CW_ASSIGN_OR_RETURN(auto principal, auth.AuthenticateBasic(header_value));
 //   CW_RETURN_IF_ERROR(identity::Policy::CanRead(principal, row_scope));
 #pragma once
 
@@ -48,53 +42,11 @@ struct Principal {
   std::vector<std::string> represented;  // brokers: organisations that delegated to it
 };
 
-// A user known to the directory. password_hash is an Argon2id PHC string.
+// A user written in the configuration ([[users]]). password_hash is an Argon2id PHC string.
 struct UserRecord {
   Principal principal;
   std::string password_hash;
   bool disabled = false;
-};
-
-// UserDirectory finds users by name. Thread-safe.
-class UserDirectory {
- public:
-  virtual ~UserDirectory() = default;
-  virtual std::optional<UserRecord> Find(std::string_view username) const = 0;
-};
-
-// StaticUserDirectory is a fixed list of users (from configuration).
-class StaticUserDirectory final : public UserDirectory {
- public:
-  explicit StaticUserDirectory(std::vector<UserRecord> users);
-  std::optional<UserRecord> Find(std::string_view username) const override;
-  size_t size() const { return users_.size(); }
-
- private:
-  std::map<std::string, UserRecord, std::less<>> users_;
-};
-
-// Authenticator checks credentials. Unknown user and wrong password give the same error
-// (kUnauthenticated "bad-credentials") after the same Argon2id work, so callers cannot
-// enumerate users. A successful verification is remembered (keyed by a salted SHA-256 of the
-// password, compared in constant time) so keep-alive clients do not pay Argon2id per request.
-// Thread-safe.
-class Authenticator {
- public:
-  explicit Authenticator(const UserDirectory& directory);
-
-  // AuthenticateBasic() takes an Authorization header value "Basic base64(user:pass)".
-  // Errors: kUnauthenticated "missing-credentials" (empty/other scheme), "bad-credentials".
-  Result<Principal> AuthenticateBasic(std::string_view authorization_header);
-
-  // AuthenticatePassword() checks a username and password.
-  Result<Principal> AuthenticatePassword(std::string_view username, std::string_view password);
-
- private:
-  const UserDirectory& directory_;
-  std::string dummy_hash_;   // verified against when the user is unknown (equal timing)
-  std::string cache_salt_;
-  std::mutex mu_;
-  std::map<std::string, std::string, std::less<>> verified_;   // username -> salted digest
 };
 
 // The parts of a declaration that access decisions look at.
