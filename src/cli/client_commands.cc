@@ -25,21 +25,8 @@ constexpr std::string_view kDefaultUrl = "https://127.0.0.1:8443";
 constexpr std::string_view kDefaultCredentials = "var/demo-credentials.json";
 constexpr std::string_view kDefaultCaCert = "var/tls/cert.pem";
 
-std::string FromEnv(const std::string& flag, const char* env, std::string_view fallback = {}) {
-  if (!flag.empty()) return flag;
-  if (const char* value = std::getenv(env); value != nullptr && *value != '\0') return value;
-  return std::string(fallback);
-}
 
-int Report(const Error& error) {
-  std::cerr << "clearway: " << error.message;
-  if (!error.reason.empty()) std::cerr << " (" << error.reason << ")";
-  std::cerr << "\n";
-  for (const auto& d : error.details) {
-    std::cerr << "  " << d.field_path << ": " << d.reason << ": " << d.message << "\n";
-  }
-  return 1;
-}
+int Report(const Error& error) { return Trouble(error, 1); }
 
 Result<std::string> ReadAll(const std::string& file) {
   if (file == "-") {

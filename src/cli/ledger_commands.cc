@@ -8,6 +8,7 @@
 
 #include "api/client.h"
 #include "app/config.h"
+#include "cli/output.h"
 #include "app/ledger_audit.h"
 #include "app/ledger_key.h"
 #include "app/ledger_receipt.h"
@@ -26,45 +27,12 @@ constexpr int kFailed = 1;
 constexpr int kCannotRun = 2;
 constexpr int kPending = 3;
 
-int Trouble(const Error& error, int code) {
-  std::cerr << "clearway: " << error.message;
-  if (!error.reason.empty()) std::cerr << " (" << error.reason << ")";
-  std::cerr << "\n";
-  return code;
-}
-
-std::string FromEnv(const std::string& flag, const char* env, std::string_view fallback = {}) {
-  if (!flag.empty()) return flag;
-  if (const char* value = std::getenv(env); value != nullptr && *value != '\0') return value;
-  return std::string(fallback);
-}
-
 Result<std::string> ReadText(const std::string& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) return Error::NotFound("file-not-found", "cannot read " + file);
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
-}
-
-std::string Trim(std::string text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
-    text.pop_back();
-  }
-  return text;
-}
-
-// The verifier key given as the key text itself or as a file holding it.
-Result<ledger::VerifierKey> VerifierKeyOf(const std::string& flag) {
-  if (flag.empty()) {
-    return Error::InvalidArgument("--key", "key-required",
-                                  "give the log's verifier key with --key (GET /v1/ledger/key)");
-  }
-  auto direct = ledger::ParseVerifierKey(flag);
-  if (direct.ok()) return direct;
-  if (!std::filesystem::exists(flag)) return direct;
-  CW_ASSIGN_OR_RETURN(std::string text, ReadText(flag));
-  return ledger::ParseVerifierKey(Trim(text));
 }
 
 // Fetch() GETs a public ledger path from the server.
@@ -173,7 +141,7 @@ int VerifyFull(const LedgerFlags& flags) {
   // key instead: whoever can edit the store may have replaced the key file too).
   Result<ledger::VerifierKey> key = Error::NotFound("", "");
   if (!flags.key.empty()) {
-    key = VerifierKeyOf(flags.key);
+    key = VerifierKeyOf(flags.key, "--key");
   } else {
     auto own = app::LoadLedgerKey(app::LedgerKeyPath(flags.data_dir));
     if (!own.ok()) return Trouble(own.error(), kCannotRun);
@@ -228,7 +196,7 @@ int LedgerCheckpointCommand(const LedgerFlags& flags) {
                                                    : "/v1/ledger/checkpoint/witnessed");
   if (!note.ok()) return Trouble(note.error(), kCannotRun);
   if (!flags.key.empty()) {
-    auto key = VerifierKeyOf(flags.key);
+    auto key = VerifierKeyOf(flags.key, "--key");
     if (!key.ok()) return Trouble(key.error(), kCannotRun);
     auto opened = ledger::OpenCheckpoint(*note, *key);
     if (!opened.ok()) return Trouble(opened.error(), kFailed);
@@ -236,7 +204,7 @@ int LedgerCheckpointCommand(const LedgerFlags& flags) {
   if (!flags.witnesses.empty()) {
     std::vector<ledger::VerifierKey> witnesses;
     for (const std::string& flag : flags.witnesses) {
-      auto key = VerifierKeyOf(flag);
+      auto key = VerifierKeyOf(flag, "--witness");
       if (!key.ok()) return Trouble(key.error(), kCannotRun);
       witnesses.push_back(*std::move(key));
     }
@@ -260,7 +228,7 @@ int LedgerCheckpointCommand(const LedgerFlags& flags) {
 
 int LedgerVerifyCommand(const LedgerFlags& flags) {
   if (flags.full) return VerifyFull(flags);
-  auto key = VerifierKeyOf(flags.key);
+  auto key = VerifierKeyOf(flags.key, "--key");
   if (!key.ok()) return Trouble(key.error(), kCannotRun);
   if (!flags.receipt.empty()) return VerifyReceiptFile(flags, *key);
   if (!flags.old_checkpoint.empty() && !flags.new_checkpoint.empty()) {

@@ -1,5 +1,10 @@
 #include "cli/output.h"
 
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
 #include "common/json.h"
 
 namespace clearway::cli {
@@ -75,6 +80,39 @@ std::string DescribeProblem(int status, const std::string& body) {
   }
   if (auto hint = StringOf(obj, "hint"); !hint.empty()) out += "\n  hint: " + hint;
   return out;
+}
+
+int Trouble(const Error& error, int exit_code) {
+  std::cerr << "clearway: " << error.message;
+  if (!error.reason.empty()) std::cerr << " (" << error.reason << ")";
+  std::cerr << "\n";
+  for (const auto& d : error.details) {
+    std::cerr << "  " << d.field_path << ": " << d.reason << ": " << d.message << "\n";
+  }
+  return exit_code;
+}
+
+std::string FromEnv(const std::string& flag, const char* env, std::string_view fallback) {
+  if (!flag.empty()) return flag;
+  if (const char* value = std::getenv(env); value != nullptr && *value != '\0') return value;
+  return std::string(fallback);
+}
+
+Result<ledger::VerifierKey> VerifierKeyOf(const std::string& flag, std::string_view flag_name) {
+  if (flag.empty()) {
+    return Error::InvalidArgument(std::string(flag_name), "key-required",
+                                  "give the log's verifier key with " + std::string(flag_name) +
+                                      " (GET /v1/ledger/key)");
+  }
+  auto direct = ledger::ParseVerifierKey(flag);
+  if (direct.ok() || !std::filesystem::exists(flag)) return direct;
+  std::ifstream in(flag);
+  std::string line;
+  if (!in || !std::getline(in, line)) {
+    return Error::NotFound("file-not-found", "cannot read " + flag);
+  }
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+  return ledger::ParseVerifierKey(line);
 }
 
 }  // namespace clearway::cli

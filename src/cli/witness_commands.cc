@@ -25,31 +25,6 @@ constexpr int kDone = 0;
 constexpr int kRefused = 1;
 constexpr int kCannotRun = 2;
 
-int Trouble(const Error& error, int code) {
-  std::cerr << "clearway: " << error.message;
-  if (!error.reason.empty()) std::cerr << " (" << error.reason << ")";
-  std::cerr << "\n";
-  return code;
-}
-
-std::string FromEnv(const std::string& flag, const char* env, std::string_view fallback = {}) {
-  if (!flag.empty()) return flag;
-  if (const char* value = std::getenv(env); value != nullptr && *value != '\0') return value;
-  return std::string(fallback);
-}
-
-Result<ledger::VerifierKey> LogKeyOf(const std::string& flag) {
-  if (flag.empty()) {
-    return Error::InvalidArgument("--log-key", "key-required",
-                                  "give the log's verifier key with --log-key (GET /v1/ledger/key)");
-  }
-  auto direct = ledger::ParseVerifierKey(flag);
-  if (direct.ok() || !std::filesystem::exists(flag)) return direct;
-  std::ifstream in(flag);
-  std::string line;
-  std::getline(in, line);
-  return ledger::ParseVerifierKey(line);
-}
 
 Result<std::unique_ptr<api::HttpsClient>> Connect(const WitnessFlags& flags, std::string& base) {
   CW_ASSIGN_OR_RETURN(api::HttpsUrl url, api::ParseHttpsUrl(FromEnv(flags.url, "CLEARWAY_URL",
@@ -110,7 +85,7 @@ int WitnessKeyCommand(const WitnessFlags& flags) {
 int WitnessCosignCommand(const WitnessFlags& flags) {
   auto key = app::LoadOrCreateWitnessKey(flags.key_file, flags.name);
   if (!key.ok()) return Trouble(key.error(), kCannotRun);
-  auto log_key = LogKeyOf(flags.log_key);
+  auto log_key = VerifierKeyOf(flags.log_key, "--log-key");
   if (!log_key.ok()) return Trouble(log_key.error(), kCannotRun);
   auto state = app::LoadWitnessState(flags.state_file);
   if (!state.ok()) return Trouble(state.error(), kCannotRun);
