@@ -121,6 +121,12 @@ std::vector<CatalogEntry> Build() {
        "Send a C2SP signed note: the text, a blank line, then one signature line per key."},
       {"malformed-checkpoint",
        "The note's text must be a C2SP checkpoint: origin, tree size, base64 root hash."},
+      // The security event log (docs/identity.md).
+      {"security-event-bad-type",
+       "Use a security event type from docs/identity.md, e.g. login-failed."},
+      {"security-event-bad-outcome", "Use success, failure or denied."},
+      {"security-event-unreadable",
+       "A stored event is damaged: run clearway ledger verify --full and alert the operator."},
       // The tariff (docs/tariff.md).
       {"empty-query",
        "Give at least one word, e.g. q=frozen boneless bovine meat."},

@@ -308,6 +308,18 @@ json::value Build() {
                  {{"200", Resp("the matches", "TariffSearchResults")},
                   {"400", ProblemResponse("no words to search for, or bad limit")}},
                  {Param("q", "query", "words to find", true), limit_param})}};
+  paths["/v1/security/events"] = {
+      {"get", Op("The security event log, newest first (auditors and administrators)",
+                 "listSecurityEvents", true,
+                 {{"200", Resp("a page of events", "SecurityEventPage")},
+                  {"400", ProblemResponse("bad filter, limit or cursor")},
+                  {"403", ProblemResponse("not an auditor or administrator")}},
+                 {Param("type", "query", "event type, e.g. login-failed"),
+                  Param("actor", "query", "user id of who acted"),
+                  Param("outcome", "query", "success, failure or denied"),
+                  Param("from", "query", "RFC 3339, inclusive"),
+                  Param("to", "query", "RFC 3339, exclusive"), limit_param,
+                  Param("cursor", "query", "nextCursor of the previous page")})}};
   paths["/v1/duty/quote"] = {
       {"post", Op("Quote duties and taxes of a declaration, explained per goods item",
                   "quoteDuty", true,
@@ -433,6 +445,11 @@ json::value Build() {
   schemas["TariffSearchResults"] = {
       {"type", "object"},
       {"properties", {{"q", {{"type", "string"}}}, {"results", any_list}}}};
+  schemas["SecurityEventPage"] = {
+      {"type", "object"},
+      {"description", "docs/identity.md: each item is the event as committed to the ledger, "
+                      "plus its ledger recordId"},
+      {"properties", {{"items", any_list}, {"nextCursor", {{"type", json::array{"string", "null"}}}}}}};
   schemas["DutyQuote"] = {
       {"type", "object"},
       {"description", "docs/tariff.md: per item the customs value, every measure applied with "

@@ -1,5 +1,8 @@
 #include "api/route_util.h"
 
+#include <charconv>
+#include <string>
+
 #include "api/error_catalog.h"
 #include "api/problem.h"
 
@@ -29,6 +32,32 @@ Response ErrorResponse(const Error& error, const Request& request) {
   }
   return ProblemFromError(
       error, [](std::string_view reason) { return ErrorHint(reason); }, request.path);
+}
+
+Result<int64_t> IntegerParam(const Request& request, std::string_view name, int64_t min,
+                             int64_t max, int64_t fallback) {
+  std::optional<std::string_view> text = request.QueryParam(name);
+  if (!text.has_value()) return fallback;
+  int64_t value = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (ec != std::errc() || end != text->data() + text->size() || value < min || value > max) {
+    return Error::InvalidArgument(std::string(name), "bad-parameter",
+                                  std::string(name) + " must be a whole number from " +
+                                      std::to_string(min) + " to " + std::to_string(max));
+  }
+  return value;
+}
+
+Result<std::optional<Timestamp>> TimestampParam(const Request& request, std::string_view name) {
+  std::optional<std::string_view> text = request.QueryParam(name);
+  if (!text.has_value()) return std::optional<Timestamp>();
+  Result<Timestamp> parsed = ParseTimestamp(*text);
+  if (!parsed.ok()) {
+    Error error = std::move(parsed).error();
+    error.field_path = std::string(name);
+    return error;
+  }
+  return std::optional<Timestamp>(*parsed);
 }
 
 }  // namespace clearway::api

@@ -10,6 +10,7 @@
 #include "api/auth.h"
 #include "api/ledger_routes.h"
 #include "api/session_routes.h"
+#include "api/security_routes.h"
 #include "api/tariff_routes.h"
 #include "api/openapi.h"
 #include "api/problem.h"
@@ -218,6 +219,12 @@ void RegisterRoutes(Router& router, app::Runtime& runtime, Metrics& metrics) {
   runtime.security_log().AddObserver([](const identity::SecurityEvent& event) {
     spdlog::info(R"({{"event":"security_event","data":{}}})", identity::SecurityEventJson(event));
   });
+  metrics.AddGauge("clearway_security_events_unjournaled_total",
+                   "Security events the store failed to write (kept in the log stream only)",
+                   [&runtime] { return static_cast<double>(runtime.security_log().unjournaled()); });
+  metrics.AddGauge("clearway_security_events_dropped_total",
+                   "Security events refused as malformed (a bug: they name a secret or are empty)",
+                   [&runtime] { return static_cast<double>(runtime.security_log().dropped()); });
   app::LedgerService& ledger = runtime.ledger();
   metrics.AddGauge("clearway_ledger_checkpoint_failures_total",
                    "Background checkpoints that failed to be signed or kept",
@@ -426,6 +433,7 @@ void RegisterRoutes(Router& router, app::Runtime& runtime, Metrics& metrics) {
   RegisterLedgerRoutes(router, runtime);
   RegisterSessionRoutes(router, runtime);
   RegisterTariffRoutes(router, runtime);
+  RegisterSecurityRoutes(router, runtime);
 }
 
 }  // namespace clearway::api

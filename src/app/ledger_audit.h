@@ -48,6 +48,8 @@ struct AuditReport {
   uint64_t leaves = 0;                      // leaf rows read
   uint64_t versions = 0;                    // declaration versions read
   uint64_t transitions = 0;                 // transitions read
+  uint64_t assessments = 0;                 // assessments read
+  uint64_t security_events = 0;             // security events read
   std::optional<uint64_t> checkpoint_size;  // of the latest signed checkpoint, if any
   std::vector<AuditFinding> findings;       // empty when nothing is wrong
   std::vector<std::string> notes;           // what is worth knowing but not wrong

@@ -92,6 +92,9 @@ Result<std::unique_ptr<Runtime>> Runtime::OpenWith(Config config,
                       LedgerService::Open(*runtime->store_, *runtime->clock_,
                                           std::move(ledger_key), ledger_options));
   LedgerService* ledger = runtime->ledger_.get();
+  // Security events are journaled to the store's append-only log, each with its ledger leaf.
+  runtime->security_log_->SetJournal(
+      runtime->store_.get(), [ledger](uint64_t tree_size) { ledger->NoteAppended(tree_size); });
   runtime->declarations_ = std::make_unique<DeclarationService>(
       *runtime->store_, *runtime->clock_,
       [ledger](uint64_t tree_size) { ledger->NoteAppended(tree_size); });

@@ -10,6 +10,8 @@
 #include <iostream>
 #include <sstream>
 
+#include <CLI/CLI.hpp>
+
 #include "api/client.h"
 #include "api/client_auth.h"
 #include "cli/output.h"
@@ -363,5 +365,23 @@ int DeclareAction(const Connection& c, const std::string& id, const std::string&
                         {{"Idempotency-Key", crypto::RandomToken(16)}}));
   });
 }
+
+int ApiCall(const Connection& c, std::string_view method, const std::string& path,
+            const std::string& body) {
+  return WithSession(c, [&](Session& s) { return Print(s.Send(method, path, body)); });
+}
+
+void AddConnectionFlags(CLI::App* cmd, Connection& c) {
+  cmd->add_option("--url", c.url, "Server URL (env CLEARWAY_URL)");
+  cmd->add_option("--ca-cert", c.ca_cert, "CA certificate to trust (env CLEARWAY_CA_CERT)");
+  cmd->add_option("--as", c.as_user, "Act as this user of the credentials file");
+  cmd->add_option("--credentials", c.credentials,
+                  "Credentials file (env CLEARWAY_CREDENTIALS; default var/demo-credentials.json)");
+  cmd->add_option("--user", c.user, "Username (password from CLEARWAY_PASSWORD or stdin)");
+  cmd->add_flag("--password-stdin", c.password_stdin, "Read the password from standard input");
+  cmd->add_option("--totp", c.totp, "The current code of your authenticator app");
+}
+
+std::string UrlEncode(std::string_view text) { return Encode(text); }
 
 }  // namespace clearway::cli

@@ -18,6 +18,11 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
+
+namespace CLI {
+class App;
+}  // namespace CLI
 
 namespace clearway::cli {
 
@@ -55,5 +60,18 @@ int DeclareAmend(const Connection& c, const std::string& id, const std::string& 
 int LedgerReceipt(const Connection& c, const std::string& id, const std::string& out);
 int DeclareAction(const Connection& c, const std::string& id, const std::string& path_action,
                   const std::string& decision, const std::string& reason);
+
+// ApiCall() sends one request (`path` already URL-encoded, `body` JSON or empty) as the
+// connection's user and prints the JSON answer, or the problem on stderr. Exit code 0, 3 for
+// a 422, 1 otherwise (used by `clearway risk …`).
+int ApiCall(const Connection& c, std::string_view method, const std::string& path,
+            const std::string& body = "");
+
+// AddConnectionFlags() adds the flags above (--url, --ca-cert, --as, --credentials, --user,
+// --password-stdin, --totp) to `cmd`, filling `c`, which must outlive the parse.
+void AddConnectionFlags(CLI::App* cmd, Connection& c);
+
+// UrlEncode() percent-encodes a path segment or query value (RFC 3986 unreserved kept).
+std::string UrlEncode(std::string_view text);
 
 }  // namespace clearway::cli

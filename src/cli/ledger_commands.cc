@@ -164,7 +164,8 @@ int VerifyFull(const LedgerFlags& flags) {
   if (!report.ok()) return Trouble(report.error(), kCannotRun);
   std::cout << "ledger of " << key->name << ": " << report->leaves << " leaves, "
             << report->versions << " declaration versions, " << report->transitions
-            << " transitions";
+            << " transitions, " << report->assessments << " assessments, "
+            << report->security_events << " security events";
   if (report->checkpoint_size) std::cout << ", latest checkpoint " << *report->checkpoint_size;
   std::cout << "\n";
   for (const auto& note : report->notes) std::cout << "note: " << note << "\n";

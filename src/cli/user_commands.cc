@@ -8,6 +8,8 @@
 #include <vector>
 
 #include <boost/json.hpp>
+#include <pwd.h>
+#include <unistd.h>
 
 #include "cli/output.h"
 #include "common/time.h"
@@ -15,7 +17,10 @@
 #include "identity/directory.h"
 #include "identity/password_policy.h"
 #include "identity/recovery_codes.h"
+#include "identity/security_event.h"
 #include "identity/sqlite/sqlite_identity_store.h"
+#include "store/ledger_records.h"
+#include "store/sqlite/sqlite_store.h"
 
 namespace clearway::cli {
 
@@ -110,6 +115,53 @@ Status CheckRoleFits(const StoredUser& user, const Organisation& organisation) {
           (organisation.kind == OrganisationKind::kPartnerAdministration
                ? " (partner administrations have service accounts only)"
                : ""));
+}
+
+// LocalActor() names who changed the directory from this machine: "local:<OS user>", since
+// offline commands run with the files' owner's rights and no Clearway session.
+std::string LocalActor() {
+  const struct passwd* entry = getpwuid(geteuid());
+  std::string name = entry != nullptr && entry->pw_name != nullptr ? entry->pw_name
+                                                                    : std::to_string(geteuid());
+  return "local:" + name;
+}
+
+// RecordChange() writes a security event for a change to the directory into the security event
+// log of DATA_DIR/clearway.db (with its ledger leaf), when that store exists: the server, if it
+// runs, sees it there; the SQLite store's writer assigns leaf indices inside its write
+// transaction, so a second process appending is safe.
+Status RecordChange(const UserFlags& f, identity::SecurityEventType type,
+                    const std::string& subject,
+                    std::vector<std::pair<std::string, std::string>> details = {}) {
+  const std::string path = f.data_dir + "/clearway.db";
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return OkStatus();  // no store yet: nothing to log to
+  identity::SecurityEvent event;
+  event.time = SystemClock().Now();
+  event.id = identity::NewSecurityEventId(event.time);
+  event.type = type;
+  event.outcome = identity::SecurityOutcome::kSuccess;
+  event.actor = LocalActor();
+  event.subject = subject;
+  for (const auto& [key, value] : details) CW_RETURN_IF_ERROR(event.details.Set(key, value));
+  CW_RETURN_IF_ERROR(identity::ValidateSecurityEvent(event));
+  store::SecurityEventRow row;
+  row.id = event.id;
+  row.at = event.time;
+  row.type = std::string(identity::SecurityEventTypeName(event.type));
+  row.outcome = std::string(identity::SecurityOutcomeName(event.outcome));
+  row.actor = event.actor;
+  row.event = identity::SecurityEventJson(event);
+  store::sqlite::SqliteOptions options;
+  options.path = path;
+  options.read_connections = 1;
+  CW_ASSIGN_OR_RETURN(auto store, store::sqlite::SqliteStore::Open(options));
+  store::UnitOfWork work;
+  work.security_events.push_back(std::move(row));
+  store::SealUnit(work);
+  Result<store::CommitReceipt> committed = store->Commit(std::move(work));
+  if (!committed.ok()) return std::move(committed).error();
+  return OkStatus();
 }
 
 Result<std::string> ReadPassword() {
@@ -211,6 +263,9 @@ Status UserAdd(const UserFlags& f) {
     CW_ASSIGN_OR_RETURN(user.password_hash, crypto::HashPassword(password));
   }
   CW_RETURN_IF_ERROR(store->AddUser(user));
+  CW_RETURN_IF_ERROR(RecordChange(f, identity::SecurityEventType::kUserCreated, user.username,
+                                  {{"role", std::string(identity::RoleName(user.role))},
+                                   {"organisation", user.organisation_id}}));
   std::cout << "added " << (user.service_account ? "service account " : "user ") << user.username
             << " (" << identity::RoleName(user.role) << " of " << user.organisation_id << ")";
   if (!user.service_account && identity::MfaRequired(user, organisation)) {
@@ -257,6 +312,8 @@ Status UserDisable(const UserFlags& f) {
   CW_RETURN_IF_ERROR(store->SetDisabled(f.id, true));
   // A disabled user must not keep working through a session or API token issued earlier.
   CW_ASSIGN_OR_RETURN(size_t revoked, store->RevokeAllForUser(f.id));
+  CW_RETURN_IF_ERROR(RecordChange(f, identity::SecurityEventType::kUserDisabled, f.id,
+                                  {{"revoked", std::to_string(revoked)}}));
   std::cout << "disabled " << f.id << "; revoked " << revoked << " tokens\n";
   return OkStatus();
 }
@@ -264,7 +321,49 @@ Status UserDisable(const UserFlags& f) {
 Status UserEnable(const UserFlags& f) {
   CW_ASSIGN_OR_RETURN(auto store, OpenStore(f, false));
   CW_RETURN_IF_ERROR(store->SetDisabled(f.id, false));
+  CW_RETURN_IF_ERROR(RecordChange(f, identity::SecurityEventType::kUserEnabled, f.id));
   std::cout << "enabled " << f.id << "\n";
+  return OkStatus();
+}
+
+// UserSetRole() gives a user another role (and offices); its sessions and tokens are revoked,
+// since they were granted under the old role.
+Status UserSetRole(const UserFlags& f) {
+  CW_ASSIGN_OR_RETURN(auto store, OpenStore(f, false));
+  CW_ASSIGN_OR_RETURN(StoredUser user, store->GetUser(f.id));
+  const Role before = user.role;
+  CW_ASSIGN_OR_RETURN(user.role, identity::ParseRole(f.role));
+  user.offices = f.offices;
+  CW_ASSIGN_OR_RETURN(Organisation organisation, store->GetOrganisation(user.organisation_id));
+  CW_RETURN_IF_ERROR(CheckRoleFits(user, organisation));
+  CW_RETURN_IF_ERROR(store->SetRole(f.id, user.role, user.offices));
+  CW_ASSIGN_OR_RETURN(size_t revoked, store->RevokeAllForUser(f.id));
+  CW_RETURN_IF_ERROR(RecordChange(f, identity::SecurityEventType::kRoleChanged, f.id,
+                                  {{"from", std::string(identity::RoleName(before))},
+                                   {"to", std::string(identity::RoleName(user.role))},
+                                   {"revoked", std::to_string(revoked)}}));
+  std::cout << f.id << " is now " << identity::RoleName(user.role) << "; revoked " << revoked
+            << " tokens\n";
+  return OkStatus();
+}
+
+// UserSetPassword() replaces a user's password (policy-checked, from CLEARWAY_PASSWORD or
+// standard input) and revokes its sessions and tokens.
+Status UserSetPassword(const UserFlags& f) {
+  CW_ASSIGN_OR_RETURN(auto store, OpenStore(f, false));
+  CW_ASSIGN_OR_RETURN(StoredUser user, store->GetUser(f.id));
+  if (user.service_account) {
+    return Error::FailedPrecondition("service-account-password",
+                                     "service accounts have no password; issue API tokens");
+  }
+  CW_ASSIGN_OR_RETURN(std::string password, ReadPassword());
+  CW_RETURN_IF_ERROR(identity::PasswordPolicy().Check(password, user.username));
+  CW_ASSIGN_OR_RETURN(std::string hash, crypto::HashPassword(password));
+  CW_RETURN_IF_ERROR(store->SetPasswordHash(f.id, hash));
+  CW_ASSIGN_OR_RETURN(size_t revoked, store->RevokeAllForUser(f.id));
+  CW_RETURN_IF_ERROR(RecordChange(f, identity::SecurityEventType::kPasswordChanged, f.id,
+                                  {{"revoked", std::to_string(revoked)}}));
+  std::cout << "password of " << f.id << " changed; revoked " << revoked << " tokens\n";
   return OkStatus();
 }
 
@@ -319,9 +418,18 @@ void AddUserCommands(CLI::App& app) {
   user_disable->add_option("USERNAME", flags->id, "Username")->required();
   auto* user_enable = user->add_subcommand("enable", "Let a disabled user sign in again");
   user_enable->add_option("USERNAME", flags->id, "Username")->required();
+  auto* user_set_role =
+      user->add_subcommand("set-role", "Give a user another role; revokes its tokens");
+  user_set_role->add_option("USERNAME", flags->id, "Username")->required();
+  user_set_role->add_option("--role", flags->role, "The new role")->required();
+  user_set_role->add_option("--office", flags->offices, "Customs office worked (repeatable)");
+  auto* user_set_password = user->add_subcommand(
+      "set-password",
+      "Replace a password (from CLEARWAY_PASSWORD or standard input); revokes its tokens");
+  user_set_password->add_option("USERNAME", flags->id, "Username")->required();
 
   for (CLI::App* cmd : {org_add, org_list, delegation_add, user_add, user_list, user_disable,
-                        user_enable}) {
+                        user_enable, user_set_role, user_set_password}) {
     cmd->add_option("--data-dir", flags->data_dir, "Data directory holding identity.db")
         ->capture_default_str();
   }
@@ -332,6 +440,8 @@ void AddUserCommands(CLI::App& app) {
   user_list->callback([flags] { Run(UserList, *flags); });
   user_disable->callback([flags] { Run(UserDisable, *flags); });
   user_enable->callback([flags] { Run(UserEnable, *flags); });
+  user_set_role->callback([flags] { Run(UserSetRole, *flags); });
+  user_set_password->callback([flags] { Run(UserSetPassword, *flags); });
 }
 
 }  // namespace clearway::cli

@@ -11,6 +11,12 @@
 //   clearway user list [--org ID] [--json]
 //   clearway user disable USERNAME          (also revokes the user's sessions and API tokens)
 //   clearway user enable USERNAME
+//   clearway user set-role USERNAME --role ROLE [--office X ...]   (revokes its tokens)
+//   clearway user set-password USERNAME     (password as for `user add`; revokes its tokens)
+//
+// Every change to a user is a security event (user-created, user-disabled, user-enabled,
+// role-changed, password-changed) with actor "local:<OS user>", written to the security event
+// log of DATA_DIR/clearway.db with its ledger leaf when that store exists.
 //
 // `user add` reads the password from CLEARWAY_PASSWORD or, when that is unset, one line of
 // standard input, never from a flag (flags end up in shell history and `ps`); it must pass the

@@ -78,6 +78,11 @@ Status Policy::CanDecide(const Principal& p, const DeclarationScope& scope) {
   return Forbidden();
 }
 
+Status Policy::CanReadSecurityEvents(const Principal& p) {
+  if (p.role == Role::kAuditor || p.role == Role::kAdministrator) return OkStatus();
+  return Forbidden();
+}
+
 std::optional<std::vector<std::string>> Policy::VisibleOrganisations(const Principal& p) {
   switch (p.role) {
     case Role::kDeclarant:

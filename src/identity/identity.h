@@ -65,6 +65,8 @@ class Policy {
   static Status CanFile(const Principal& p, std::string_view organisation_id);
   // May the principal take an officer decision (route, release, hold, seize, reject)?
   static Status CanDecide(const Principal& p, const DeclarationScope& scope);
+  // May the principal read the security event log? Auditors and administrators.
+  static Status CanReadSecurityEvents(const Principal& p);
   // Offices/organisations a principal's list queries are restricted to; nullopt = all.
   static std::optional<std::vector<std::string>> VisibleOrganisations(const Principal& p);
   static std::optional<std::vector<std::string>> VisibleOffices(const Principal& p);

@@ -27,6 +27,7 @@ constexpr std::pair<SecurityEventType, std::string_view> kTypeNames[] = {
     {SecurityEventType::kUserCreated, "user-created"},
     {SecurityEventType::kUserDisabled, "user-disabled"},
     {SecurityEventType::kPasswordChanged, "password-changed"},
+    {SecurityEventType::kUserEnabled, "user-enabled"},
 };
 
 constexpr std::pair<SecurityOutcome, std::string_view> kOutcomeNames[] = {

@@ -47,6 +47,7 @@ enum class SecurityEventType {
   kUserCreated,       // "user-created"
   kUserDisabled,      // "user-disabled"
   kPasswordChanged,   // "password-changed"
+  kUserEnabled,       // "user-enabled"
 };
 
 std::string_view SecurityEventTypeName(SecurityEventType type);

@@ -38,6 +38,8 @@ inline constexpr std::string_view kCommitmentDomain = "clearway/commitment/v1";
 
 inline constexpr std::string_view kKindDeclarationVersion = "declaration.version";
 inline constexpr std::string_view kKindDeclarationTransition = "declaration.transition";
+inline constexpr std::string_view kKindDeclarationAssessment = "declaration.assessment";
+inline constexpr std::string_view kKindSecurityEvent = "security.event";
 
 // LeafEntry is one record in the log.
 struct LeafEntry {

@@ -24,6 +24,14 @@ std::string TransitionRecordId(std::string_view declaration_id, int64_t sequence
   return std::string(declaration_id) + "#" + std::to_string(sequence);
 }
 
+std::string AssessmentRecordId(std::string_view declaration_id, int64_t version) {
+  return VersionRecordId(declaration_id, version) + "/assessment";
+}
+
+std::string SecurityEventRecordId(std::string_view event_id) {
+  return "security/" + std::string(event_id);
+}
+
 std::string CanonicalVersionRecord(const DeclarationRow& row) {
   // The payload enters as a JSON string, byte for byte, so that any change to it (even one
   // that keeps it equivalent JSON) changes the commitment, and a payload that is not JSON at
@@ -55,6 +63,24 @@ std::string CanonicalTransitionRecord(const TransitionRow& row) {
   return CanonicalJson(record);
 }
 
+std::string CanonicalAssessmentRecord(const AssessmentRow& row) {
+  boost::json::object record{{"kind", ledger::kKindDeclarationAssessment},
+                             {"declarationId", row.declaration_id},
+                             {"version", row.version},
+                             {"at", Micros(row.at)},
+                             {"quote", row.quote},
+                             {"risk", row.risk}};
+  return CanonicalJson(record);
+}
+
+std::string CanonicalSecurityEventRecord(const SecurityEventRow& row) {
+  // The event's own canonical JSON holds its type, time, actor and outcome; the copies kept
+  // beside it for queries are not committed separately (the audit checks they agree).
+  boost::json::object record{
+      {"kind", ledger::kKindSecurityEvent}, {"id", row.id}, {"event", row.event}};
+  return CanonicalJson(record);
+}
+
 ledger::LeafEntry VersionLeaf(const DeclarationRow& row) {
   return ledger::LeafEntry{std::string(ledger::kKindDeclarationVersion),
                            VersionRecordId(row.id, row.version),
@@ -67,9 +93,29 @@ ledger::LeafEntry TransitionLeaf(const TransitionRow& row) {
                            ledger::ComputeCommitment(row.salt, CanonicalTransitionRecord(row))};
 }
 
+ledger::LeafEntry AssessmentLeaf(const AssessmentRow& row) {
+  return ledger::LeafEntry{std::string(ledger::kKindDeclarationAssessment),
+                           AssessmentRecordId(row.declaration_id, row.version),
+                           ledger::ComputeCommitment(row.salt, CanonicalAssessmentRecord(row))};
+}
+
+ledger::LeafEntry SecurityEventLeaf(const SecurityEventRow& row) {
+  return ledger::LeafEntry{std::string(ledger::kKindSecurityEvent), SecurityEventRecordId(row.id),
+                           ledger::ComputeCommitment(row.salt, CanonicalSecurityEventRecord(row))};
+}
+
+namespace {
+
+size_t RecordCount(const UnitOfWork& work) {
+  return work.declarations.size() + work.transitions.size() + work.assessments.size() +
+         work.security_events.size();
+}
+
+}  // namespace
+
 void SealUnit(UnitOfWork& work) {
   work.leaves.clear();
-  work.leaves.reserve(work.declarations.size() + work.transitions.size());
+  work.leaves.reserve(RecordCount(work));
   for (DeclarationRow& row : work.declarations) {
     row.salt = ledger::NewCommitmentSalt();
     work.leaves.push_back(VersionLeaf(row));
@@ -78,10 +124,18 @@ void SealUnit(UnitOfWork& work) {
     row.salt = ledger::NewCommitmentSalt();
     work.leaves.push_back(TransitionLeaf(row));
   }
+  for (AssessmentRow& row : work.assessments) {
+    row.salt = ledger::NewCommitmentSalt();
+    work.leaves.push_back(AssessmentLeaf(row));
+  }
+  for (SecurityEventRow& row : work.security_events) {
+    row.salt = ledger::NewCommitmentSalt();
+    work.leaves.push_back(SecurityEventLeaf(row));
+  }
 }
 
 Status CheckUnitLeaves(const UnitOfWork& work) {
-  const size_t expected = work.declarations.size() + work.transitions.size();
+  const size_t expected = RecordCount(work);
   if (work.leaves.size() != expected) {
     return Mismatch("the unit has " + std::to_string(expected) + " records but " +
                     std::to_string(work.leaves.size()) + " ledger leaves");
@@ -104,6 +158,13 @@ Status CheckUnitLeaves(const UnitOfWork& work) {
   for (const TransitionRow& row : work.transitions) {
     CW_RETURN_IF_ERROR(check(ledger::kKindDeclarationTransition,
                              TransitionRecordId(row.declaration_id, row.sequence)));
+  }
+  for (const AssessmentRow& row : work.assessments) {
+    CW_RETURN_IF_ERROR(check(ledger::kKindDeclarationAssessment,
+                             AssessmentRecordId(row.declaration_id, row.version)));
+  }
+  for (const SecurityEventRow& row : work.security_events) {
+    CW_RETURN_IF_ERROR(check(ledger::kKindSecurityEvent, SecurityEventRecordId(row.id)));
   }
   return OkStatus();
 }

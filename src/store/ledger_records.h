@@ -7,6 +7,8 @@
 //   record                 leaf kind                  record id
 //   declaration version    "declaration.version"      "<declaration id>@v<version>"
 //   transition             "declaration.transition"   "<declaration id>#<sequence>"
+//   assessment             "declaration.assessment"   "<declaration id>@v<version>/assessment"
+//   security event         "security.event"           "security/<event id>"
 //
 // and commitment = ComputeCommitment(salt, canonical record bytes), where the salt is 32 fresh
 // random bytes kept beside the record (DeclarationRow::salt, TransitionRow::salt). The canonical
@@ -16,6 +18,9 @@
 //                "organisationId", "payload": "<payload text>", "type", "version"}
 //   transition  {"actor", "at": µs, "channel", "declarationId", "from", "kind", "reason",
 //                "sequence", "to", "version"}
+//   assessment  {"at": µs, "declarationId", "kind", "quote": "<quote text>",
+//                "risk": "<risk text>", "version"}
+//   security event  {"event": "<SecurityEventJson text>", "id", "kind"}
 //
 // A version's status, channel and updated_at are left out: they change in place, and every
 // change is a transition with a leaf of its own. The leaf holds no personal data: only the kind,
@@ -47,18 +52,30 @@ std::string VersionRecordId(std::string_view declaration_id, int64_t version);
 // TransitionRecordId() is "<declaration id>#<sequence>".
 std::string TransitionRecordId(std::string_view declaration_id, int64_t sequence);
 
+// AssessmentRecordId() is "<declaration id>@v<version>/assessment".
+std::string AssessmentRecordId(std::string_view declaration_id, int64_t version);
+
+// SecurityEventRecordId() is "security/<event id>".
+std::string SecurityEventRecordId(std::string_view event_id);
+
 // CanonicalVersionRecord() gives the canonical bytes a version's commitment covers.
 std::string CanonicalVersionRecord(const DeclarationRow& row);
 
 // CanonicalTransitionRecord() gives the canonical bytes a transition's commitment covers.
 std::string CanonicalTransitionRecord(const TransitionRow& row);
 
-// VersionLeaf() / TransitionLeaf() give the record's leaf entry, committed with its salt.
+std::string CanonicalAssessmentRecord(const AssessmentRow& row);
+std::string CanonicalSecurityEventRecord(const SecurityEventRow& row);
+
+// VersionLeaf() … SecurityEventLeaf() give the record's leaf entry, committed with its salt.
 ledger::LeafEntry VersionLeaf(const DeclarationRow& row);
 ledger::LeafEntry TransitionLeaf(const TransitionRow& row);
+ledger::LeafEntry AssessmentLeaf(const AssessmentRow& row);
+ledger::LeafEntry SecurityEventLeaf(const SecurityEventRow& row);
 
-// SealUnit() gives every new version and transition of `work` a fresh salt and sets
-// work.leaves to their leaves: the versions first, then the transitions, each in unit order.
+// SealUnit() gives every new record of `work` a fresh salt and sets work.leaves to their
+// leaves: the versions first, then the transitions, assessments and security events, each in
+// unit order.
 void SealUnit(UnitOfWork& work);
 
 // CheckUnitLeaves() returns ok when work.leaves names exactly the unit's records, in SealUnit()

@@ -6,8 +6,12 @@
 //     (the canonical JSON of the version; later, its ciphertext);
 //   - lifecycle transitions: who moved which declaration from which status to which, when, why;
 //   - idempotency records: the first response to a (principal, Idempotency-Key) pair;
-//   - the ledger: one leaf per version and per transition (store/ledger_records.h), the Merkle
-//     tree over them (a ledger::TreeStore) and the signed checkpoints.
+//   - assessments: the duty quote and risk decision made for a declaration version when it was
+//     filed or amended (what was owed and which channel, and why), written once;
+//   - security events: the append-only security event log (identity/security_event.h);
+//   - the ledger: one leaf per version, transition, assessment and security event
+//     (store/ledger_records.h), the Merkle tree over them (a ledger::TreeStore) and the signed
+//     checkpoints.
 // Writes arrive as a UnitOfWork and are atomic: all of it is durable, or none of it is. The
 // backend's single writer assigns the leaves their indices, so the log has no gaps and no forks.
 //
@@ -71,6 +75,40 @@ struct TransitionRow {
   ledger::CommitmentSalt salt{};  // of this transition's commitment; see DeclarationRow::salt
 };
 
+// The assessment of one declaration version: its duty quote and its risk decision, as computed
+// when the version was filed. Written once, in the same unit of work as the version's routing,
+// and never changed (the backend refuses updates and deletes).
+struct AssessmentRow {
+  std::string declaration_id;
+  int64_t version = 1;
+  Timestamp at{};
+  std::string quote;   // canonical JSON of the duty quote; "" when no quote could be made
+  std::string risk;    // canonical JSON of the risk decision (channel, score, reasons, model)
+  ledger::CommitmentSalt salt{};  // see DeclarationRow::salt
+};
+
+// One event of the security event log. Append-only: the backend refuses updates and deletes.
+// `event` is identity::SecurityEventJson() of the event, byte for byte; the other fields are
+// copies of its members that queries filter on.
+struct SecurityEventRow {
+  std::string id;          // the event's ULID
+  Timestamp at{};
+  std::string type;        // e.g. "login-failed"
+  std::string outcome;     // "success" | "failure" | "denied"
+  std::string actor;       // user id or "anonymous"
+  std::string event;       // canonical JSON
+  ledger::CommitmentSalt salt{};
+};
+
+// Filters for reading the security event log; empty fields do not filter.
+struct SecurityEventFilter {
+  std::optional<Timestamp> from;   // inclusive
+  std::optional<Timestamp> to;     // exclusive
+  std::string type;
+  std::string actor;
+  std::string outcome;
+};
+
 // The stored first answer to a POST carrying an Idempotency-Key.
 struct IdempotencyRow {
   std::string principal;         // who sent it: keys are scoped to the caller
@@ -122,9 +160,14 @@ struct UnitOfWork {
   std::vector<DeclarationRow> declarations;   // new versions to insert
   std::vector<StatusUpdate> status_updates;   // status changes of existing versions
   std::vector<TransitionRow> transitions;
+  // At most one per (declaration, version); the version must be stored (in this unit or
+  // before), else kFailedPrecondition "unknown-declaration-version"; a second is
+  // kAlreadyExists "duplicate-assessment".
+  std::vector<AssessmentRow> assessments;
+  std::vector<SecurityEventRow> security_events;  // kAlreadyExists "duplicate-security-event"
   std::optional<IdempotencyRow> idempotency;  // kAlreadyExists if (principal, key) is taken
-  // One leaf per new version, then one per transition, in order (SealUnit() makes them);
-  // appended to the log with the records, or not at all.
+  // One leaf per new version, then one per transition, assessment and security event, in
+  // order (SealUnit() makes them); appended to the log with the records, or not at all.
   std::vector<ledger::LeafEntry> leaves;
   // A signed checkpoint to keep. Its size must be larger than the latest kept one's and at most
   // the log's size before this unit's batch, and its root the log's root at that size.
@@ -170,6 +213,12 @@ class LedgerSnapshot {
   // Every transition, as ForEachVersion().
   virtual Status ForEachTransition(
       const std::function<Status(const TransitionRow&, bool has_salt)>& visit) = 0;
+  // Every assessment, as ForEachVersion().
+  virtual Status ForEachAssessment(
+      const std::function<Status(const AssessmentRow&, bool has_salt)>& visit) = 0;
+  // Every security event, as ForEachVersion().
+  virtual Status ForEachSecurityEvent(
+      const std::function<Status(const SecurityEventRow&, bool has_salt)>& visit) = 0;
   virtual Result<std::optional<CheckpointRow>> LatestCheckpoint() = 0;
 };
 
@@ -193,6 +242,11 @@ struct PageRequest {
 struct DeclarationPage {
   std::vector<DeclarationRow> items;   // latest version of each declaration
   std::string next_cursor;             // "" when there is no further page
+};
+
+struct SecurityEventPage {
+  std::vector<SecurityEventRow> items;  // newest first
+  std::string next_cursor;              // "" when there is no further page
 };
 
 class Store {
@@ -232,6 +286,17 @@ class Store {
   // GetIdempotency() returns the stored first answer, or kNotFound.
   virtual Result<IdempotencyRow> GetIdempotency(const std::string& principal,
                                                 const std::string& key) = 0;
+
+  // GetAssessment() returns the assessment of a declaration version; kNotFound
+  // "assessment-not-found" when there is none.
+  virtual Result<AssessmentRow> GetAssessment(const std::string& declaration_id,
+                                              int64_t version) = 0;
+
+  // ListSecurityEvents() returns matching security events, newest first, `page.limit` at a
+  // time (keyset pagination over (at, id); cursors as for declarations).
+  // kInvalidArgument "bad-cursor", "bad-limit".
+  virtual Result<SecurityEventPage> ListSecurityEvents(const SecurityEventFilter& filter,
+                                                       const PageRequest& page) = 0;
 
   // CountDeclarations() counts distinct declarations (for metrics and tests).
   virtual Result<int64_t> CountDeclarations() = 0;

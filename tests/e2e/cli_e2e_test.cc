@@ -85,6 +85,38 @@ TEST_F(CliTest, InvalidFileShowsEveryProblemWithItsField) {
   EXPECT_NE(online.output.find("declarant: required"), std::string::npos) << online.output;
 }
 
+TEST_F(CliTest, DirectoryChangesAreSecurityEventsTheAuditorReads) {
+  // An administrator on the server's machine changes a user offline while the server runs; the
+  // change is written to the same store's security event log, with its ledger leaf.
+  auto changed = Cli("user set-role risk.analyst --role auditor --data-dir " + Var());
+  ASSERT_EQ(changed.exit_code, 0) << changed.output;
+  EXPECT_NE(changed.output.find("risk.analyst is now auditor"), std::string::npos)
+      << changed.output;
+  auto refused = Cli("user set-role lyon.clerk --role officer --data-dir " + Var());
+  EXPECT_NE(refused.exit_code, 0) << refused.output;
+  EXPECT_NE(refused.output.find("role-not-for-organisation"), std::string::npos)
+      << refused.output;
+
+  auto events = Cli("security events --type role-changed --as auditor");
+  ASSERT_EQ(events.exit_code, 0) << events.output;
+  auto page = ParseJson(events.output.substr(events.output.find('{')));
+  ASSERT_TRUE(page.ok()) << events.output;
+  const auto& items = page->as_object().at("items").as_array();
+  ASSERT_EQ(items.size(), 1u) << events.output;  // the refused change left no event
+  const auto& event = items[0].as_object();
+  EXPECT_EQ(event.at("subject").as_string(), "risk.analyst");
+  EXPECT_EQ(event.at("details").as_object().at("from").as_string(), "risk_analyst");
+  EXPECT_EQ(event.at("details").as_object().at("to").as_string(), "auditor");
+  EXPECT_EQ(std::string(event.at("actor").as_string()).rfind("local:", 0), 0u);
+  EXPECT_EQ(std::string(event.at("recordId").as_string()),
+            "security/" + std::string(event.at("id").as_string()));
+
+  // A declarant may not read the log: 403, and its attempt is logged too.
+  auto forbidden = Cli("security events --as lyon.clerk");
+  EXPECT_NE(forbidden.exit_code, 0);
+  EXPECT_NE(forbidden.output.find("403"), std::string::npos) << forbidden.output;
+}
+
 TEST_F(CliTest, ServeRefusesToStartWithoutPrincipals) {
   std::string config = dir_ + "/empty.toml";
   std::ofstream(config) << "[server]\nport = 0\ntls_certificate = \"" << dir_

@@ -6,7 +6,9 @@
 #include "cli/client_commands.h"
 #include "cli/ledger_commands.h"
 #include "cli/mfa_commands.h"
+#include "cli/keys_commands.h"
 #include "cli/risk_commands.h"
+#include "cli/security_commands.h"
 #include "cli/server_commands.h"
 #include "cli/store_commands.h"
 #include "cli/tariff_commands.h"
@@ -211,6 +213,8 @@ int main(int argc, char** argv) {
   AddRiskCommands(app);  // risk …: runs in its callbacks, exit code via CLI11_PARSE
   AddTariffCommands(app);  // tariff, measures, duty …: exit code via CLI11_PARSE
   AddUserCommands(app);  // org, delegation, user …: identity.db; exit code via CLI11_PARSE
+  AddKeysCommands(app);  // keys init|rotate|list|retire: key file or PKCS#11; exit code via CLI11_PARSE
+  AddSecurityCommands(app);  // security events: through the server; exit code via CLI11_PARSE
   CLI11_PARSE(app, argc, argv);
 
   if (demo->parsed()) return RunDemo(demo_flags);

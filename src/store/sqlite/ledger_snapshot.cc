@@ -60,30 +60,30 @@ class SqliteSnapshot final : public LedgerSnapshot {
   }
 
   Status ForEachVersion(const std::function<Status(const DeclarationRow&, bool)>& visit) override {
-    CW_ASSIGN_OR_RETURN(Statement stmt,
-                        db_.Prepare("SELECT " + std::string(kDeclarationColumnList) +
-                                    " FROM declarations d ORDER BY d.id, d.version"));
-    while (true) {
-      CW_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
-      if (!has_row) return OkStatus();
-      bool has_salt = false;
-      DeclarationRow row = ReadDeclarationRow(stmt, 0, has_salt);
-      CW_RETURN_IF_ERROR(visit(row, has_salt));
-    }
+    return VisitRows("SELECT " + std::string(kDeclarationColumnList) +
+                         " FROM declarations d ORDER BY d.id, d.version",
+                     &ReadDeclarationRow, visit);
   }
 
   Status ForEachTransition(
       const std::function<Status(const TransitionRow&, bool)>& visit) override {
-    CW_ASSIGN_OR_RETURN(Statement stmt,
-                        db_.Prepare("SELECT " + std::string(kTransitionColumnList) +
-                                    " FROM transitions ORDER BY declaration_id, sequence"));
-    while (true) {
-      CW_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
-      if (!has_row) return OkStatus();
-      bool has_salt = false;
-      TransitionRow row = ReadTransitionRow(stmt, 0, has_salt);
-      CW_RETURN_IF_ERROR(visit(row, has_salt));
-    }
+    return VisitRows("SELECT " + std::string(kTransitionColumnList) +
+                         " FROM transitions ORDER BY declaration_id, sequence",
+                     &ReadTransitionRow, visit);
+  }
+
+  Status ForEachAssessment(
+      const std::function<Status(const AssessmentRow&, bool)>& visit) override {
+    return VisitRows("SELECT " + std::string(kAssessmentColumnList) +
+                         " FROM assessments ORDER BY declaration_id, version",
+                     &ReadAssessmentRow, visit);
+  }
+
+  Status ForEachSecurityEvent(
+      const std::function<Status(const SecurityEventRow&, bool)>& visit) override {
+    return VisitRows("SELECT " + std::string(kSecurityEventColumnList) +
+                         " FROM security_events ORDER BY at, id",
+                     &ReadSecurityEventRow, visit);
   }
 
   Result<std::optional<CheckpointRow>> LatestCheckpoint() override {
@@ -91,6 +91,20 @@ class SqliteSnapshot final : public LedgerSnapshot {
   }
 
  private:
+  // VisitRows() runs `sql` and hands each row, read by `read` from column 0, to `visit`.
+  template <typename Row>
+  Status VisitRows(const std::string& sql, Row (*read)(const Statement&, int, bool&),
+                   const std::function<Status(const Row&, bool)>& visit) {
+    CW_ASSIGN_OR_RETURN(Statement stmt, db_.Prepare(sql));
+    while (true) {
+      CW_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
+      if (!has_row) return OkStatus();
+      bool has_salt = false;
+      Row row = read(stmt, 0, has_salt);
+      CW_RETURN_IF_ERROR(visit(row, has_salt));
+    }
+  }
+
   Connection& db_;
 };
 

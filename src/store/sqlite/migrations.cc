@@ -116,14 +116,51 @@ CREATE TABLE ledger_cosignatures (
 );
 )sql";
 
+// Version 4: assessments (the duty quote and risk decision of each filed version) and the
+// append-only security event log. Both are written once and never changed: triggers refuse
+// UPDATE and DELETE (retention will purge through a migration-defined path, not by hand).
+constexpr const char* kV4 = R"sql(
+CREATE TABLE assessments (
+  declaration_id TEXT    NOT NULL,
+  version        INTEGER NOT NULL,
+  at             INTEGER NOT NULL,
+  quote          BLOB    NOT NULL,
+  risk           BLOB    NOT NULL,
+  salt           BLOB    NOT NULL,
+  PRIMARY KEY (declaration_id, version),
+  FOREIGN KEY (declaration_id, version) REFERENCES declarations (id, version)
+) WITHOUT ROWID;
+CREATE TRIGGER assessments_no_update BEFORE UPDATE ON assessments
+  BEGIN SELECT RAISE(ABORT, 'assessments are written once'); END;
+CREATE TRIGGER assessments_no_delete BEFORE DELETE ON assessments
+  BEGIN SELECT RAISE(ABORT, 'assessments are written once'); END;
+
+CREATE TABLE security_events (
+  id      TEXT    NOT NULL PRIMARY KEY,
+  at      INTEGER NOT NULL,
+  type    TEXT    NOT NULL,
+  outcome TEXT    NOT NULL,
+  actor   TEXT    NOT NULL,
+  event   BLOB    NOT NULL,
+  salt    BLOB    NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX security_events_by_at ON security_events (at DESC, id DESC);
+CREATE INDEX security_events_by_actor ON security_events (actor, at DESC, id DESC);
+CREATE INDEX security_events_by_type ON security_events (type, at DESC, id DESC);
+CREATE TRIGGER security_events_no_update BEFORE UPDATE ON security_events
+  BEGIN SELECT RAISE(ABORT, 'the security event log is append-only'); END;
+CREATE TRIGGER security_events_no_delete BEFORE DELETE ON security_events
+  BEGIN SELECT RAISE(ABORT, 'the security event log is append-only'); END;
+)sql";
+
 struct Migration {
   const char* sql;
   Status (*after)(Connection& db);  // C++ work in the same transaction, or nullptr
 };
 
-const std::array<Migration, 3> kMigrations = {Migration{kV1, nullptr},
-                                              Migration{kV2, &BackfillLedger},
-                                              Migration{kV3, nullptr}};
+const std::array<Migration, 4> kMigrations = {
+    Migration{kV1, nullptr}, Migration{kV2, &BackfillLedger}, Migration{kV3, nullptr},
+    Migration{kV4, nullptr}};
 
 Error SchemaTooNew(int64_t found) {
   return Error::FailedPrecondition("schema-too-new",

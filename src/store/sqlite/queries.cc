@@ -205,6 +205,93 @@ Result<IdempotencyRow> QueryIdempotency(Connection& db, const std::string& princ
   return row;
 }
 
+AssessmentRow ReadAssessmentRow(const Statement& stmt, int first, bool& has_salt) {
+  AssessmentRow row;
+  row.declaration_id = stmt.ColumnText(first);
+  row.version = stmt.ColumnInt(first + 1);
+  row.at = stmt.ColumnTime(first + 2);
+  row.quote = stmt.ColumnBlob(first + 3);
+  row.risk = stmt.ColumnBlob(first + 4);
+  has_salt = ReadSalt(stmt, first + 5, row.salt);
+  return row;
+}
+
+SecurityEventRow ReadSecurityEventRow(const Statement& stmt, int first, bool& has_salt) {
+  SecurityEventRow row;
+  row.id = stmt.ColumnText(first);
+  row.at = stmt.ColumnTime(first + 1);
+  row.type = stmt.ColumnText(first + 2);
+  row.outcome = stmt.ColumnText(first + 3);
+  row.actor = stmt.ColumnText(first + 4);
+  row.event = stmt.ColumnBlob(first + 5);
+  has_salt = ReadSalt(stmt, first + 6, row.salt);
+  return row;
+}
+
+Result<AssessmentRow> QueryAssessment(Connection& db, const std::string& declaration_id,
+                                      int64_t version) {
+  CW_ASSIGN_OR_RETURN(Statement stmt,
+                      db.Prepare("SELECT " + std::string(kAssessmentColumnList) +
+                                 " FROM assessments WHERE declaration_id = ? AND version = ?"));
+  stmt.BindText(1, declaration_id);
+  stmt.BindInt(2, version);
+  CW_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
+  if (!has_row) {
+    return Error::NotFound("assessment-not-found", "the declaration version has no assessment");
+  }
+  bool has_salt = false;
+  return ReadAssessmentRow(stmt, 0, has_salt);
+}
+
+Result<SecurityEventPage> QuerySecurityEventPage(Connection& db,
+                                                 const SecurityEventFilter& filter,
+                                                 const PageRequest& page) {
+  CW_RETURN_IF_ERROR(ValidatePageLimit(page.limit));
+  std::optional<PageCursor> cursor;
+  if (!page.after_cursor.empty()) {
+    CW_ASSIGN_OR_RETURN(cursor, DecodeCursor(page.after_cursor));
+  }
+  std::string sql = "SELECT " + std::string(kSecurityEventColumnList) + " FROM security_events";
+  std::string where;
+  auto add = [&where](std::string_view condition) {
+    where += where.empty() ? " WHERE " : " AND ";
+    where += condition;
+  };
+  if (!filter.type.empty()) add("type = ?");
+  if (!filter.actor.empty()) add("actor = ?");
+  if (!filter.outcome.empty()) add("outcome = ?");
+  if (filter.from.has_value()) add("at >= ?");
+  if (filter.to.has_value()) add("at < ?");
+  if (cursor.has_value()) add("(at, id) < (?, ?)");
+  sql += where + " ORDER BY at DESC, id DESC LIMIT ?";
+  CW_ASSIGN_OR_RETURN(Statement stmt, db.Prepare(sql));
+  int index = 0;
+  if (!filter.type.empty()) stmt.BindText(++index, filter.type);
+  if (!filter.actor.empty()) stmt.BindText(++index, filter.actor);
+  if (!filter.outcome.empty()) stmt.BindText(++index, filter.outcome);
+  if (filter.from.has_value()) stmt.BindTime(++index, *filter.from);
+  if (filter.to.has_value()) stmt.BindTime(++index, *filter.to);
+  if (cursor.has_value()) {
+    stmt.BindTime(++index, cursor->created_at);
+    stmt.BindText(++index, cursor->id);
+  }
+  stmt.BindInt(++index, int64_t{page.limit} + 1);
+  SecurityEventPage result;
+  const auto limit = static_cast<size_t>(page.limit);
+  while (true) {
+    CW_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
+    if (!has_row) break;
+    if (result.items.size() == limit) {
+      const SecurityEventRow& last = result.items.back();
+      result.next_cursor = EncodeCursor(PageCursor{last.at, last.id});
+      break;
+    }
+    bool has_salt = false;
+    result.items.push_back(ReadSecurityEventRow(stmt, 0, has_salt));
+  }
+  return result;
+}
+
 Result<int64_t> QueryDeclarationCount(Connection& db) {
   CW_ASSIGN_OR_RETURN(Statement stmt, db.Prepare("SELECT COUNT(*) FROM declaration_heads"));
   CW_ASSIGN_OR_RETURN(bool has_row, stmt.Step());

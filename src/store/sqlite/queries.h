@@ -23,10 +23,17 @@ inline constexpr std::string_view kDeclarationColumnList =
 inline constexpr std::string_view kTransitionColumnList =
     "declaration_id, sequence, version, from_status, to_status, channel, actor, reason, at, salt";
 
+inline constexpr std::string_view kAssessmentColumnList =
+    "declaration_id, version, at, quote, risk, salt";
+inline constexpr std::string_view kSecurityEventColumnList =
+    "id, at, type, outcome, actor, event, salt";
+
 // ReadDeclarationRow() / ReadTransitionRow() read the columns above from `first` on;
 // `has_salt` tells whether a 32-byte salt was stored.
 DeclarationRow ReadDeclarationRow(const Statement& stmt, int first, bool& has_salt);
 TransitionRow ReadTransitionRow(const Statement& stmt, int first, bool& has_salt);
+AssessmentRow ReadAssessmentRow(const Statement& stmt, int first, bool& has_salt);
+SecurityEventRow ReadSecurityEventRow(const Statement& stmt, int first, bool& has_salt);
 
 Result<DeclarationRow> QueryDeclaration(Connection& db, const std::string& id,
                                         std::optional<int64_t> version);
@@ -37,5 +44,10 @@ Result<std::vector<TransitionRow>> QueryTransitions(Connection& db, const std::s
 Result<IdempotencyRow> QueryIdempotency(Connection& db, const std::string& principal,
                                         const std::string& key);
 Result<int64_t> QueryDeclarationCount(Connection& db);
+Result<AssessmentRow> QueryAssessment(Connection& db, const std::string& declaration_id,
+                                      int64_t version);
+Result<SecurityEventPage> QuerySecurityEventPage(Connection& db,
+                                                 const SecurityEventFilter& filter,
+                                                 const PageRequest& page);
 
 }  // namespace clearway::store::sqlite::internal

@@ -411,6 +411,18 @@ Result<IdempotencyRow> SqliteStore::GetIdempotency(const std::string& principal,
   return internal::QueryIdempotency(lease.conn(), principal, key);
 }
 
+Result<AssessmentRow> SqliteStore::GetAssessment(const std::string& declaration_id,
+                                                 int64_t version) {
+  ReadLease lease = AcquireReader();
+  return internal::QueryAssessment(lease.conn(), declaration_id, version);
+}
+
+Result<SecurityEventPage> SqliteStore::ListSecurityEvents(const SecurityEventFilter& filter,
+                                                          const PageRequest& page) {
+  ReadLease lease = AcquireReader();
+  return internal::QuerySecurityEventPage(lease.conn(), filter, page);
+}
+
 Result<int64_t> SqliteStore::CountDeclarations() {
   ReadLease lease = AcquireReader();
   return internal::QueryDeclarationCount(lease.conn());

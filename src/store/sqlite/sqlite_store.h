@@ -93,6 +93,10 @@ class SqliteStore final : public Store {
   Result<std::vector<TransitionRow>> ListTransitions(const std::string& id) override;
   Result<IdempotencyRow> GetIdempotency(const std::string& principal,
                                         const std::string& key) override;
+  Result<AssessmentRow> GetAssessment(const std::string& declaration_id,
+                                      int64_t version) override;
+  Result<SecurityEventPage> ListSecurityEvents(const SecurityEventFilter& filter,
+                                               const PageRequest& page) override;
   Result<int64_t> CountDeclarations() override;
 
   ledger::TreeStore& LedgerTree() override;

@@ -35,6 +35,14 @@ constexpr const char* kInsertTransition =
     "INSERT INTO transitions (declaration_id, sequence, version, from_status, to_status, channel,"
     " actor, reason, at, salt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
+constexpr const char* kInsertAssessment =
+    "INSERT INTO assessments (declaration_id, version, at, quote, risk, salt)"
+    " VALUES (?, ?, ?, ?, ?, ?)";
+
+constexpr const char* kInsertSecurityEvent =
+    "INSERT INTO security_events (id, at, type, outcome, actor, event, salt)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)";
+
 constexpr const char* kInsertIdempotency =
     "INSERT INTO idempotency (principal, key, request_hash, status_code, response_body,"
     " resource_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)";
@@ -178,6 +186,47 @@ Status InsertTransition(Connection& db, const TransitionRow& row) {
   return inserted;
 }
 
+Status InsertAssessment(Connection& db, const AssessmentRow& row) {
+  CW_ASSIGN_OR_RETURN(Statement stmt, db.Prepare(kInsertAssessment));
+  stmt.BindText(1, row.declaration_id);
+  stmt.BindInt(2, row.version);
+  stmt.BindTime(3, row.at);
+  stmt.BindBlob(4, row.quote);
+  stmt.BindBlob(5, row.risk);
+  stmt.BindBlob(6, SaltText(row.salt));
+  Status inserted = stmt.Run();
+  if (inserted.ok()) return inserted;
+  if (IsUniqueViolation(stmt.extended_rc())) {
+    return Error::AlreadyExists("duplicate-assessment",
+                                "declaration " + row.declaration_id + " version " +
+                                    std::to_string(row.version) + " is already assessed");
+  }
+  if (stmt.extended_rc() == SQLITE_CONSTRAINT_FOREIGNKEY) {
+    return Error::FailedPrecondition("unknown-declaration-version",
+                                     "assessment for declaration " + row.declaration_id +
+                                         " version " + std::to_string(row.version) +
+                                         ", which is not stored");
+  }
+  return inserted;
+}
+
+Status InsertSecurityEvent(Connection& db, const SecurityEventRow& row) {
+  CW_ASSIGN_OR_RETURN(Statement stmt, db.Prepare(kInsertSecurityEvent));
+  stmt.BindText(1, row.id);
+  stmt.BindTime(2, row.at);
+  stmt.BindText(3, row.type);
+  stmt.BindText(4, row.outcome);
+  stmt.BindText(5, row.actor);
+  stmt.BindBlob(6, row.event);
+  stmt.BindBlob(7, SaltText(row.salt));
+  Status inserted = stmt.Run();
+  if (!inserted.ok() && IsUniqueViolation(stmt.extended_rc())) {
+    return Error::AlreadyExists("duplicate-security-event",
+                                "security event " + row.id + " is already recorded");
+  }
+  return inserted;
+}
+
 Status InsertIdempotency(Connection& db, const IdempotencyRow& row) {
   CW_ASSIGN_OR_RETURN(Statement stmt, db.Prepare(kInsertIdempotency));
   stmt.BindText(1, row.principal);
@@ -210,6 +259,12 @@ Status ApplyUnit(Connection& db, const UnitOfWork& work) {
   }
   for (const TransitionRow& transition : work.transitions) {
     CW_RETURN_IF_ERROR(InsertTransition(db, transition));
+  }
+  for (const AssessmentRow& assessment : work.assessments) {
+    CW_RETURN_IF_ERROR(InsertAssessment(db, assessment));
+  }
+  for (const SecurityEventRow& event : work.security_events) {
+    CW_RETURN_IF_ERROR(InsertSecurityEvent(db, event));
   }
   if (work.idempotency.has_value()) CW_RETURN_IF_ERROR(InsertIdempotency(db, *work.idempotency));
   if (work.checkpoint.has_value()) CW_RETURN_IF_ERROR(InsertCheckpoint(db, *work.checkpoint));

@@ -20,6 +20,9 @@ namespace clearway::store::sqlite::internal {
 //   kInvalidArgument "version-gap"     a new version is not latest + 1;
 //   kAlreadyExists "duplicate-transition" the (declaration_id, sequence) exists;
 //   kFailedPrecondition "unknown-declaration-version" a transition names no stored version;
+//   kAlreadyExists "duplicate-assessment"  the (declaration_id, version) is assessed already;
+//   kFailedPrecondition "unknown-declaration-version" also for an assessment;
+//   kAlreadyExists "duplicate-security-event" the event id is recorded already;
 //   kAlreadyExists "duplicate-idempotency-key" the (principal, key) is taken;
 //   InsertCheckpoint()'s errors for the checkpoint;
 //   anything else from SqliteError().

@@ -1,0 +1,211 @@
+#include "cli/keys_commands.h"
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include <boost/json.hpp>
+
+#include "cli/output.h"
+#include "common/time.h"
+#include "keys/file_key_provider.h"
+#include "keys/pkcs11_key_provider.h"
+
+namespace clearway::cli {
+
+namespace {
+
+constexpr int kDone = 0;
+constexpr int kRefused = 1;
+constexpr int kCannotRun = 2;
+
+[[noreturn]] void Finish(int code) { throw CLI::RuntimeError(code); }
+
+struct KeysFlags {
+  std::string key_file;
+  std::string key_id;
+  std::string token;
+  std::string module;
+  std::string pin_env;
+  std::string pin_file;
+  uint32_t version = 0;
+  bool json = false;
+};
+
+int ExitCodeFor(const Error& error) {
+  switch (error.code) {
+    case ErrorCode::kInvalidArgument:
+    case ErrorCode::kNotFound:
+    case ErrorCode::kUnavailable:
+      return kCannotRun;
+    default:
+      return kRefused;
+  }
+}
+
+bool UsesToken(const KeysFlags& f) { return !FromEnv(f.token, "CLEARWAY_PKCS11_TOKEN").empty(); }
+
+std::string KeyFile(const KeysFlags& f) {
+  return FromEnv(f.key_file, "CLEARWAY_KEY_FILE", "var/keys/kek");
+}
+
+keys::Pkcs11Options TokenOptions(const KeysFlags& f) {
+  keys::Pkcs11Options options;
+  options.module_path =
+      FromEnv(f.module, "CLEARWAY_PKCS11_MODULE", keys::kDefaultPkcs11Module);
+  options.token_label = FromEnv(f.token, "CLEARWAY_PKCS11_TOKEN");
+  if (!f.key_id.empty()) options.key_id = f.key_id;
+  if (!f.pin_env.empty()) options.pin_env = f.pin_env;
+  options.pin_file = f.pin_file;
+  return options;
+}
+
+// Open the provider the flags name: the token when --token is given, else the key file.
+Result<std::unique_ptr<keys::KeyProvider>> OpenProvider(const KeysFlags& f, const Clock& clock) {
+  if (UsesToken(f)) {
+    CW_ASSIGN_OR_RETURN(auto provider, keys::Pkcs11KeyProvider::Open(TokenOptions(f), clock));
+    return std::unique_ptr<keys::KeyProvider>(std::move(provider));
+  }
+  if (!f.key_id.empty()) {
+    return Error::InvalidArgument("--key-id", "key-id-with-key-file",
+                                  "a key file names its own key id: --key-id goes with init, "
+                                  "or with --token");
+  }
+  CW_ASSIGN_OR_RETURN(auto provider, keys::FileKeyProvider::Open(KeyFile(f), clock));
+  return std::unique_ptr<keys::KeyProvider>(std::move(provider));
+}
+
+Status Init(const KeysFlags& f) {
+  SystemClock clock;
+  if (UsesToken(f)) {
+    keys::Pkcs11Options options = TokenOptions(f);
+    CW_ASSIGN_OR_RETURN(auto provider, keys::Pkcs11KeyProvider::Create(options, clock));
+    CW_ASSIGN_OR_RETURN(keys::KekRef current, provider->Current());
+    std::cout << "created " << current.ToString() << " in token \"" << options.token_label
+              << "\": a non-extractable AES-256 key, and the blind-index key beside it\n";
+    return OkStatus();
+  }
+  const std::string path = KeyFile(f);
+  std::filesystem::path dir = std::filesystem::path(path).parent_path();
+  if (!dir.empty() && !std::filesystem::exists(dir)) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) {
+      return Error::InvalidArgument("--key-file", "key-file-directory",
+                                    "cannot create " + dir.string() + ": " + ec.message());
+    }
+    ::chmod(dir.c_str(), 0700);
+  }
+  CW_ASSIGN_OR_RETURN(auto provider, keys::FileKeyProvider::Create(
+                                         path, f.key_id.empty() ? "clearway" : f.key_id, clock));
+  CW_ASSIGN_OR_RETURN(keys::KekRef current, provider->Current());
+  std::cout << "created key file " << path << " (0600) with " << current.ToString()
+            << " and the blind-index key\n"
+            << "Back it up as carefully as the data: without it nothing encrypted can be read.\n";
+  return OkStatus();
+}
+
+Status Rotate(const KeysFlags& f) {
+  SystemClock clock;
+  CW_ASSIGN_OR_RETURN(auto provider, OpenProvider(f, clock));
+  CW_ASSIGN_OR_RETURN(keys::KekRef made, provider->Rotate());
+  std::cout << made.ToString() << " is now current: new data keys are wrapped under it.\n"
+            << "Re-wrapping is done by the server: it re-wraps every stored data key from the "
+               "older versions to "
+            << made.ToString()
+            << " online, without re-encrypting payloads. Retire an old version "
+               "(clearway keys retire N) only once the server reports that no data key is "
+               "left under it.\n";
+  return OkStatus();
+}
+
+Status List(const KeysFlags& f) {
+  SystemClock clock;
+  CW_ASSIGN_OR_RETURN(auto provider, OpenProvider(f, clock));
+  CW_ASSIGN_OR_RETURN(std::vector<keys::KekVersion> versions, provider->Versions());
+  if (f.json) {
+    boost::json::array out;
+    for (const keys::KekVersion& version : versions) {
+      boost::json::object item{{"keyId", version.ref.key_id},
+                               {"version", version.ref.version},
+                               {"created", FormatTimestamp(version.created)},
+                               {"current", version.current}};
+      item["retired"] = version.retired.has_value()
+                            ? boost::json::value(FormatTimestamp(*version.retired))
+                            : boost::json::value(nullptr);
+      out.push_back(std::move(item));
+    }
+    std::cout << PrettyJson(out) << "\n";
+    return OkStatus();
+  }
+  for (const keys::KekVersion& version : versions) {
+    std::cout << version.ref.ToString() << "  created " << FormatTimestamp(version.created);
+    if (version.retired.has_value()) {
+      std::cout << "  retired " << FormatTimestamp(*version.retired);
+    }
+    if (version.current) std::cout << "  current";
+    std::cout << "\n";
+  }
+  return OkStatus();
+}
+
+Status Retire(const KeysFlags& f) {
+  SystemClock clock;
+  CW_ASSIGN_OR_RETURN(auto provider, OpenProvider(f, clock));
+  CW_ASSIGN_OR_RETURN(keys::KekRef current, provider->Current());
+  keys::KekRef target{current.key_id, f.version};
+  CW_RETURN_IF_ERROR(provider->Retire(target));
+  std::cout << "retired " << target.ToString()
+            << ": its key material is destroyed; anything still wrapped under it can no "
+               "longer be read\n";
+  return OkStatus();
+}
+
+void Run(Status (*command)(const KeysFlags&), const KeysFlags& flags) {
+  Status status = command(flags);
+  Finish(status.ok() ? kDone : Trouble(status.error(), ExitCodeFor(status.error())));
+}
+
+}  // namespace
+
+void AddKeysCommands(CLI::App& app) {
+  auto flags = std::make_shared<KeysFlags>();
+  auto* keys = app.add_subcommand(
+      "keys", "Key-encryption keys: init, rotate, list, retire (key file or PKCS#11 token)");
+  keys->require_subcommand(1);
+  auto* init = keys->add_subcommand("init", "Create the key file (0600), or the key in a token");
+  auto* rotate = keys->add_subcommand(
+      "rotate", "Make a new key version current (the server re-wraps data keys online)");
+  auto* list = keys->add_subcommand("list", "List the key versions (never key material)");
+  list->add_flag("--json", flags->json, "Print JSON");
+  auto* retire = keys->add_subcommand(
+      "retire", "Destroy an old key version (only after its data keys were re-wrapped)");
+  retire->add_option("VERSION", flags->version, "The version number, e.g. 1")
+      ->required()
+      ->check(CLI::PositiveNumber);
+
+  for (CLI::App* cmd : {init, rotate, list, retire}) {
+    cmd->add_option("--key-file", flags->key_file,
+                    "The key file (env CLEARWAY_KEY_FILE; default var/keys/kek)");
+    cmd->add_option("--key-id", flags->key_id,
+                    "Key id for init, or of the key in the token (default clearway)");
+    cmd->add_option("--token", flags->token,
+                    "Use the PKCS#11 token with this label (env CLEARWAY_PKCS11_TOKEN)");
+    cmd->add_option("--pkcs11-module", flags->module,
+                    "PKCS#11 module (env CLEARWAY_PKCS11_MODULE; default " +
+                        std::string(keys::kDefaultPkcs11Module) + ")");
+    cmd->add_option("--pin-env", flags->pin_env,
+                    "Environment variable holding the token PIN (default " +
+                        std::string(keys::kDefaultPinEnv) + ")");
+    cmd->add_option("--pin-file", flags->pin_file, "File holding the token PIN (0600)");
+  }
+  init->callback([flags] { Run(Init, *flags); });
+  rotate->callback([flags] { Run(Rotate, *flags); });
+  list->callback([flags] { Run(List, *flags); });
+  retire->callback([flags] { Run(Retire, *flags); });
+}
+
+}  // namespace clearway::cli
