@@ -1,66 +1,111 @@
 #!/usr/bin/env bash
-# make bench: measures the end-to-end API against baselines taken in the same run on the same
-# machine, and writes bench/results/latest.json and bench/results/latest.md.
-#   BENCH_DURATION (seconds per load run, default 10), BENCH_CONCURRENCY (default 32)
+# make bench: every performance figure of Clearway next to the baseline that bounds it, all
+# measured in this run on this machine, written to bench/results/latest.json and latest.md
+# (docs/performance.md explains the table).
+#
+#   1. baselines: `openssl speed` (SHA-256 of 64 B, Ed25519 sign, AES-256-GCM and
+#      ChaCha20-Poly1305 of 1 KiB);
+#   2. stage micro-benchmarks (bench/stage_bench): parse, validate, quote, score, encrypt, seal,
+#      ledger append, inclusion proof at 10M leaves, store commit, each with its baseline
+#      (boost::json, raw AEAD, raw SHA-256 leaf hash, raw SQLite insert loop, same pragmas);
+#   3. end to end: `clearway demo` on a fresh data directory, driven by clearway-load from a
+#      second process, closed loop (maximum throughput) and open loop at BENCH_RATE (latency at
+#      a fixed rate, coordinated omission accounted for), with the server's CPU and memory;
+#   4. the transport baseline: bench/echo_server (Beast, same TLS, same certificate, same io
+#      threads) under the same two loads;
+#   5. optionally (BENCH_SOAK=seconds) a soak at BENCH_SOAK_RATE sampling the server's RSS
+#      every 5 s, reporting growth after the warm-up.
+#
+# Environment: BENCH_BIN (build dir, default build/release), BENCH_DURATION (s per load run,
+# default 10), BENCH_CONCURRENCY (closed loop connections, default 32), BENCH_RATE (open loop
+# rate, default 5000), BENCH_OPEN_CONCURRENCY (default 64), BENCH_SOAK (default 0 = none),
+# BENCH_SOAK_RATE (default 2000), BENCH_STAGES (0 skips the stage benchmarks),
+# BENCH_PROOF_LEAVES (default 10000000), BENCH_MIN_TIME (stage seconds, default 0.3).
+# By default the whole run takes about four minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=build/release
+BIN=${BENCH_BIN:-build/release}
 DURATION=${BENCH_DURATION:-10}
 CONCURRENCY=${BENCH_CONCURRENCY:-32}
+RATE=${BENCH_RATE:-5000}
+OPEN_CONCURRENCY=${BENCH_OPEN_CONCURRENCY:-64}
+SOAK=${BENCH_SOAK:-0}
+SOAK_RATE=${BENCH_SOAK_RATE:-2000}
+STAGES=${BENCH_STAGES:-1}
+PROOF_LEAVES=${BENCH_PROOF_LEAVES:-10000000}
+MIN_TIME=${BENCH_MIN_TIME:-0.3}
+WARMUP=2
 OUT=bench/results
 mkdir -p "$OUT"
 work=$(mktemp -d)
 server_pid=""
+stop_server() {
+  if [ -n "$server_pid" ]; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+    server_pid=""
+  fi
+}
 cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+  stop_server
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-# Baselines: raw crypto speed of this machine, now (openssl speed, 1 s each).
-sha=$(openssl speed -seconds 1 -bytes 64 sha256 2>/dev/null | awk '/^sha256/ {print $2}' | sed 's/k$//')
-ed=$(openssl speed -seconds 1 ed25519 2>/dev/null | awk '/EdDSA \(Ed25519\)/ {print $(NF-1)}')
-aead=$(openssl speed -seconds 1 -bytes 1024 -evp aes-256-gcm 2>/dev/null | awk '/^AES-256-GCM/ {print $2}' | sed 's/k$//')
+# wait_listening LOG: the URL a server printed ("listening on https://...").
+wait_listening() {
+  for _ in $(seq 1 300); do
+    grep -q "listening on" "$1" 2>/dev/null && break
+    sleep 0.1
+  done
+  grep -m1 -o 'https://127.0.0.1:[0-9]*' "$1" || { echo "bench: a server did not start" >&2; cat "$1" >&2; exit 1; }
+}
 
-# The server: the demo on a fresh data directory, a free port.
+echo "bench: openssl speed baselines" >&2
+sha=$(openssl speed -seconds 1 -bytes 64 -evp sha256 2>/dev/null | awk '/^sha256/ {print $2}' | sed 's/k$//')
+ed=$(openssl speed -seconds 1 ed25519 2>/dev/null | awk '/EdDSA \(Ed25519\)/ {print $(NF-1)}')
+aes=$(openssl speed -seconds 1 -bytes 1024 -evp aes-256-gcm 2>/dev/null | awk '/^(AES-256-GCM|aes-256-gcm)/ {print $2}' | sed 's/k$//')
+chacha=$(openssl speed -seconds 1 -bytes 1024 -evp chacha20-poly1305 2>/dev/null | awk '/^(ChaCha20-Poly1305|chacha20-poly1305)/ {print $2}' | sed 's/k$//')
+printf '{"sha256_64B_kBps": "%s", "ed25519_sign_per_s": "%s", "aes256gcm_1KiB_kBps": "%s", "chacha20poly1305_1KiB_kBps": "%s"}\n' \
+  "$sha" "$ed" "$aes" "$chacha" > "$work/openssl.json"
+
+echo '{"benchmarks": []}' > "$work/stages.json"
+if [ "$STAGES" != "0" ]; then
+  echo "bench: stage micro-benchmarks (the 10M-leaf tree and the risk model are built first)" >&2
+  CLEARWAY_BENCH_PROOF_LEAVES=$PROOF_LEAVES "$BIN/bench/stage_bench" \
+    --benchmark_min_time="$MIN_TIME" --benchmark_format=json --benchmark_out_format=json \
+    --benchmark_out="$work/stages.json" > /dev/null
+fi
+
+load() {  # load NAME ARGS...: one clearway-load run, JSON to $work/NAME.json
+  local name=$1
+  shift
+  echo "bench: load $name" >&2
+  "$BIN/bench/clearway-load" --url "$url" --ca-cert "$work/var/tls/cert.pem" \
+    --credentials "$work/var/demo-credentials.json" --server-pid "$server_pid" \
+    --warmup "$WARMUP" --json "$@" > "$work/$name.json" || true
+  [ -s "$work/$name.json" ] || echo '{}' > "$work/$name.json"
+}
+
+echo "bench: clearway demo" >&2
 "$BIN/clearway" demo --data-dir "$work/var" --port 0 > "$work/server.log" 2>&1 &
 server_pid=$!
-for _ in $(seq 1 100); do
-  grep -q "listening on" "$work/server.log" 2>/dev/null && break
-  sleep 0.1
-done
-url=$(grep -m1 -o 'https://127.0.0.1:[0-9]*' "$work/server.log")
-[ -n "$url" ] || { echo "bench: the server did not start"; cat "$work/server.log"; exit 1; }
+url=$(wait_listening "$work/server.log")
+load api_closed --concurrency "$CONCURRENCY" --duration "$DURATION"
+load api_open --rate "$RATE" --concurrency "$OPEN_CONCURRENCY" --duration "$DURATION"
+echo '{}' > "$work/soak.json"
+if [ "$SOAK" != "0" ]; then
+  load soak --rate "$SOAK_RATE" --concurrency "$OPEN_CONCURRENCY" --duration "$SOAK" --sample-interval 5
+fi
+stop_server
 
-"$BIN/bench/clearway-load" --url "$url" --credentials "$work/var/demo-credentials.json" \
-  --ca-cert "$work/var/tls/cert.pem" --concurrency "$CONCURRENCY" --duration "$DURATION" \
-  --json > "$work/load.json"
+echo "bench: echo baseline" >&2
+"$BIN/bench/echo_server" --cert "$work/var/tls/cert.pem" --key "$work/var/tls/key.pem" --port 0 \
+  > "$work/echo.log" 2>&1 &
+server_pid=$!
+url=$(wait_listening "$work/echo.log")
+load echo_closed --no-sign-in --concurrency "$CONCURRENCY" --duration "$DURATION"
+load echo_open --no-sign-in --rate "$RATE" --concurrency "$OPEN_CONCURRENCY" --duration "$DURATION"
+stop_server
 
-python3 - "$work/load.json" "$sha" "$ed" "$aead" "$OUT" <<'PY'
-import json, sys, platform, os, datetime
-load = json.load(open(sys.argv[1]))
-sha_kbps, ed_signs, aead_kbps = sys.argv[2], sys.argv[3], sys.argv[4]
-out = sys.argv[5]
-def num(x):
-    try: return float(x)
-    except ValueError: return None
-sha_hashes = num(sha_kbps) * 1000 / 64 if num(sha_kbps) else None
-result = {
-  "when": datetime.datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
-  "machine": {"cores": os.cpu_count(), "platform": platform.platform()},
-  "load": load,
-  "baselines": {"openssl_sha256_64B_per_s": sha_hashes, "openssl_ed25519_sign_per_s": num(ed_signs),
-                "openssl_aes256gcm_1KiB_kB_per_s": num(aead_kbps)},
-}
-if sha_hashes: result["ratios"] = {"declarations_per_sha256_64B": load["throughput"] / sha_hashes}
-if num(ed_signs): result["ratios"]["declarations_per_ed25519_sign"] = load["throughput"] / num(ed_signs)
-json.dump(result, open(os.path.join(out, "latest.json"), "w"), indent=2)
-with open(os.path.join(out, "latest.md"), "w") as md:
-    md.write("| figure | value | baseline (same run) | ratio |\n|---|---|---|---|\n")
-    md.write(f"| submissions/s ({load['concurrency']} connections) | {load['throughput']:.0f} | SHA-256 64 B: {sha_hashes:.0f}/s | {result['ratios']['declarations_per_sha256_64B']:.5f} |\n")
-    if num(ed_signs):
-        md.write(f"| submissions/s | {load['throughput']:.0f} | Ed25519 sign: {num(ed_signs):.0f}/s | {result['ratios']['declarations_per_ed25519_sign']:.4f} |\n")
-    md.write(f"| latency p50 / p99 / p99.9 ms | {load['p50_ms']:.2f} / {load['p99_ms']:.2f} / {load['p999_ms']:.2f} | | |\n")
-    md.write(f"| errors | {load['errors']} | | |\n")
-print(open(os.path.join(out, "latest.md")).read())
-PY
+python3 bench/report.py "$work" "$OUT" "$RATE"

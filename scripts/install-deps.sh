@@ -9,9 +9,11 @@ packages=(
   libssl-dev libsodium-dev libsqlite3-dev sqlite3
   libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev libqrencode-dev
   libxgboost-dev
-  libp11-kit-dev softhsm2   # keys: the PKCS#11 header; SoftHSM2 token for the HSM provider's tests
   libgtest-dev libgmock-dev libbenchmark-dev
+  libpq-dev postgresql-15
+  libp11-kit-dev softhsm2   # keys: the PKCS#11 header; SoftHSM2 token for the HSM provider's tests
   curl
+  linux-perf   # make bench's profile of the filing path (docs/performance.md)
 )
 
 missing=()

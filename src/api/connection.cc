@@ -1,5 +1,5 @@
-// One server connection: read a request, check it, run its handler on the worker pool,
-// write the answer on the strand, repeat. Every method except RequestStop() runs on the
+// One server connection: read a request, check it, run its handler (inline, or on the worker
+// pool), write the answer on the strand, repeat. Every method except RequestStop() runs on the
 // connection's strand (the executor of its tcp_stream).
 #include "api/connection.h"
 
@@ -14,7 +14,6 @@
 #include "api/connection_util.h"
 #include "api/http_util.h"
 #include "api/problem.h"
-#include "crypto/crypto.h"
 
 namespace clearway::api::internal {
 
@@ -25,7 +24,6 @@ namespace http = beast::http;
 namespace {
 // A peer that does not answer our close_notify is not waited for longer than this.
 constexpr std::chrono::seconds kTlsShutdownTimeout{2};
-constexpr size_t kRequestIdBytes = 12;  // 16 base64url characters
 
 bool IsHttpParseError(const beast::error_code& ec) {
   return ec.category() == http::make_error_code(http::error::bad_method).category() &&
@@ -54,7 +52,9 @@ Response InvokeHandler(const Route& route, const Request& request) {
 }  // namespace
 
 Connection::Connection(asio::ip::tcp::socket socket, ServerContext& server)
-    : server_(server), stream_(beast::tcp_stream(std::move(socket)), *server.tls) {
+    : server_(server),
+      tls_(server.CurrentTls()),
+      stream_(beast::tcp_stream(std::move(socket)), *tls_) {
   beast::error_code ec;
   auto endpoint = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
   if (!ec) remote_address_ = endpoint.address().to_string();
@@ -142,7 +142,7 @@ void Connection::AfterHeader() {
   if (id_field != message.end() && IsValidRequestId(id_field->value())) {
     request_.request_id = std::string(id_field->value());
   } else {
-    request_.request_id = crypto::RandomToken(kRequestIdBytes);
+    request_.request_id = NewRequestId();
   }
   const bool has_body =
       parser_->chunked() || (parser_->content_length() && *parser_->content_length() > 0);
@@ -234,6 +234,13 @@ void Connection::Dispatch() {
   request_.body = std::move(message.body());
   request_.remote_address = remote_address_;
   bytes_in_ = request_.body.size();
+  if (server_.workers == nullptr) {
+    // Inline: this io thread runs the handler inside the strand, and blocks with it; the
+    // server keeps enough io threads for the other connections (ServerOptions).
+    Response response = InvokeHandler(*route_, request_);
+    request_.body = std::string();
+    return WriteResponse(std::move(response), false);
+  }
   // The work guard keeps the io_context running while the handler runs: with no operation
   // pending on it (the acceptor may be closed by Stop()), run() would return and the
   // response would never be written.
@@ -261,7 +268,7 @@ void Connection::Reject(int status, std::string_view reason, std::string detail,
 }
 
 void Connection::WriteResponse(Response response, bool close) {
-  if (request_.request_id.empty()) request_.request_id = crypto::RandomToken(kRequestIdBytes);
+  if (request_.request_id.empty()) request_.request_id = NewRequestId();
   ++requests_served_;
   const size_t max_requests = server_.options.max_requests_per_connection;
   close =

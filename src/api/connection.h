@@ -2,12 +2,14 @@
 //
 // Internal to api: one accepted TLS connection of the Server and the state the server shares
 // with all of them. A Connection reads requests one at a time (pipelined requests wait in
-// its buffer), runs each handler on the worker pool and writes the answer back on its
-// strand. Users of api never include this header; see api/server.h for the behaviour.
+// its buffer), runs each handler (inline in its strand, or on the worker pool and back) and
+// writes the answer on its strand. Users of api never include this header; see api/server.h for the behaviour.
 //
 // Lifetime: a Connection is owned by the asynchronous operations in flight on it (hence
 // shared_ptr); it ends when the last completes. The ServerContext outlives every Connection
-// (Server::Impl destroys the io_context, and with it any pending operation, first).
+// (Server::Impl destroys the io_context, and with it any pending operation, first). Each
+// Connection shares ownership of the TLS context it was accepted with, so a certificate reload
+// never pulls it from under an open connection.
 #pragma once
 
 #include <atomic>
@@ -58,10 +60,22 @@ class ConnectionRegistry {
 
 // ServerContext is what every connection of one server shares; owned by Server::Impl.
 struct ServerContext {
+  // CurrentTls() is the TLS context new connections use; SetTls() replaces it (a certificate
+  // reload). A connection keeps the context it started with for its whole life.
+  std::shared_ptr<boost::asio::ssl::context> CurrentTls() const {
+    std::scoped_lock lock(tls_mu);
+    return tls;
+  }
+  void SetTls(std::shared_ptr<boost::asio::ssl::context> context) {
+    std::scoped_lock lock(tls_mu);
+    tls = std::move(context);
+  }
+
   ServerOptions options;
   const Router* router = nullptr;
-  boost::asio::ssl::context* tls = nullptr;
-  boost::asio::thread_pool* workers = nullptr;
+  mutable std::mutex tls_mu;
+  std::shared_ptr<boost::asio::ssl::context> tls;  // guarded by tls_mu
+  boost::asio::thread_pool* workers = nullptr;  // null: handlers run inline, on the io thread
   CounterFamily* requests = nullptr;     // clearway_http_requests_total
   HistogramFamily* durations = nullptr;  // clearway_http_request_duration_seconds
   std::shared_ptr<std::atomic<int64_t>> open_connections;
@@ -103,6 +117,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void CloseSocket();
 
   ServerContext& server_;
+  std::shared_ptr<boost::asio::ssl::context> tls_;  // outlives stream_, which uses it
   Stream stream_;
   boost::beast::flat_buffer buffer_;
   std::optional<Parser> parser_;

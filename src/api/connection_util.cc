@@ -4,10 +4,12 @@
 #include <array>
 #include <cstdio>
 #include <ctime>
+#include <span>
 
 #include <spdlog/spdlog.h>
 
 #include "api/http_util.h"
+#include "crypto/crypto.h"
 
 namespace clearway::api::internal {
 
@@ -77,6 +79,28 @@ std::string_view HttpDate() {
     cached_second = now;
   }
   return {text.data(), length};
+}
+
+std::string NewRequestId() {
+  static constexpr std::string_view kAlphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-.";
+  thread_local std::array<uint8_t, 12> state{};
+  thread_local uint32_t counter = 0;
+  if (counter == 0) crypto::RandomBytes(std::span<uint8_t>(state.data(), 8));
+  ++counter;
+  for (size_t idx = 0; idx < 4; ++idx) {
+    state[8 + idx] = static_cast<uint8_t>(counter >> (24 - 8 * idx));
+  }
+  std::string id(16, '\0');
+  for (size_t group = 0; group < 4; ++group) {  // 3 bytes -> 4 characters, no padding
+    const uint32_t bits = static_cast<uint32_t>(state[3 * group]) << 16 |
+                          static_cast<uint32_t>(state[3 * group + 1]) << 8 |
+                          static_cast<uint32_t>(state[3 * group + 2]);
+    for (size_t pos = 0; pos < 4; ++pos) {
+      id[4 * group + pos] = kAlphabet[(bits >> (18 - 6 * pos)) & 0x3f];
+    }
+  }
+  return id;
 }
 
 http::response<http::string_body> BuildResponse(Response response, std::string_view request_id,

@@ -2,12 +2,12 @@
 //
 // Internal to api: the pieces of a server connection that need no socket, kept apart so
 // tests can check them directly: which methods have their media type checked, whether a
-// route accepts a Content-Type, the method label of metrics, the Date header, and turning a
-// handler's Response into the Beast response with the security headers.
+// route accepts a Content-Type, the method label of metrics, the Date header, request ids,
+// and turning a handler's Response into the Beast response with the security headers.
 //
 //   auto wire = internal::BuildResponse(std::move(response), request_id, /*keep_alive=*/true);
 //
-// Thread safety: pure functions (HttpDate() caches per thread).
+// Thread safety: pure functions (HttpDate() and NewRequestId() keep per-thread state).
 #pragma once
 
 #include <string_view>
@@ -31,6 +31,12 @@ std::string_view MetricMethod(std::string_view method);
 
 // HttpDate() is the current time as an IMF-fixdate (RFC 9110 §5.6.7).
 std::string_view HttpDate();
+
+// NewRequestId() is a fresh request id: 16 characters of [A-Za-z0-9.-] (6 bits each, so a
+// valid client-supplied id too) encoding 8 random bytes drawn once per thread and a 32-bit
+// per-thread counter (the random part is drawn again when the counter wraps). Unique without a system call per request; an id is a correlation handle,
+// not a secret, so that the next one of a thread is guessable does not matter.
+std::string NewRequestId();
 
 // BuildResponse() makes the HTTP/1.1 response: status, Content-Type, the handler's headers
 // (a header with a name that is not a token, a value with CR/LF/NUL, or a name the server

@@ -329,6 +329,61 @@ json::value Build() {
                    {"422", ProblemResponse("the declaration is not valid")}},
                   {date_param, as_of_param}, Ref("Declaration"))}};
 
+  // The risk engine wired into filing (issue 7, api/risk_routes.h).
+  json::array profile_param{Param("id", "path", "risk profile id", true)};
+  paths["/v1/declarations/{id}/decisions"].as_object()["post"].as_object()["responses"]
+      .as_object()["422"] = ProblemResponse("a route against the risk engine's channel without a "
+                                            "reason (override-reason-required)");
+  paths["/v1/declarations/{id}/assessment"] = {
+      {"get", Op("The duty quote and risk decision made when a version was filed (officers of "
+                 "the office, risk analysts, auditors: all of it; the trader: channel and quote)",
+                 "getAssessment", true,
+                 {{"200", Resp("the assessment", "Assessment")},
+                  {"400", ProblemResponse("bad version")},
+                  {"404", ProblemResponse("no such declaration, version or assessment")}},
+                 {id_param[0], Param("version", "query", "a past version", false, "integer")})}};
+  paths["/v1/declarations/{id}/inspection-result"] = {
+      {"post", Op("Record what an inspection found (officers of the declaration's office)",
+                  "recordInspection", true,
+                  {{"201", Resp("recorded", "InspectionResult")},
+                   {"400", ProblemResponse("malformed body or a bad field")},
+                   {"404", ProblemResponse("no such declaration")},
+                   {"409", ProblemResponse("the declaration was never under control")}},
+                  id_param,
+                  json::object{{"type", "object"},
+                               {"required", json::array{"fraudFound"}},
+                               {"properties",
+                                {{"fraudFound", {{"type", "boolean"}}},
+                                 {"dutiesRaised", {{"type", "string"}}},
+                                 {"inspectedOn", {{"type", "string"}}}}},
+                               {"additionalProperties", false}})}};
+  paths["/v1/risk/profiles"] = {
+      {"get", Op("Every risk profile and the change log (risk analysts, administrators)",
+                 "listRiskProfiles", true, {{"200", Resp("the profiles", "RiskProfileList")}})},
+      {"post", Op("Store a risk profile as a draft (risk analysts)", "createRiskProfile", true,
+                  {{"201", Resp("stored", "RiskProfile")},
+                   {"400", ProblemResponse("not a valid profile")},
+                   {"409", ProblemResponse("the id is taken")}},
+                  {}, Ref("RiskProfile"))}};
+  paths["/v1/risk/profiles/{id}/test"] = {
+      {"post", Op("How many stored declarations a profile would hit (risk analysts)",
+                  "testRiskProfile", true,
+                  {{"200", Resp("the hits", "RiskProfileTest")},
+                   {"404", ProblemResponse("no such profile")}},
+                  profile_param)}};
+  for (const char* change : {"activate", "retire"}) {
+    paths[std::string("/v1/risk/profiles/{id}/") + change] = {
+        {"post", Op(std::string(change == std::string("activate")
+                                    ? "Activate a draft profile; the engine applies it at once"
+                                    : "Retire a profile") +
+                        " (risk analysts)",
+                    std::string(change) + "RiskProfile", true,
+                    {{"200", Resp("the profile", "RiskProfile")},
+                     {"404", ProblemResponse("no such profile")},
+                     {"409", ProblemResponse("not allowed in the profile's state")}},
+                    profile_param)}};
+  }
+
   json::object schemas;
   json::object hex{{"type", "string"}, {"pattern", "^[0-9a-f]{64}$"}};
   json::object hex_list{{"type", "array"}, {"items", hex}};
@@ -458,6 +513,57 @@ json::value Build() {
        {{"date", {{"type", "string"}}}, {"asOf", {{"type", "string"}}},
         {"currency", {{"type", "string"}}}, {"items", any_list},
         {"totals", {{"type", "object"}}}}}};
+  schemas["Assessment"] = {
+      {"type", "object"},
+      {"description", "docs/risk.md, Assessment at filing: risk is present in the full view "
+                      "only"},
+      {"properties",
+       {{"declarationId", {{"type", "string"}}},
+        {"version", {{"type", "integer"}}},
+        {"at", {{"type", "string"}}},
+        {"channel", {{"type", json::array{"string", "null"}}}},
+        {"quote", {{"type", json::array{"object", "null"}}}},
+        {"quoteStatus", {{"type", json::array{"object", "null"}}}},
+        {"risk", {{"type", json::array{"object", "null"}}}}}}};
+  schemas["InspectionResult"] = {
+      {"type", "object"},
+      {"properties",
+       {{"declarationId", {{"type", "string"}}},
+        {"version", {{"type", "integer"}}},
+        {"fraudFound", {{"type", "boolean"}}},
+        {"dutiesRaised", {{"type", "string"}}},
+        {"currency", {{"type", "string"}}},
+        {"inspectedOn", {{"type", "string"}}},
+        {"recordedBy", {{"type", "string"}}}}}};
+  schemas["RiskProfile"] = {
+      {"type", "object"},
+      {"description", "docs/risk.md, Risk profiles"},
+      {"required", json::array{"id", "description", "conditions"}},
+      {"properties",
+       {{"id", {{"type", "string"}}},
+        {"description", {{"type", "string"}}},
+        {"instructions", {{"type", "string"}}},
+        {"status", {{"type", "string"}}},
+        {"lane", {{"type", "string"}}},
+        {"weight", {{"type", "number"}}},
+        {"valid_from", {{"type", "string"}}},
+        {"valid_to", {{"type", "string"}}},
+        {"conditions", {{"type", "object"}}}}}};
+  schemas["RiskProfileList"] = {
+      {"type", "object"},
+      {"properties",
+       {{"profiles", any_list}, {"changes", any_list}, {"modelVersion", {{"type", "string"}}}}}};
+  schemas["RiskProfileTest"] = {
+      {"type", "object"},
+      {"properties",
+       {{"profile", {{"type", "string"}}},
+        {"declarations", {{"type", "integer"}}},
+        {"lines", {{"type", "integer"}}},
+        {"declarationHits", {{"type", "integer"}}},
+        {"lineHits", {{"type", "integer"}}},
+        {"hitRate", {{"type", "number"}}},
+        {"inspectedHits", {{"type", "integer"}}},
+        {"fraudHits", {{"type", "integer"}}}}}};
   schemas["Problem"] = {
       {"type", "object"},
       {"description", "RFC 9457 problem details; see docs/errors.md"},

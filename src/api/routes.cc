@@ -9,6 +9,7 @@
 #include "api/route_util.h"
 #include "api/auth.h"
 #include "api/ledger_routes.h"
+#include "api/risk_routes.h"
 #include "api/session_routes.h"
 #include "api/security_routes.h"
 #include "api/tariff_routes.h"
@@ -146,6 +147,18 @@ boost::json::object Resource(const Principal& principal, const DeclarationRecord
   out["declaration"] = payload.ok() ? std::move(payload).value() : boost::json::value(nullptr);
   out["history"] = History(record.transitions);
   out["allowedActions"] = AllowedFor(principal, record.row);
+  // Issue 7: the trader does not learn why the risk engine routed it (app/assessment.h); the
+  // quote made at filing is summarised, the assessment linked.
+  auto assessment_view =
+      app::AssessmentViewFor(principal, {record.row.organisation_id, record.row.office});
+  if (assessment_view.ok() && *assessment_view == app::AssessmentView::kTrader) {
+    out["history"] = History(app::TraderHistory(record.transitions));
+  }
+  if (record.assessment) {
+    if (auto quote = app::QuoteSummaryOf(*record.assessment)) out["quote"] = std::move(*quote);
+    out["links"].as_object()["assessment"] = "/v1/declarations/" + record.row.id + "/assessment";
+    out["links"].as_object()["quote"] = "/v1/declarations/" + record.row.id + "/quote";
+  }
   return out;
 }
 
@@ -422,6 +435,9 @@ void RegisterRoutes(Router& router, app::Runtime& runtime, Metrics& metrics) {
       auto outcome = service.Act(principal, std::string(*request.PathParam("id")), *action,
                                  reason, idem->has_value() ? &**idem : nullptr,
                                  RenderWith(principal, 200));
+      if (!outcome.ok() && outcome.error().reason == "override-reason-required") {
+        return OverrideReasonRequired(outcome.error(), request);  // 422 (api/risk_routes.h)
+      }
       if (!outcome.ok()) return Fail(outcome.error(), request);
       return FromOutcome(*outcome, false);
     });
@@ -433,6 +449,7 @@ void RegisterRoutes(Router& router, app::Runtime& runtime, Metrics& metrics) {
   RegisterLedgerRoutes(router, runtime);
   RegisterSessionRoutes(router, runtime);
   RegisterTariffRoutes(router, runtime);
+  RegisterRiskRoutes(router, runtime, metrics);  // issue 7 (api/risk_routes.h)
   RegisterSecurityRoutes(router, runtime);
 }
 

@@ -4,7 +4,6 @@
 #include <string>
 
 #include "api/auth.h"
-#include "api/auth.h"
 #include "api/route_util.h"
 #include "common/json.h"
 #include "declaration/declaration.h"
@@ -136,9 +135,9 @@ void RegisterTariffRoutes(Router& router, app::Runtime& runtime) {
              return json::value(tariff::QuoteToJson(quote));
            }));
 
-  // The quote of a filed declaration version, reproduced from the tariff as it was recorded
-  // when the version was filed (bitemporal as_of), at the date it was filed. Quotas are read,
-  // not drawn: allocation belongs to release.
+  // The quote of a filed declaration version: the one stored with its assessment when it was
+  // filed (issue 7), else reproduced from the tariff as it was recorded when the version was
+  // filed (bitemporal as_of), at the date it was filed. Quotas are read, never drawn here.
   AddRoute(router, "GET", "/v1/declarations/{id}/quote", [&runtime](const Request& request) {
     auto principal = api::Authenticate(runtime, request, identity::TokenScope::kDeclarationsRead);
     if (!principal.ok()) return ErrorResponse(principal.error(), request);
@@ -156,6 +155,17 @@ void RegisterTariffRoutes(Router& router, app::Runtime& runtime) {
     auto record = runtime.declarations().Get(*principal, std::string(*request.PathParam("id")),
                                              version);
     if (!record.ok()) return ErrorResponse(Denied(runtime, *principal, request, record.error()), request);
+    if (record->assessment && !record->assessment->quote.empty()) {
+      auto stored = ParseJson(record->assessment->quote);
+      if (stored.ok() && stored->is_object()) {
+        json::object body = std::move(stored->get_object());
+        body["declaration_id"] = record->row.id;
+        body["version"] = record->row.version;
+        body["as_of"] = FormatTimestamp(record->assessment->at);
+        body["stored"] = true;
+        return JsonResponse(200, body);
+      }
+    }
     Timestamp filed = record->row.created_at;
     for (const store::TransitionRow& transition : record->transitions) {
       if (transition.version == record->row.version) {
@@ -174,6 +184,7 @@ void RegisterTariffRoutes(Router& router, app::Runtime& runtime) {
     body["declaration_id"] = record->row.id;
     body["version"] = record->row.version;
     body["as_of"] = FormatTimestamp(filed);
+    body["stored"] = false;
     return JsonResponse(200, body);
   });
 }

@@ -45,6 +45,7 @@ Result<Config> FromTable(const toml::table& root) {
   if (const auto* store = root["store"].as_table()) {
     config.store.data_dir = (*store)["data_dir"].value_or(config.store.data_dir);
     config.store.url = (*store)["url"].value_or(std::string());
+    config.store.read_replica = (*store)["read_replica"].value_or(std::string());
   }
   if (const auto* users = root["users"].as_array()) {
     size_t index = 0;
@@ -108,6 +109,7 @@ Status ApplyEnvironment(Config& config) {
   }
   if (const char* dir = std::getenv("CLEARWAY_DATA_DIR")) config.store.data_dir = dir;
   if (const char* url = std::getenv("CLEARWAY_STORE")) config.store.url = url;
+  if (const char* replica = std::getenv("CLEARWAY_READ_REPLICA")) config.store.read_replica = replica;
   return OkStatus();
 }
 
@@ -118,14 +120,35 @@ Status ValidateConfig(const Config& config) {
   if (config.server.io_threads < 1 || config.server.worker_threads < 1) {
     return BadConfig("server", "io_threads and worker_threads must be at least 1");
   }
-  if (!config.store.url.empty() && config.store.url.rfind("sqlite:", 0) != 0) {
-    return BadConfig("store.url", "only sqlite:PATH stores are supported by this build");
-  }
+  CW_RETURN_IF_ERROR(ValidateStoreConfig(config.store));
   if (config.demo) return OkStatus();
   if (config.server.tls_certificate.empty() || config.server.tls_private_key.empty()) {
     return Error::FailedPrecondition("no-tls",
                                      "server.tls_certificate and server.tls_private_key are "
                                      "required outside demo mode");
+  }
+  return OkStatus();
+}
+
+bool IsPostgresStore(const StoreConfig& store) {
+  return store.url.rfind("postgres://", 0) == 0 || store.url.rfind("postgresql://", 0) == 0;
+}
+
+Status ValidateStoreConfig(const StoreConfig& store) {
+  if (!store.url.empty() && store.url.rfind("sqlite:", 0) != 0 && !IsPostgresStore(store)) {
+    return BadConfig("store.url", "must be sqlite:PATH or postgres://USER@HOST:PORT/DATABASE");
+  }
+  if (store.url.rfind("sqlite:", 0) == 0 && store.url.size() == 7) {
+    return BadConfig("store.url", "sqlite: needs a file path, e.g. sqlite:var/clearway.db");
+  }
+  if (!store.read_replica.empty()) {
+    if (!IsPostgresStore(store)) {
+      return BadConfig("store.read_replica", "a read replica needs a postgres:// store url");
+    }
+    if (store.read_replica.rfind("postgres://", 0) != 0 &&
+        store.read_replica.rfind("postgresql://", 0) != 0) {
+      return BadConfig("store.read_replica", "must be a postgres:// URL of a hot standby");
+    }
   }
   return OkStatus();
 }

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "app/risk_config.h"
 #include "common/result.h"
 #include "identity/identity.h"
 
@@ -28,7 +29,11 @@ struct ServerConfig {
 
 struct StoreConfig {
   std::string data_dir = "var";   // embedded SQLite store: DATA_DIR/clearway.db
-  std::string url;                // "sqlite:PATH" (default derived from data_dir)
+  // "sqlite:PATH" (default derived from data_dir) or "postgres://USER@HOST:PORT/DB" (also
+  // postgresql://; a password is better kept in PGPASSFILE than here): docs/store-postgres.md.
+  std::string url;
+  // With a postgres:// url: a hot standby that listings may read from ("" for none).
+  std::string read_replica;
 };
 
 struct Config {
@@ -36,6 +41,7 @@ struct Config {
   StoreConfig store;
   std::vector<identity::UserRecord> users;   // [[users]]: the principals the server accepts
   bool demo = false;
+  RiskConfig risk;   // [risk] (app/risk_config.h), read by ParseRiskConfig()
 };
 
 // LoadConfigFile() reads a TOML file. Errors: kNotFound "config-not-found",
@@ -45,13 +51,22 @@ Result<Config> LoadConfigFile(const std::string& path);
 // ParseConfig() parses TOML text (what LoadConfigFile reads).
 Result<Config> ParseConfig(std::string_view toml_text);
 
-// ApplyEnvironment() applies CLEARWAY_BIND, CLEARWAY_PORT, CLEARWAY_DATA_DIR, CLEARWAY_STORE.
+// ApplyEnvironment() applies CLEARWAY_BIND, CLEARWAY_PORT, CLEARWAY_DATA_DIR, CLEARWAY_STORE,
+// CLEARWAY_READ_REPLICA.
 Status ApplyEnvironment(Config& config);
 
 // ValidateConfig() checks a config is runnable. Outside demo mode the server refuses to start
 // without TLS files (kFailedPrecondition "no-tls"). (A directory without users is refused by
 // Runtime::Open(), "no-principals".)
 Status ValidateConfig(const Config& config);
+
+// ValidateStoreConfig() accepts an empty url, "sqlite:PATH" and "postgres(ql)://…", and a
+// read_replica only beside a postgres:// url. kInvalidArgument "bad-config" (field "store.url"
+// or "store.read_replica") otherwise.
+Status ValidateStoreConfig(const StoreConfig& store);
+
+// IsPostgresStore() is true when the store url is postgres:// or postgresql://.
+bool IsPostgresStore(const StoreConfig& store);
 
 // SqlitePathOf() gives the database file of the embedded store.
 std::string SqlitePathOf(const StoreConfig& store);

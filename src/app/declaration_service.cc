@@ -5,6 +5,7 @@
 #include "common/ids.h"
 #include "common/json.h"
 #include "crypto/crypto.h"
+#include "risk/engine.h"
 #include "store/ledger_records.h"
 
 namespace clearway::app {
@@ -50,6 +51,53 @@ Error NotFound(const std::string& id) {
   return Error::NotFound("declaration-not-found", "no declaration " + id.substr(0, 64));
 }
 
+bool IsRouting(decl::Action action) {
+  return action == decl::Action::kRouteGreen || action == decl::Action::kRouteYellow ||
+         action == decl::Action::kRouteRed;
+}
+
+decl::Action RouteTo(decl::Channel channel) {
+  switch (channel) {
+    case decl::Channel::kYellow:
+      return decl::Action::kRouteYellow;
+    case decl::Channel::kRed:
+      return decl::Action::kRouteRed;
+    case decl::Channel::kGreen:
+    case decl::Channel::kNone:
+      break;
+  }
+  return decl::Action::kRouteGreen;
+}
+
+risk::Lane LaneOf(decl::Channel channel) {
+  switch (channel) {
+    case decl::Channel::kYellow:
+      return risk::Lane::kYellow;
+    case decl::Channel::kRed:
+      return risk::Lane::kRed;
+    case decl::Channel::kGreen:
+    case decl::Channel::kNone:
+      break;
+  }
+  return risk::Lane::kGreen;
+}
+
+// A lodged declaration is assessed when a version of it is filed or amended; a draft is not.
+bool IsLodged(decl::DeclarationStatus status) {
+  return status == decl::DeclarationStatus::kAccepted ||
+         status == decl::DeclarationStatus::kUnderControl;
+}
+
+// The assessment of a version, if it has one.
+Result<std::optional<store::AssessmentRow>> StoredAssessment(store::Store& store,
+                                                             const std::string& id,
+                                                             int64_t version) {
+  auto found = store.GetAssessment(id, version);
+  if (found.ok()) return std::optional<store::AssessmentRow>(std::move(found).value());
+  if (found.error().code == ErrorCode::kNotFound) return std::optional<store::AssessmentRow>();
+  return std::move(found).error();
+}
+
 store::TransitionRow MakeTransition(const store::DeclarationRow& row, int64_t sequence,
                                     std::string from, std::string actor, std::string reason,
                                     Timestamp at) {
@@ -64,6 +112,18 @@ store::TransitionRow MakeTransition(const store::DeclarationRow& row, int64_t se
   t.reason = std::move(reason);
   t.at = at;
   return t;
+}
+
+// Append() moves the record to `to` with a transition by `who`, for `why`.
+void Append(DeclarationRecord& record, decl::Transition to, std::string who, std::string why,
+            Timestamp now) {
+  std::string from = record.row.status;
+  record.row.status = std::string(decl::StatusName(to.status));
+  record.row.channel = std::string(decl::ChannelName(to.channel));
+  record.row.updated_at = now;
+  int64_t sequence = static_cast<int64_t>(record.transitions.size()) + 1;
+  record.transitions.push_back(
+      MakeTransition(record.row, sequence, std::move(from), std::move(who), std::move(why), now));
 }
 
 }  // namespace
@@ -100,7 +160,8 @@ Result<Outcome> DeclarationService::CommitAndRender(const Principal& principal,
                                                     store::UnitOfWork work,
                                                     DeclarationRecord record,
                                                     const IdempotencyContext* idempotency,
-                                                    const Renderer& render) {
+                                                    const Renderer& render,
+                                                    const FilingAssessment* assessed) {
   StoredResponse response = render(record);
   if (idempotency != nullptr) {
     store::IdempotencyRow row;
@@ -129,7 +190,30 @@ Result<Outcome> DeclarationService::CommitAndRender(const Principal& principal,
     return std::move(committed).error();
   }
   if (on_appended_) on_appended_(committed->tree_size);
+  // Only now, with the filing durable: quota draws and the engine's history (never for a
+  // declaration that was not filed).
+  if (assessed != nullptr && assessor_ != nullptr) assessor_->Filed(*assessed);
   return Outcome{std::move(response), false};
+}
+
+Result<FilingAssessment> DeclarationService::AssessAndRoute(const decl::Declaration& declaration,
+                                                            DeclarationRecord& record,
+                                                            Timestamp now) {
+  CW_ASSIGN_OR_RETURN(auto status, decl::ParseStatus(record.row.status));
+  CW_ASSIGN_OR_RETURN(auto channel, decl::ParseChannel(record.row.channel));
+  const bool routable =
+      status == decl::DeclarationStatus::kAccepted && channel == decl::Channel::kNone;
+  CW_ASSIGN_OR_RETURN(FilingAssessment assessed,
+                      assessor_->Assess(declaration, record.row.id, record.row.version, now,
+                                        routable));
+  if (assessed.route) {
+    CW_ASSIGN_OR_RETURN(decl::Transition next, decl::Apply(status, channel,
+                                                           RouteTo(assessed.channel),
+                                                           decl::ActorKind::kSystem));
+    Append(record, next, "system", assessed.routing_reason, now);
+  }
+  record.assessment = assessed.row;
+  return assessed;
 }
 
 Result<Outcome> DeclarationService::File(const Principal& principal,
@@ -137,7 +221,12 @@ Result<Outcome> DeclarationService::File(const Principal& principal,
                                          const IdempotencyContext* idempotency,
                                          const Renderer& render) {
   CW_ASSIGN_OR_RETURN(auto replay, Replay(principal, idempotency));
-  if (replay) return std::move(*replay);
+  if (replay) {
+    if (assessor_ != nullptr && !replay->response.resource_id.empty()) {
+      assessor_->Refiled(replay->response.resource_id);
+    }
+    return std::move(*replay);
+  }
 
   Timestamp now = clock_.Now();
   CW_ASSIGN_OR_RETURN(decl::Declaration declaration, decl::ParseDeclaration(body, now));
@@ -171,9 +260,15 @@ Result<Outcome> DeclarationService::File(const Principal& principal,
     record.transitions.push_back(MakeTransition(row, 2, record.transitions[0].to_status,
                                                 "system", "validation passed", now));
   }
+  std::optional<FilingAssessment> assessed;
+  if (!draft && assessor_ != nullptr) {
+    CW_ASSIGN_OR_RETURN(assessed, AssessAndRoute(declaration, record, now));
+    work.assessments.push_back(assessed->row);
+  }
   work.declarations.push_back(row);
   work.transitions = record.transitions;
-  return CommitAndRender(principal, std::move(work), std::move(record), idempotency, render);
+  return CommitAndRender(principal, std::move(work), std::move(record), idempotency, render,
+                         assessed ? &*assessed : nullptr);
 }
 
 Result<DeclarationRecord> DeclarationService::Load(const std::string& id) {
@@ -243,9 +338,20 @@ Result<Outcome> DeclarationService::Amend(const Principal& principal, const std:
 
   store::UnitOfWork work;
   work.expected_current_versions.emplace_back(id, current.row.version);
+  // The new version is assessed afresh (and routed, when it was still waiting for a channel);
+  // one under control keeps its channel: only an officer re-routes it.
+  std::optional<FilingAssessment> assessed;
+  if (assessor_ != nullptr && IsLodged(status)) {
+    CW_ASSIGN_OR_RETURN(assessed, AssessAndRoute(declaration, record, now));
+    work.assessments.push_back(assessed->row);
+    assessed->lines.clear();  // the engine's history counts declarations, not their versions
+  }
   work.declarations.push_back(row);
-  work.transitions.push_back(record.transitions.back());
-  return CommitAndRender(principal, std::move(work), std::move(record), idempotency, render);
+  work.transitions.assign(record.transitions.begin() +
+                              static_cast<std::ptrdiff_t>(current.transitions.size()),
+                          record.transitions.end());
+  return CommitAndRender(principal, std::move(work), std::move(record), idempotency, render,
+                         assessed ? &*assessed : nullptr);
 }
 
 Result<Outcome> DeclarationService::Act(const Principal& principal, const std::string& id,
@@ -280,24 +386,39 @@ Result<Outcome> DeclarationService::Act(const Principal& principal, const std::s
   DeclarationRecord record;
   record.row = current.row;
   record.transitions = current.transitions;
-  auto append = [&](decl::DeclarationStatus to, decl::Channel to_channel, std::string who,
-                    std::string why) {
-    std::string from = record.row.status;
-    record.row.status = std::string(decl::StatusName(to));
-    record.row.channel = std::string(decl::ChannelName(to_channel));
-    record.row.updated_at = now;
-    int64_t sequence = static_cast<int64_t>(record.transitions.size()) + 1;
-    record.transitions.push_back(MakeTransition(record.row, sequence, std::move(from),
-                                                std::move(who), std::move(why), now));
-  };
-  append(next.status, next.channel, principal.user_id,
-         reason.empty() ? std::string(decl::ActionName(action)) : reason);
+  CW_ASSIGN_OR_RETURN(record.assessment,
+                      StoredAssessment(store_, id, current.row.version));
+  std::string why = reason.empty() ? std::string(decl::ActionName(action)) : reason;
+  if (IsRouting(action) && record.assessment) {
+    // Re-routing against the engine is allowed, with a reason the ledger keeps beside the
+    // channel it overrides.
+    std::optional<decl::Channel> engine = EngineChannelOf(*record.assessment);
+    if (engine && *engine != next.channel) {
+      risk::OfficerOverride decision;
+      decision.declaration_id = id;
+      decision.officer_id = principal.user_id;
+      decision.from = LaneOf(*engine);
+      decision.to = LaneOf(next.channel);
+      decision.reason = reason;
+      decision.at = now;
+      CW_RETURN_IF_ERROR(risk::ValidateOverride(decision));
+      why = reason + " (overrides the risk engine's " + std::string(decl::ChannelName(*engine)) +
+            " channel)";
+    }
+  }
+  Append(record, next, principal.user_id, why, now);
+  std::optional<FilingAssessment> assessed;
   if (action == decl::Action::kSubmit) {
     // A draft was fully validated when saved; submitting it is accepted at once.
     CW_ASSIGN_OR_RETURN(decl::Transition accepted,
                         decl::Apply(next.status, next.channel, decl::Action::kAccept,
                                     decl::ActorKind::kSystem));
-    append(accepted.status, accepted.channel, "system", "validation passed");
+    Append(record, accepted, "system", "validation passed", now);
+    if (assessor_ != nullptr) {
+      CW_ASSIGN_OR_RETURN(decl::Declaration declaration,
+                          decl::ParseDeclarationText(record.row.payload, now));
+      CW_ASSIGN_OR_RETURN(assessed, AssessAndRoute(declaration, record, now));
+    }
   }
 
   store::UnitOfWork work;
@@ -316,7 +437,9 @@ Result<Outcome> DeclarationService::Act(const Principal& principal, const std::s
   work.transitions.assign(record.transitions.begin() +
                               static_cast<std::ptrdiff_t>(current.transitions.size()),
                           record.transitions.end());
-  return CommitAndRender(principal, std::move(work), std::move(record), idempotency, render);
+  if (assessed) work.assessments.push_back(assessed->row);
+  return CommitAndRender(principal, std::move(work), std::move(record), idempotency, render,
+                         assessed ? &*assessed : nullptr);
 }
 
 Result<DeclarationRecord> DeclarationService::Get(const Principal& principal,
@@ -335,7 +458,33 @@ Result<DeclarationRecord> DeclarationService::Get(const Principal& principal,
     }
     record.row = std::move(row).value();
   }
+  CW_ASSIGN_OR_RETURN(record.assessment, StoredAssessment(store_, id, record.row.version));
   return record;
+}
+
+Result<AssessmentAccess> DeclarationService::GetAssessment(const Principal& principal,
+                                                           const std::string& id,
+                                                           std::optional<int64_t> version) {
+  auto latest = store_.GetDeclaration(id, std::nullopt);
+  if (!latest.ok()) {
+    if (latest.error().code == ErrorCode::kNotFound) return NotFound(id);
+    return std::move(latest).error();
+  }
+  CW_ASSIGN_OR_RETURN(AssessmentView view, AssessmentViewFor(principal, ScopeOf(*latest)));
+  const int64_t wanted = version.value_or(latest->version);
+  if (wanted < 1 || wanted > latest->version) {
+    return Error::NotFound("version-not-found", "no version " + std::to_string(wanted) +
+                                                    " of declaration " + id.substr(0, 64));
+  }
+  CW_ASSIGN_OR_RETURN(std::optional<store::AssessmentRow> assessment,
+                      StoredAssessment(store_, id, wanted));
+  if (!assessment) {
+    return Error::NotFound("assessment-not-found",
+                           "version " + std::to_string(wanted) +
+                               " has no assessment: drafts, and versions filed before "
+                               "assessment was enabled, have none");
+  }
+  return AssessmentAccess{std::move(*assessment), std::move(latest).value(), view};
 }
 
 Result<std::vector<store::DeclarationRow>> DeclarationService::Versions(

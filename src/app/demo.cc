@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "app/demo_risk.h"
 #include "app/files.h"
 #include "app/ledger_key.h"
 #include "identity/totp.h"
@@ -118,6 +119,9 @@ Result<DemoSetup> PrepareDemo(const std::string& data_dir, int port) {
   config.server.tls_certificate = setup.certificate_path;
   config.server.tls_private_key = key_path;
   config.store.data_dir = data_dir;
+  // The demo's risk policy (docs/risk.md): no random selection, so a demo filing gets the
+  // same channel on every run; [risk] random_rate sets it for real offices.
+  config.risk.default_policy.random_rate = 0;
   for (const auto& user : setup.users) {
     identity::UserRecord record;
     record.principal.user_id = user.username;
@@ -155,6 +159,7 @@ Status SeedDemoIdentity(Runtime& runtime, const DemoSetup& setup) {
 
 Result<int> SeedDemo(Runtime& runtime) {
   CW_RETURN_IF_ERROR(tariff::SeedDemoTariff(runtime.tariff(), runtime.clock().Now()));  // idempotent
+  CW_RETURN_IF_ERROR(SeedDemoRisk(runtime));  // model, history, profiles (app/demo_risk.h)
   CW_ASSIGN_OR_RETURN(int64_t existing, runtime.store().CountDeclarations());
   if (existing > 0) return 0;
   auto principal_of = [&](std::string_view username) -> identity::Principal {
@@ -204,6 +209,8 @@ Result<int> SeedDemo(Runtime& runtime) {
                                                    render));
     ++filed;
     for (const auto& [action, reason] : plan.decisions) {
+      // The risk engine routes at filing: a scripted route it already took is skipped.
+      if (!DemoDecisionApplies(runtime, outcome.response.resource_id, action)) continue;
       CW_ASSIGN_OR_RETURN(auto decided,
                           service.Act(principal_of(plan.officer), outcome.response.resource_id,
                                       action, std::string(reason), nullptr, render));

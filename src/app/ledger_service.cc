@@ -29,8 +29,12 @@ Result<std::unique_ptr<LedgerService>> LedgerService::Open(store::Store& store, 
                       ledger::NoteSigner::New(key.origin, key.signer.get()));
   std::unique_ptr<LedgerService> service(
       new LedgerService(store, clock, std::move(key), options, std::move(signer)));
-  CW_ASSIGN_OR_RETURN(store::CheckpointRow latest, service->IssueCheckpoint());
-  service->appended_size_ = latest.size;
+  Result<store::CheckpointRow> latest = service->IssueCheckpoint();
+  if (latest.ok()) {
+    service->appended_size_ = latest->size;
+  } else if (!options.may_sign || latest.error().reason != "no-checkpoint") {
+    return std::move(latest).error();  // (a node that may not sign yet starts without one)
+  }
   if (options.checkpoint_interval.count() > 0) {
     try {
       service->checkpointer_ = std::thread([raw = service.get()] { raw->CheckpointerLoop(); });
@@ -70,6 +74,7 @@ std::string LedgerService::VerifierKeyText() const {
 
 Result<store::CheckpointRow> LedgerService::IssueCheckpoint() {
   std::scoped_lock lock(issue_mu_);
+  if (options_.may_sign && !options_.may_sign()) return LatestCheckpoint();
   CW_ASSIGN_OR_RETURN(uint64_t size, log_.Size());
   CW_ASSIGN_OR_RETURN(std::optional<store::CheckpointRow> latest, store_.LatestCheckpoint());
   if (latest.has_value() && latest->size >= size) {

@@ -21,6 +21,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -49,6 +50,9 @@ struct LedgerServiceOptions {
   // The witnesses (cosignature/v1 keys) whose cosignatures of this log's checkpoints are
   // accepted, kept and served.
   std::vector<ledger::VerifierKey> witnesses = {};
+  // Whether this node may sign now. Empty: always. Nodes sharing a PostgreSQL store pass their
+  // sequencer lease (app/store_factory.h), so that one of them signs at a time.
+  std::function<bool()> may_sign = {};
 };
 
 // What AddCosignatures() kept.
@@ -87,7 +91,8 @@ class LedgerService {
 
   // IssueCheckpoint() signs and keeps a checkpoint of the log's current size when it is larger
   // than the latest one kept (or none is kept), and returns the latest checkpoint. Store errors
-  // pass through.
+  // pass through. While options.may_sign says no, it signs nothing and returns the latest
+  // checkpoint (kNotFound "no-checkpoint" if there is none yet).
   Result<store::CheckpointRow> IssueCheckpoint();
 
   // LatestCheckpoint() returns the latest kept checkpoint; kNotFound "no-checkpoint".

@@ -7,9 +7,9 @@
 #include <filesystem>
 
 #include "app/identity_bootstrap.h"
+#include "app/store_factory.h"
 #include "identity/in_memory_directory.h"
 #include "identity/sqlite/sqlite_identity_store.h"
-#include "store/sqlite/sqlite_store.h"
 #include "tariff/sqlite/sqlite_tariff_store.h"
 
 namespace clearway::app {
@@ -33,17 +33,21 @@ Runtime::~Runtime() = default;
 Result<std::unique_ptr<Runtime>> Runtime::Open(Config config, LedgerConfig ledger) {
   CW_RETURN_IF_ERROR(ValidateConfig(config));
   CW_RETURN_IF_ERROR(ApplyLedgerEnvironment(ledger));
-  std::string path = SqlitePathOf(config.store);
-  CW_RETURN_IF_ERROR(EnsureDirectory(std::filesystem::path(path).parent_path().string().empty()
-                                         ? "."
-                                         : std::filesystem::path(path).parent_path().string()));
+  if (!IsPostgresStore(config.store)) {
+    std::string path = SqlitePathOf(config.store);
+    CW_RETURN_IF_ERROR(EnsureDirectory(std::filesystem::path(path).parent_path().string().empty()
+                                           ? "."
+                                           : std::filesystem::path(path).parent_path().string()));
+  }
   // The ledger key lives in the data directory, even when the database file is elsewhere.
   CW_RETURN_IF_ERROR(EnsureDirectory(config.store.data_dir));
   CW_ASSIGN_OR_RETURN(LedgerKey key, LoadOrCreateLedgerKey(config.store.data_dir, ledger.origin));
-  store::sqlite::SqliteOptions options;
-  options.path = path;
-  CW_ASSIGN_OR_RETURN(auto sqlite, store::sqlite::SqliteStore::Open(options));
+  // SQLite, or PostgreSQL shared with other nodes: then only the holder of the sequencer
+  // lease signs checkpoints (issue 8, docs/store-postgres.md).
+  CW_ASSIGN_OR_RETURN(OpenedStore opened,
+                      OpenStore(config.store, StoreOpenOptions{"clearway", true}));
   LedgerServiceOptions ledger_options;
+  ledger_options.may_sign = std::move(opened.may_sign);
   ledger_options.checkpoint_interval = ledger.checkpoint_interval;
   ledger_options.checkpoint_batch = ledger.checkpoint_batch;
   CW_ASSIGN_OR_RETURN(ledger_options.witnesses, WitnessKeys(ledger));
@@ -51,7 +55,7 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(Config config, LedgerConfig ledge
                       identity::sqlite::SqliteIdentityStore::Open(config.store.data_dir +
                                                                   "/identity.db"));
   const bool demo = config.demo;
-  CW_ASSIGN_OR_RETURN(auto runtime, OpenWith(std::move(config), std::move(sqlite),
+  CW_ASSIGN_OR_RETURN(auto runtime, OpenWith(std::move(config), std::move(opened.store),
                                              std::make_unique<SystemClock>(), std::move(key),
                                              ledger_options, std::move(directory)));
   if (!demo) {
@@ -67,6 +71,8 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(Config config, LedgerConfig ledge
   CW_ASSIGN_OR_RETURN(runtime->tariff_, tariff::sqlite::SqliteTariffStore::Open(
                                             runtime->config_.store.data_dir + "/tariff.db"));
   runtime->duty_ = std::make_unique<tariff::DutyEngine>(*runtime->tariff_, *runtime->clock_);
+  // Issue 7: every filing is assessed (duty quote + risk decision) by the engine built here.
+  CW_RETURN_IF_ERROR(runtime->StartAssessment());
   return runtime;
 }
 
@@ -101,6 +107,14 @@ Result<std::unique_ptr<Runtime>> Runtime::OpenWith(Config config,
   CW_ASSIGN_OR_RETURN(runtime->tariff_, tariff::sqlite::SqliteTariffStore::Open(":memory:"));
   runtime->duty_ = std::make_unique<tariff::DutyEngine>(*runtime->tariff_, *runtime->clock_);
   return runtime;
+}
+
+Status Runtime::StartAssessment() {
+  CW_ASSIGN_OR_RETURN(risk_, RiskService::Open(config_.risk, config_.store.data_dir, *store_,
+                                               *tariff_, *clock_));
+  assessor_ = std::make_unique<Assessor>(*duty_, *risk_, *store_);
+  declarations_->SetAssessor(assessor_.get());
+  return OkStatus();
 }
 
 }  // namespace clearway::app

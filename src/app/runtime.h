@@ -15,12 +15,14 @@
 
 #include <memory>
 
+#include "app/assessment.h"
 #include "app/config.h"
 #include "app/declaration_service.h"
 #include "app/identity_service.h"
 #include "app/ledger_config.h"
 #include "app/ledger_key.h"
 #include "app/ledger_service.h"
+#include "app/risk_service.h"
 #include "app/security_log.h"
 #include "common/time.h"
 #include "identity/directory.h"
@@ -65,6 +67,12 @@ class Runtime {
   // The tariff (DATA_DIR/tariff.db; in memory and empty for OpenWith()) and its duty engine.
   tariff::TariffStore& tariff() { return *tariff_; }
   const tariff::DutyEngine& duty() const { return *duty_; }
+  // The risk engine (issue 7), nullptr until StartAssessment(). StartAssessment() builds it
+  // from config().risk and DATA_DIR and has every lodged version assessed (app/assessment.h);
+  // Open() calls it, tests on OpenWith() call it when they want filings assessed. Call it
+  // once, before the runtime is shared.
+  RiskService* risk() { return risk_.get(); }
+  Status StartAssessment();
 
  private:
   Runtime() = default;
@@ -79,6 +87,8 @@ class Runtime {
   std::unique_ptr<DeclarationService> declarations_;
   std::unique_ptr<tariff::TariffStore> tariff_;
   std::unique_ptr<tariff::DutyEngine> duty_;  // after tariff_, which it reads
+  std::unique_ptr<RiskService> risk_;         // after store_ and tariff_, which it reads
+  std::unique_ptr<Assessor> assessor_;        // after duty_ and risk_; declarations_ calls it
 };
 
 }  // namespace clearway::app

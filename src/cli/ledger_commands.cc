@@ -12,6 +12,7 @@
 #include "app/ledger_audit.h"
 #include "app/ledger_key.h"
 #include "app/ledger_receipt.h"
+#include "app/store_factory.h"
 #include "common/json.h"
 #include "crypto/crypto.h"
 #include "ledger/checkpoint.h"
@@ -151,16 +152,24 @@ int VerifyFull(const LedgerFlags& flags) {
   app::StoreConfig config;
   config.data_dir = flags.data_dir;
   config.url = flags.store_url;
-  const std::string path = app::SqlitePathOf(config);
-  if (!std::filesystem::exists(path)) {
-    return Trouble(Error::NotFound("store-not-found", "no store at " + path), kCannotRun);
+  std::unique_ptr<store::Store> audited;
+  if (app::IsPostgresStore(config)) {  // issue 8: a PostgreSQL store, e.g. after `store copy`
+    auto opened = app::OpenStore(config, app::StoreOpenOptions{"clearway-audit", false});
+    if (!opened.ok()) return Trouble(opened.error(), kCannotRun);
+    audited = std::move(opened->store);
+  } else {
+    const std::string path = app::SqlitePathOf(config);
+    if (!std::filesystem::exists(path)) {
+      return Trouble(Error::NotFound("store-not-found", "no store at " + path), kCannotRun);
+    }
+    store::sqlite::SqliteOptions options;
+    options.path = path;
+    options.read_connections = 1;
+    auto opened = store::sqlite::SqliteStore::Open(options);
+    if (!opened.ok()) return Trouble(opened.error(), kCannotRun);
+    audited = std::move(opened).value();
   }
-  store::sqlite::SqliteOptions options;
-  options.path = path;
-  options.read_connections = 1;
-  auto opened = store::sqlite::SqliteStore::Open(options);
-  if (!opened.ok()) return Trouble(opened.error(), kCannotRun);
-  auto report = app::AuditLedger(**opened, *key);
+  auto report = app::AuditLedger(*audited, *key);
   if (!report.ok()) return Trouble(report.error(), kCannotRun);
   std::cout << "ledger of " << key->name << ": " << report->leaves << " leaves, "
             << report->versions << " declaration versions, " << report->transitions

@@ -1,5 +1,6 @@
 #include "cli/risk_commands.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -8,6 +9,8 @@
 
 #include <boost/json.hpp>
 
+#include "cli/client_commands.h"
+#include "common/json.h"
 #include "crypto/crypto.h"
 #include "declaration/declaration.h"
 #include "risk/risk.h"
@@ -35,6 +38,12 @@ struct RiskFlags {
   double eval_share = 0.25;
   int rounds = 400;
   bool json = false;
+  // The server commands (profiles on the server, assessments, inspection results).
+  Connection conn;
+  int version = 0;
+  std::string fraud;     // "yes" | "no"
+  std::string duties;    // decimal EUR
+  std::string inspected_on;
 };
 
 [[noreturn]] void Finish(int code) { throw CLI::RuntimeError(code); }
@@ -197,7 +206,23 @@ int Drift(const RiskFlags& f) {
   return kDone;
 }
 
+// The server's variants of `risk profiles …`: no FILE given, the profiles are the server's.
+int OnServer(const RiskFlags& f, std::string_view method, const std::string& path,
+             const std::string& body = "") {
+  return ApiCall(f.conn, method, path, body);
+}
+
 int ProfilesTest(const RiskFlags& f) {
+  if (f.file.empty()) {
+    if (f.id.empty()) {
+      return Trouble(Error::InvalidArgument("--id", "required",
+                                            "give FILE and --data (offline) or --id (server)"));
+    }
+    return OnServer(f, "POST", "/v1/risk/profiles/" + UrlEncode(f.id) + "/test");
+  }
+  if (f.data.empty()) {
+    return Trouble(Error::InvalidArgument("--data", "required", "FILE is tried on --data CSV"));
+  }
   auto text = ReadText(f.file);
   if (!text.ok()) return Trouble(text.error());
   auto profiles = risk::ParseProfiles(*text);
@@ -218,6 +243,10 @@ int ProfilesTest(const RiskFlags& f) {
 }
 
 int ProfilesChange(const RiskFlags& f, bool activate) {
+  if (f.file.empty()) {
+    return OnServer(f, "POST",
+                    "/v1/risk/profiles/" + UrlEncode(f.id) + (activate ? "/activate" : "/retire"));
+  }
   auto text = ReadText(f.file);
   if (!text.ok()) return Trouble(text.error());
   auto profiles = risk::ParseProfiles(*text);
@@ -277,6 +306,46 @@ int Assess(const RiskFlags& f) {
   return kDone;
 }
 
+int ProfilesCreate(const RiskFlags& f) {
+  auto text = ReadText(f.file);
+  if (!text.ok()) return Trouble(text.error());
+  auto profiles = risk::ParseProfiles(*text);  // refused here with its field, before sending
+  if (!profiles.ok()) return Trouble(profiles.error());
+  int worst = kDone;
+  for (const auto& p : *profiles) {
+    auto written = ParseJson(risk::ProfilesToJson({p}));
+    if (!written.ok()) return Trouble(written.error());
+    const boost::json::value& one = written->as_object().at("profiles").as_array().at(0);
+    int code = OnServer(f, "POST", "/v1/risk/profiles", boost::json::serialize(one));
+    worst = std::max(worst, code);
+  }
+  return worst;
+}
+
+int Inspection(const RiskFlags& f) {
+  boost::json::object body;
+  if (f.fraud != "yes" && f.fraud != "no") {
+    return Trouble(Error::InvalidArgument("--fraud", "required", "--fraud yes or --fraud no"));
+  }
+  body["fraudFound"] = f.fraud == "yes";
+  if (!f.duties.empty()) body["dutiesRaised"] = f.duties;
+  if (!f.inspected_on.empty()) body["inspectedOn"] = f.inspected_on;
+  return OnServer(f, "POST", "/v1/declarations/" + UrlEncode(f.id) + "/inspection-result",
+                  boost::json::serialize(body));
+}
+
+// AddConnection() adds the flags that say who talks to which server (cli/client_commands.h).
+void AddConnection(CLI::App* cmd, Connection& c) {
+  cmd->add_option("--url", c.url, "Server URL (env CLEARWAY_URL)");
+  cmd->add_option("--ca-cert", c.ca_cert, "CA certificate to trust (env CLEARWAY_CA_CERT)");
+  cmd->add_option("--as", c.as_user, "Act as this user of the credentials file");
+  cmd->add_option("--credentials", c.credentials,
+                  "Credentials file (env CLEARWAY_CREDENTIALS; default var/demo-credentials.json)");
+  cmd->add_option("--user", c.user, "Username (password from CLEARWAY_PASSWORD or stdin)");
+  cmd->add_flag("--password-stdin", c.password_stdin, "Read the password from standard input");
+  cmd->add_option("--totp", c.totp, "The current code of your authenticator app");
+}
+
 }  // namespace
 
 void AddRiskCommands(CLI::App& app) {
@@ -324,20 +393,55 @@ void AddRiskCommands(CLI::App& app) {
   drift->add_option("--eval-from", f->eval_from, "First day scored (default: the model's split)");
   drift->callback(run(Drift));
 
-  auto* profiles = risk->add_subcommand("profiles", "Risk profiles");
+  auto* profiles = risk->add_subcommand(
+      "profiles", "Risk profiles: in a FILE (offline), or on the server (--as USER, --url)");
   profiles->require_subcommand(1);
-  auto* test = profiles->add_subcommand("test", "How many past declarations each profile hits");
-  test->add_option("FILE", f->file, "Profiles JSON")->required();
-  add_data(test);
+  auto* test = profiles->add_subcommand(
+      "test", "How many past declarations a profile hits: FILE on --data CSV, or --id on the "
+              "server's stored declarations");
+  test->add_option("FILE", f->file, "Profiles JSON (offline)");
+  test->add_option("--data", f->data, "Declarations CSV (offline)");
+  test->add_option("--schema", f->schema, "Column-mapping schema JSON (default: KCS layout)");
+  test->add_option("--id", f->id, "Profile id on the server");
+  AddConnection(test, f->conn);
   test->callback(run(ProfilesTest));
   for (bool activate : {true, false}) {
-    auto* change =
-        profiles->add_subcommand(activate ? "activate" : "retire",
-                                 activate ? "Activate a draft profile" : "Retire a profile");
-    change->add_option("FILE", f->file, "Profiles JSON (rewritten)")->required();
+    auto* change = profiles->add_subcommand(
+        activate ? "activate" : "retire",
+        activate ? "Activate a draft profile (in FILE, else on the server)"
+                 : "Retire a profile (in FILE, else on the server)");
+    change->add_option("FILE", f->file, "Profiles JSON, rewritten (offline)");
     change->add_option("--id", f->id, "Profile id")->required();
+    AddConnection(change, f->conn);
     change->callback([f, activate]() { Finish(ProfilesChange(*f, activate)); });
   }
+  auto* list = profiles->add_subcommand("list", "The server's profiles and their changes");
+  AddConnection(list, f->conn);
+  list->callback([f]() { Finish(OnServer(*f, "GET", "/v1/risk/profiles")); });
+  auto* create = profiles->add_subcommand("create", "Store the profiles of FILE on the server, as drafts");
+  create->add_option("FILE", f->file, "Profiles JSON")->required();
+  AddConnection(create, f->conn);
+  create->callback(run(ProfilesCreate));
+
+  auto* assessment = risk->add_subcommand(
+      "assessment", "The duty quote and risk decision made when a declaration was filed");
+  assessment->add_option("ID", f->id, "Declaration id")->required();
+  assessment->add_option("--version", f->version, "A past version")->check(CLI::PositiveNumber);
+  AddConnection(assessment, f->conn);
+  assessment->callback([f]() {
+    std::string path = "/v1/declarations/" + UrlEncode(f->id) + "/assessment";
+    if (f->version > 0) path += "?version=" + std::to_string(f->version);
+    Finish(OnServer(*f, "GET", path));
+  });
+
+  auto* inspection = risk->add_subcommand(
+      "inspection", "Record what an inspection found (officers of the declaration's office)");
+  inspection->add_option("ID", f->id, "Declaration id")->required();
+  inspection->add_option("--fraud", f->fraud, "yes or no")->required();
+  inspection->add_option("--duties", f->duties, "Extra duties raised, EUR, e.g. 1200.00");
+  inspection->add_option("--on", f->inspected_on, "Inspection date YYYY-MM-DD (default today)");
+  AddConnection(inspection, f->conn);
+  inspection->callback(run(Inspection));
 
   auto* assess = risk->add_subcommand("assess", "Assess one declaration JSON");
   assess->add_option("--model", f->model, "Model directory or registry")->required();

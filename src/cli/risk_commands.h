@@ -13,9 +13,15 @@
 //   clearway risk assess --model var/models --history train.csv --declaration decl.json
 //                        [--profiles P.json]
 //
+// On a running server, as a user (--as USER / --user / a saved token, --url; like
+// `clearway declare`, cli/client_commands.h):
+//   clearway risk profiles list|create FILE|test --id ID|activate --id ID|retire --id ID
+//   clearway risk assessment ID [--version N]
+//   clearway risk inspection ID --fraud yes|no [--duties 1200.00] [--on 2026-11-24]
+//
 // --model takes a model directory or a registry (then its CURRENT model). Exit codes: 0 done;
 // 1 the command ran and refused (e.g. a tampered model); 2 it could not run (bad flags or
-// input). The commands report their exit code through CLI11 (a CLI::RuntimeError carrying the
+// input). The server commands exit 0, 1 (refused) or 3 (422). The commands report their exit code through CLI11 (a CLI::RuntimeError carrying the
 // code, which CLI11_PARSE in main returns), so main needs only AddRiskCommands(app).
 #pragma once
 

@@ -12,6 +12,7 @@
 #include "app/files.h"
 #include "app/ledger_config.h"
 #include "app/runtime.h"
+#include "app/store_factory.h"
 
 namespace clearway::cli {
 
@@ -44,6 +45,7 @@ int Serve(app::Runtime& runtime, const std::string& bind,
   options.io_threads = config.io_threads;
   options.worker_threads = config.worker_threads;
   options.max_body_bytes = config.max_body_bytes;
+  options.reload_on_sighup = true;  // new connections get a renewed certificate (api/server.h)
   auto server = api::Server::Start(options, router, metrics);
   if (!server.ok()) return Fail(server.error());
   std::cout << "listening on https://" << options.bind_address << ":" << (*server)->port()
@@ -62,6 +64,8 @@ int RunDemo(const DemoFlags& flags) {
   auto demo = app::PrepareDemo(flags.data_dir, flags.port);
   if (!demo.ok()) return Fail(demo.error());
   demo->config.server.bind_address = flags.bind;
+  if (!flags.store_url.empty()) demo->config.store.url = flags.store_url;
+  if (!flags.read_replica.empty()) demo->config.store.read_replica = flags.read_replica;
   auto runtime = app::Runtime::Open(demo->config, demo->ledger);
   if (!runtime.ok()) return Fail(runtime.error());
   if (Status mfa = app::SeedDemoIdentity(**runtime, *demo); !mfa.ok()) return Fail(mfa.error());
@@ -70,7 +74,7 @@ int RunDemo(const DemoFlags& flags) {
   return Serve(**runtime, flags.bind, [&](int port) {
     std::string url = "https://127.0.0.1:" + std::to_string(port);
     std::cout << "\nClearway demo\n"
-              << "  store:        " << app::SqlitePathOf(demo->config.store) << " ("
+              << "  store:        " << app::DescribeStore(demo->config.store) << " ("
               << *seeded << " demo declarations filed now)\n"
               << "  TLS cert:     " << demo->certificate_path
               << (demo->certificate_created ? " (self-signed, made now)" : " (self-signed)")
@@ -93,6 +97,8 @@ int RunDemo(const DemoFlags& flags) {
               << "  clearway declare example > d.json && clearway declare submit d.json --as "
                  "hanse.broker\n"
               << "  clearway declare decide ID route_red --reason 'check' --as officer.hamburg\n"
+              << "  clearway risk assessment ID --as officer.hamburg   (the risk decision; "
+                 "--as hanse.broker sees channel and duties only)\n"
               << "  clearway ledger receipt ID --as nordfleisch.clerk --out r.json && "
                  "clearway ledger verify --key \"$(clearway ledger key --data-dir "
               << flags.data_dir << ")\" --receipt r.json\n"
@@ -122,9 +128,17 @@ int RunServe(const ServeFlags& flags) {
     std::cerr << "clearway: " << ledger.error().ToString() << "\n";
     return 1;
   }
+  // The [risk] table: office policies and what filing does with the engine's decision.
+  auto risk = app::ParseRiskConfig(*text);
+  if (!risk.ok()) {
+    std::cerr << "clearway: " << risk.error().ToString() << "\n";
+    return 1;
+  }
+  config->risk = std::move(risk).value();
   if (auto env = app::ApplyEnvironment(*config); !env.ok()) return Fail(env.error());
   if (!flags.data_dir.empty()) config->store.data_dir = flags.data_dir;
   if (!flags.store_url.empty()) config->store.url = flags.store_url;
+  if (!flags.read_replica.empty()) config->store.read_replica = flags.read_replica;
   if (flags.port >= 0) config->server.port = flags.port;
   auto runtime = app::Runtime::Open(std::move(config).value(), std::move(ledger).value());
   if (!runtime.ok()) return Fail(runtime.error());

@@ -12,12 +12,15 @@ struct DemoFlags {
   std::string data_dir = "var";
   int port = 8443;
   std::string bind = "127.0.0.1";
+  std::string store_url;     // "" for DATA_DIR/clearway.db; or postgres://… (issue 8)
+  std::string read_replica;  // with a postgres:// store: a hot standby for listings
 };
 
 struct ServeFlags {
   std::string config_path;
   std::string data_dir;   // overrides the config when set
   std::string store_url;  // overrides the config when set
+  std::string read_replica;  // overrides the config when set
   int port = -1;          // overrides the config when >= 0
 };
 

@@ -2,55 +2,102 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <iostream>
 
 #include "app/config.h"
+#include "app/store_factory.h"
 #include "crypto/crypto.h"
+#include "store/postgres/postgres_store.h"
+#include "store/postgres/sqlite_import.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace clearway::cli {
 
 namespace {
 
-Result<std::unique_ptr<store::sqlite::SqliteStore>> OpenStore(const StoreFlags& flags) {
+int Fail(const Error& error) {
+  std::cerr << "clearway: " << error.ToString() << "\n";
+  return 1;
+}
+
+Result<app::StoreConfig> ConfigOf(const StoreFlags& flags) {
   app::StoreConfig config;
   if (!flags.data_dir.empty()) config.data_dir = flags.data_dir;
-  if (!flags.url.empty()) {
-    if (flags.url.rfind("sqlite:", 0) != 0) {
-      return Error::InvalidArgument("--store", "unsupported-store",
-                                    "this build supports sqlite:PATH stores");
-    }
-    config.url = flags.url;
+  config.url = flags.url;
+  if (Status valid = app::ValidateStoreConfig(config); !valid.ok()) {
+    return Error::InvalidArgument("--store", "unsupported-store",
+                                  "--store must be sqlite:PATH or postgres://USER@HOST:PORT/DB");
   }
-  store::sqlite::SqliteOptions options;
-  options.path = app::SqlitePathOf(config);
-  return store::sqlite::SqliteStore::Open(options);
+  return config;
+}
+
+Result<app::OpenedStore> OpenStore(const StoreFlags& flags) {
+  CW_ASSIGN_OR_RETURN(app::StoreConfig config, ConfigOf(flags));
+  return app::OpenStore(config, app::StoreOpenOptions{"clearway-cli", false});
 }
 
 }  // namespace
 
 int StoreMigrate(const StoreFlags& flags) {
-  auto store = OpenStore(flags);
-  if (!store.ok()) {
-    std::cerr << "clearway: " << store.error().ToString() << "\n";
-    return 1;
-  }
-  std::cout << "schema is current\n";
+  auto config = ConfigOf(flags);
+  if (!config.ok()) return Fail(config.error());
+  auto store = app::OpenStore(*config, app::StoreOpenOptions{"clearway-cli", false});
+  if (!store.ok()) return Fail(store.error());
+  const int64_t version = app::IsPostgresStore(*config)
+                              ? store::postgres::PostgresStore::SchemaVersion()
+                              : store::sqlite::SqliteStore::SchemaVersion();
+  std::cout << "schema is current (version " << version << ") in " << app::DescribeStore(*config)
+            << "\n";
   return 0;
 }
 
 int StoreStats(const StoreFlags& flags) {
   auto store = OpenStore(flags);
-  if (!store.ok()) {
-    std::cerr << "clearway: " << store.error().ToString() << "\n";
-    return 1;
-  }
-  auto count = (*store)->CountDeclarations();
-  if (!count.ok()) {
-    std::cerr << "clearway: " << count.error().ToString() << "\n";
-    return 1;
-  }
+  if (!store.ok()) return Fail(store.error());
+  auto count = store->store->CountDeclarations();
+  if (!count.ok()) return Fail(count.error());
   std::cout << "declarations: " << *count << "\n";
+  return 0;
+}
+
+int StoreCopy(const StoreCopyFlags& flags) {
+  if (flags.from.rfind("sqlite:", 0) != 0 || flags.from.size() == 7) {
+    return Fail(Error::InvalidArgument("--from", "unsupported-store",
+                                       "--from must be sqlite:PATH (the store to copy)"));
+  }
+  app::StoreConfig target;
+  target.url = flags.to;
+  if (!app::IsPostgresStore(target)) {
+    return Fail(Error::InvalidArgument("--to", "unsupported-store",
+                                       "--to must be postgres://USER@HOST:PORT/DB"));
+  }
+  app::StoreConfig source;
+  source.url = flags.from;
+  const std::string path = app::SqlitePathOf(source);
+  if (!std::filesystem::is_regular_file(path)) {
+    return Fail(Error::NotFound("store-not-found", "no SQLite store at " + path));
+  }
+  // Opening each store brings it to this build's schema (the SQLite one enters records older
+  // than the ledger into it) before a row is copied.
+  for (const app::StoreConfig* config : {&source, &target}) {
+    auto opened = app::OpenStore(*config, app::StoreOpenOptions{"clearway-store-copy", false});
+    if (!opened.ok()) return Fail(opened.error());
+  }
+  auto report = store::postgres::CopySqliteToPostgres(path, flags.to);
+  if (!report.ok()) return Fail(report.error());
+  for (const auto& [table, rows] : report->tables) {
+    std::cout << "  " << table << std::string(22 - std::min<size_t>(21, table.size()), ' ') << rows
+              << "\n";
+  }
+  std::cout << "copied " << path << " to " << app::DescribeStore(target) << ": "
+            << report->leaves << " ledger leaves";
+  if (report->checkpoint_size > 0) {
+    std::cout << ", latest checkpoint " << report->checkpoint_size << " checked against the tree";
+  }
+  std::cout << "\nnow run: clearway ledger verify --full --data-dir DATA_DIR --store "
+            << app::DescribeStore(target) << "\n";
   return 0;
 }
 

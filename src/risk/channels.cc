@@ -22,11 +22,28 @@ double Quantile(const std::vector<double>& sorted, double share) {
 
 }  // namespace
 
+std::string_view LaneCauseName(LaneCause cause) {
+  switch (cause) {
+    case LaneCause::kScore:
+      return "score";
+    case LaneCause::kProfile:
+      return "profile";
+    case LaneCause::kRandom:
+      return "random";
+    case LaneCause::kCapacity:
+      return "capacity";
+  }
+  return "score";
+}
+
 Status ValidatePolicy(const OfficePolicy& p) {
   const std::pair<const char*, double> rates[] = {{"blue_rate", p.blue_rate},
                                                   {"yellow_rate", p.yellow_rate},
                                                   {"red_rate", p.red_rate},
-                                                  {"random_rate", p.random_rate}};
+                                                  {"random_rate", p.random_rate},
+                                                  {"min_blue_score", p.min_blue_score},
+                                                  {"min_yellow_score", p.min_yellow_score},
+                                                  {"min_red_score", p.min_red_score}};
   for (const auto& [name, rate] : rates) {
     if (!(rate >= 0 && rate <= 1)) {
       return Error::InvalidArgument(name, "bad-policy", std::string(name) + " must be in [0, 1]");
@@ -110,15 +127,23 @@ Result<ThresholdSelector> ThresholdSelector::Create(const OfficePolicy& policy,
     return Error::InvalidArgument("", "no-reference-scores",
                                   "thresholds need a reference score distribution");
   }
-  std::sort(reference_scores.begin(), reference_scores.end());
   ThresholdSelector s;
   s.policy_ = policy;
-  s.red_threshold_ = Quantile(reference_scores, 1 - policy.red_rate);
-  s.yellow_threshold_ = Quantile(reference_scores, 1 - policy.red_rate - policy.yellow_rate);
-  s.blue_threshold_ =
-      Quantile(reference_scores, 1 - policy.red_rate - policy.yellow_rate - policy.blue_rate);
+  s.Recalibrate(std::move(reference_scores));
   s.random_ = std::move(random);
   return s;
+}
+
+void ThresholdSelector::Recalibrate(std::vector<double> reference_scores) {
+  if (reference_scores.empty()) return;
+  std::sort(reference_scores.begin(), reference_scores.end());
+  const OfficePolicy& p = policy_;
+  red_threshold_ = std::max(Quantile(reference_scores, 1 - p.red_rate), p.min_red_score);
+  yellow_threshold_ =
+      std::max(Quantile(reference_scores, 1 - p.red_rate - p.yellow_rate), p.min_yellow_score);
+  blue_threshold_ =
+      std::max(Quantile(reference_scores, 1 - p.red_rate - p.yellow_rate - p.blue_rate),
+               p.min_blue_score);
 }
 
 LaneDecision ThresholdSelector::Select(const ScoredItem& item, Date day) {

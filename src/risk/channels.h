@@ -27,6 +27,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/result.h"
@@ -42,10 +43,17 @@ struct OfficePolicy {
   double red_rate = 0.03;
   double random_rate = 0.005;
   size_t daily_capacity = 0;  // red inspections per day; 0 means unlimited
+  // The lowest score each lane takes by score (ThresholdSelector): a threshold is the quantile
+  // of the reference scores or this floor, whichever is higher, so a thin or tied reference
+  // distribution (a new office, a model-less engine whose scores are mostly 0) cannot send
+  // ordinary declarations to control. 0 keeps the quantiles alone.
+  double min_blue_score = 0;
+  double min_yellow_score = 0;
+  double min_red_score = 0;
 };
 
-// ValidatePolicy(): each rate in [0, 1] and blue + yellow + red + random <= 1. Errors
-// kInvalidArgument "bad-policy" with field_path naming the rate.
+// ValidatePolicy(): each rate and score floor in [0, 1] and blue + yellow + red + random <= 1.
+// Errors kInvalidArgument "bad-policy" with field_path naming the rate.
 Status ValidatePolicy(const OfficePolicy& policy);
 
 // UniformSource yields independent uniform numbers in [0, 1). Injected so tests are repeatable.
@@ -74,6 +82,9 @@ struct ScoredItem {
 
 enum class LaneCause { kScore, kProfile, kRandom, kCapacity };
 
+// LaneCauseName() gives "score", "profile", "random" or "capacity".
+std::string_view LaneCauseName(LaneCause cause);
+
 struct LaneDecision {
   Lane lane = Lane::kGreen;
   LaneCause cause = LaneCause::kScore;
@@ -96,6 +107,10 @@ class ThresholdSelector {
   // Select() decides one declaration lodged on `day`. A score-selected red beyond the day's
   // capacity goes to yellow (cause kCapacity); random and profile reds always stay red.
   LaneDecision Select(const ScoredItem& item, Date day);
+
+  // Recalibrate() takes new thresholds from `reference_scores` (e.g. after the profiles
+  // changed); the day's red count is kept. An empty list keeps the thresholds.
+  void Recalibrate(std::vector<double> reference_scores);
 
   double red_threshold() const { return red_threshold_; }
   const OfficePolicy& policy() const { return policy_; }

@@ -55,6 +55,10 @@ struct DeclarationRecord {
   double duty = 0;            // duty at stake: the duty column, else price x rate / 100
   std::optional<bool> fraud;  // the label, when known
   int critical = 0;           // 0 none, 1 fraud, 2 critical fraud (when the export has it)
+  // The currency of item_price and duty when it is not the history's own (the caller could not
+  // convert it): unit prices are then compared only with prices in the same currency. Empty
+  // for the history's currency (every CSV row).
+  std::string currency;
 };
 
 // CsvSchema maps canonical field names (the DeclarationRecord member names) to CSV header

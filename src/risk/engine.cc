@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <mutex>
 #include <random>
+#include <shared_mutex>
 #include <sstream>
 
 namespace clearway::risk {
@@ -78,19 +80,19 @@ Result<std::unique_ptr<RiskEngine>> RiskEngine::Create(
   for (const auto& [office, policy] : config.office_policies) {
     CW_RETURN_IF_ERROR(ValidatePolicy(policy));
   }
+  config.model_replicas = std::max<size_t>(config.model_replicas, 1);
   // The constructor is private (Create() validates first), so make_unique cannot reach it.
   std::unique_ptr<RiskEngine> engine(new RiskEngine());
-  engine->model_ = std::move(model);
-  engine->profiles_ = std::move(profiles);
   engine->config_ = std::move(config);
+  engine->profiles_ = std::move(profiles);
   // The calibration rows are featurised exactly as they would have been scored live.
   size_t calibrate_from = history.size() > kCalibrationRows ? history.size() - kCalibrationRows : 0;
   FeatureMatrix features = BuildFeatures(history, engine->history_, LabelPolicy{});
   std::vector<std::vector<float>> rows(
       features.rows.begin() + static_cast<std::ptrdiff_t>(calibrate_from), features.rows.end());
   std::vector<double> probabilities(rows.size(), 0.0);
-  if (engine->model_ && !rows.empty()) {
-    CW_ASSIGN_OR_RETURN(probabilities, engine->model_->Predict(rows));
+  if (model && !rows.empty()) {
+    CW_ASSIGN_OR_RETURN(probabilities, model->Predict(rows));
   }
   // Thresholds are quantiles of the final score, so they are computed like Assess() does.
   const size_t anomaly_at =
@@ -99,15 +101,50 @@ Result<std::unique_ptr<RiskEngine>> RiskEngine::Create(
                           FeatureBuilder::FeatureNames().begin());
   for (size_t k = 0; k < rows.size(); ++k) {
     const DeclarationRecord& line = history[calibrate_from + k];
-    ProfileHits hits = ApplyProfiles(engine->profiles_, SubjectOf(line), line.date);
-    engine->reference_scores_.push_back(CombineScore(probabilities[k], rows[k][anomaly_at],
-                                                     hits.weight, engine->config_.anomaly_weight));
+    engine->reference_.push_back(
+        ReferenceLine{SubjectOf(line), line.date, probabilities[k], rows[k][anomaly_at]});
   }
-  if (engine->reference_scores_.empty()) engine->reference_scores_.push_back(0);
+  if (model) {
+    engine->model_id_ = model->id();
+    const std::string bytes = model->bytes();
+    engine->replicas_.push_back(std::make_unique<Replica>(std::move(*model)));
+    for (size_t i = 1; i < engine->config_.model_replicas; ++i) {
+      CW_ASSIGN_OR_RETURN(FraudModel copy, FraudModel::FromBytes(bytes));
+      engine->replicas_.push_back(std::make_unique<Replica>(std::move(copy)));
+    }
+  }
+  engine->reference_scores_ = engine->ReferenceScores();
   return engine;
 }
 
-const std::string& RiskEngine::model_version() const { return model_ ? model_->id() : no_model_; }
+const std::string& RiskEngine::model_version() const { return model_id_; }
+
+std::vector<double> RiskEngine::ReferenceScores() const {
+  std::vector<double> scores;
+  scores.reserve(reference_.size());
+  for (const ReferenceLine& line : reference_) {
+    ProfileHits hits = ApplyProfiles(profiles_, line.subject, line.date);
+    scores.push_back(
+        CombineScore(line.probability, line.anomaly, hits.weight, config_.anomaly_weight));
+  }
+  if (scores.empty()) scores.push_back(0);
+  return scores;
+}
+
+std::unique_lock<std::mutex> RiskEngine::LockReplica(Replica** replica) {
+  const size_t n = replicas_.size();
+  const size_t start = next_replica_.fetch_add(1, std::memory_order_relaxed) % n;
+  for (size_t k = 0; k < n; ++k) {
+    Replica& candidate = *replicas_[(start + k) % n];
+    std::unique_lock<std::mutex> lock(candidate.mu, std::try_to_lock);
+    if (lock.owns_lock()) {
+      *replica = &candidate;
+      return lock;
+    }
+  }
+  *replica = replicas_[start].get();
+  return std::unique_lock<std::mutex>((*replica)->mu);
+}
 
 Result<ThresholdSelector*> RiskEngine::SelectorFor(const std::string& office) {
   auto it = selectors_.find(office);
@@ -126,53 +163,73 @@ Result<ThresholdSelector*> RiskEngine::SelectorFor(const std::string& office) {
 
 Result<Assessment> RiskEngine::AssessRecords(const std::vector<DeclarationRecord>& lines) {
   if (lines.empty()) return Error::InvalidArgument("goodsItems", "no-goods-items", "no goods");
-  std::scoped_lock lock(mu_);
+  const size_t n = lines.size();
+  std::vector<std::vector<float>> rows(n);
+  std::vector<double> anomalies(n, 0);
+  std::vector<ProfileHits> hits(n);
   Assessment best;
-  bool first = true;
-  std::optional<Lane> profile_lane;
-  size_t best_line = 0;
-  std::vector<float> best_row;
-  for (size_t i = 0; i < lines.size(); ++i) {
-    const DeclarationRecord& line = lines[i];
-    std::vector<float> row = history_.Featurise(line);
-    double p = 0;
-    if (model_) {
-      CW_ASSIGN_OR_RETURN(p, model_->PredictOne(row));
-    }
-    double z = history_.UnitPriceAnomaly(line);
-    ProfileHits hits = ApplyProfiles(profiles_, SubjectOf(line), line.date);
-    double score = CombineScore(p, z, hits.weight, config_.anomaly_weight);
-    if (hits.lane && (!profile_lane || *hits.lane > *profile_lane)) profile_lane = hits.lane;
-    for (const auto& id : hits.ids) {
-      if (std::find(best.profiles_hit.begin(), best.profiles_hit.end(), id) ==
-          best.profiles_hit.end()) {
-        best.profiles_hit.push_back(id);
+  {
+    // Reading the history and the profiles: many assessments at once.
+    std::shared_lock lock(state_mu_);
+    for (size_t i = 0; i < n; ++i) {
+      rows[i] = history_.Featurise(lines[i]);
+      anomalies[i] = history_.UnitPriceAnomaly(lines[i]);
+      hits[i] = ApplyProfiles(profiles_, SubjectOf(lines[i]), lines[i].date);
+      for (const auto& id : hits[i].ids) {
+        if (std::find(best.profiles_hit.begin(), best.profiles_hit.end(), id) ==
+            best.profiles_hit.end()) {
+          best.profiles_hit.push_back(id);
+        }
       }
     }
-    if (first || score > best.score) {
-      best.score = score;
-      best.model_probability = p;
-      best.anomaly = z;
-      best_line = i;
-      best_row = std::move(row);
-      first = false;
+    for (const auto& p : profiles_) {
+      if (std::find(best.profiles_hit.begin(), best.profiles_hit.end(), p.id) !=
+              best.profiles_hit.end() &&
+          !p.instructions.empty()) {
+        best.instructions.push_back(p.id + ": " + p.instructions);
+      }
     }
   }
-  if (model_) {
-    best.model_version = model_->id();
-    CW_ASSIGN_OR_RETURN(
-        best.top_contributions,
-        model_->TopContributions(best_row, config_.top_contributions, config_.contributions));
-  }
-  for (const auto& p : profiles_) {
-    if (std::find(best.profiles_hit.begin(), best.profiles_hit.end(), p.id) !=
-            best.profiles_hit.end() &&
-        !p.instructions.empty()) {
-      best.instructions.push_back(p.id + ": " + p.instructions);
+  std::vector<double> probabilities(n, 0);
+  std::optional<Lane> profile_lane;
+  size_t best_line = 0;
+  auto choose_best = [&] {
+    best_line = 0;
+    for (size_t i = 0; i < n; ++i) {
+      double score = CombineScore(probabilities[i], anomalies[i], hits[i].weight,
+                                  config_.anomaly_weight);
+      if (hits[i].lane && (!profile_lane || *hits[i].lane > *profile_lane)) {
+        profile_lane = hits[i].lane;
+      }
+      if (i == 0 || score > best.score) {
+        best.score = score;
+        best.model_probability = probabilities[i];
+        best.anomaly = anomalies[i];
+        best_line = i;
+      }
     }
+  };
+  if (replicas_.empty()) {
+    choose_best();
+  } else {
+    // The expensive part (trees and their contributions) runs outside the history's lock, on
+    // a replica no other thread is using.
+    Replica* replica = nullptr;
+    std::unique_lock<std::mutex> lock = LockReplica(&replica);
+    CW_ASSIGN_OR_RETURN(probabilities, replica->model.Predict(rows));
+    choose_best();
+    best.model_version = model_id_;
+    CW_ASSIGN_OR_RETURN(best.top_contributions,
+                        replica->model.TopContributions(rows[best_line],
+                                                        config_.top_contributions,
+                                                        config_.contributions));
   }
-  CW_ASSIGN_OR_RETURN(ThresholdSelector * selector, SelectorFor(lines.front().office));
-  LaneDecision decision = selector->Select({best.score, profile_lane}, lines.front().date);
+  LaneDecision decision;
+  {
+    std::scoped_lock lock(select_mu_);
+    CW_ASSIGN_OR_RETURN(ThresholdSelector * selector, SelectorFor(lines.front().office));
+    decision = selector->Select({best.score, profile_lane}, lines.front().date);
+  }
   best.lane = decision.lane;
   best.cause = decision.cause;
   best.channel = ToChannel(decision.lane);
@@ -194,7 +251,7 @@ Result<Assessment> RiskEngine::AssessRecords(const std::vector<DeclarationRecord
       break;
   }
   for (const auto& id : best.profiles_hit) best.reasons.push_back("profile " + id);
-  if (model_) {
+  if (!replicas_.empty()) {
     best.reasons.push_back("model " + best.model_version.substr(0, 12) + " probability " +
                            Signed(best.model_probability));
   }
@@ -214,13 +271,30 @@ Result<Assessment> RiskEngine::Assess(const declaration::Declaration& declaratio
 }
 
 void RiskEngine::Observe(const std::vector<DeclarationRecord>& lines) {
-  std::scoped_lock lock(mu_);
+  std::unique_lock lock(state_mu_);
   for (const auto& line : lines) history_.Observe(line, false);
 }
 
 void RiskEngine::RecordInspection(const DeclarationRecord& line, const InspectionResult& result) {
-  std::scoped_lock lock(mu_);
+  std::unique_lock lock(state_mu_);
   history_.LearnLabel(line, result.fraud_found);
+}
+
+void RiskEngine::SetProfiles(std::vector<RiskProfile> profiles) {
+  std::vector<double> scores;
+  {
+    std::unique_lock lock(state_mu_);
+    profiles_ = std::move(profiles);
+    scores = ReferenceScores();
+  }
+  std::scoped_lock lock(select_mu_);
+  reference_scores_ = scores;
+  for (auto& [office, selector] : selectors_) selector.Recalibrate(scores);
+}
+
+std::vector<RiskProfile> RiskEngine::profiles() const {
+  std::shared_lock lock(state_mu_);
+  return profiles_;
 }
 
 }  // namespace clearway::risk

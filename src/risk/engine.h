@@ -15,14 +15,19 @@
 //   a->model_version;      // "3f2a…" (commit it to the ledger with the decision)
 //   a->reasons;            // {"profile TEX-CN-LOWVAL", "importer_fraud_rate +1.62", ...}
 //
-// Thread safety: Assess(), RecordInspection() and Observe() lock an internal mutex, so one
-// engine may be shared by request threads.
+// Thread safety: one engine may be shared by request threads. Assess() reads the history under
+// a shared lock (many at once), scores with the model outside it on one of
+// EngineConfig::model_replicas copies of the model (each used by one thread at a time), and
+// takes an exclusive lock only for the lane choice (a few comparisons). Observe(),
+// RecordInspection() and SetProfiles() take the history's lock exclusively.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <vector>
 
@@ -44,6 +49,8 @@ struct EngineConfig {
   size_t top_contributions = 3;
   ContributionMethod contributions = ContributionMethod::kExactShap;
   uint64_t random_seed = 0;  // 0: a fresh seed from the OS; tests set one
+  // Copies of the model scoring in parallel (a FraudModel is not thread-safe); >= 1.
+  size_t model_replicas = 1;
 };
 
 // Assessment is the risk engine's decision on one declaration, with its reasons.
@@ -113,20 +120,50 @@ class RiskEngine {
   // RecordInspection() learns the label of a line observed before.
   void RecordInspection(const DeclarationRecord& line, const InspectionResult& result);
 
+  // SetProfiles() replaces the profiles (e.g. one was activated or retired) and recalibrates
+  // every office's thresholds on the reference lines with them; the day's red counts stay.
+  void SetProfiles(std::vector<RiskProfile> profiles);
+
+  // profiles() is a copy of the profiles in use.
+  std::vector<RiskProfile> profiles() const;
+
   const std::string& model_version() const;
 
  private:
-  RiskEngine() = default;
-  Result<ThresholdSelector*> SelectorFor(const std::string& office);
+  // One copy of the model and the lock of the thread using it.
+  struct Replica {
+    std::mutex mu;
+    FraudModel model;
+    explicit Replica(FraudModel m) : model(std::move(m)) {}
+  };
+  // A line of the reference period with the parts of its score that do not depend on the
+  // profiles, so thresholds can be recomputed when the profiles change.
+  struct ReferenceLine {
+    ProfileSubject subject;
+    Date date = std::chrono::year{1970} / 1 / 1;
+    double probability = 0;
+    double anomaly = 0;
+  };
 
-  std::mutex mu_;
-  std::optional<FraudModel> model_;
-  std::vector<RiskProfile> profiles_;
+  RiskEngine() = default;
+  Result<ThresholdSelector*> SelectorFor(const std::string& office);  // needs select_mu_
+  std::vector<double> ReferenceScores() const;                        // needs state_mu_
+  // LockReplica() locks a free replica (else waits for one) and points `replica` at it.
+  std::unique_lock<std::mutex> LockReplica(Replica** replica);
+
   EngineConfig config_;
+  std::vector<std::unique_ptr<Replica>> replicas_;  // empty without a model
+  std::string model_id_;
+  std::atomic<size_t> next_replica_{0};
+
+  mutable std::shared_mutex state_mu_;  // guards history_, profiles_
   FeatureBuilder history_;
+  std::vector<RiskProfile> profiles_;
+  std::vector<ReferenceLine> reference_;  // immutable after Create()
+
+  std::mutex select_mu_;  // guards reference_scores_, selectors_
   std::vector<double> reference_scores_;
   std::map<std::string, ThresholdSelector> selectors_;
-  std::string no_model_;
 };
 
 }  // namespace clearway::risk

@@ -49,6 +49,12 @@ double LogUnitPrice(const DeclarationRecord& r) {
   return std::log((r.item_price + 1.0) / (r.net_mass_kg + 0.001));
 }
 
+// The price windows of a line: per HS6 (and HS6 x origin), and per currency when the line's
+// prices are not in the history's currency, so like is compared with like.
+std::string PriceKey(const DeclarationRecord& r) {
+  return r.currency.empty() ? r.hs6 : r.hs6 + "@" + r.currency;
+}
+
 std::vector<std::string> MakeNames() {
   std::vector<std::string> names = {
       "log_net_mass", "log_item_price", "log_unit_price",     "tax_rate",
@@ -76,7 +82,9 @@ std::optional<double> FeatureBuilder::RobustZ(
     double value) const {
   auto it = windows.find(key);
   if (it == windows.end() || it->second.log_unit_prices.size() < kMinPrices) return std::nullopt;
-  std::vector<double> past(it->second.log_unit_prices.begin(), it->second.log_unit_prices.end());
+  // A scratch buffer per thread: this runs for every line of every filing, often at once.
+  thread_local std::vector<double> past;
+  past.assign(it->second.log_unit_prices.begin(), it->second.log_unit_prices.end());
   auto mid = past.begin() + static_cast<std::ptrdiff_t>(past.size() / 2);
   std::nth_element(past.begin(), mid, past.end());
   double median = *mid;
@@ -91,8 +99,9 @@ std::optional<double> FeatureBuilder::RobustZ(
 double FeatureBuilder::UnitPriceAnomaly(const DeclarationRecord& record) const {
   if (record.net_mass_kg <= 0) return 0;
   double value = LogUnitPrice(record);
-  if (auto z = RobustZ(hs6_origin_prices_, record.hs6 + "|" + record.origin, value)) return *z;
-  return RobustZ(hs6_prices_, record.hs6, value).value_or(0);
+  const std::string key = PriceKey(record);
+  if (auto z = RobustZ(hs6_origin_prices_, key + "|" + record.origin, value)) return *z;
+  return RobustZ(hs6_prices_, key, value).value_or(0);
 }
 
 std::vector<float> FeatureBuilder::Featurise(const DeclarationRecord& r) const {
@@ -105,7 +114,7 @@ std::vector<float> FeatureBuilder::Featurise(const DeclarationRecord& r) const {
   push(r.tax_rate_percent);
   push(std::log1p(r.duty));
   push(UnitPriceAnomaly(r));
-  push(r.net_mass_kg > 0 ? RobustZ(hs6_prices_, r.hs6, LogUnitPrice(r)).value_or(0) : 0);
+  push(r.net_mass_kg > 0 ? RobustZ(hs6_prices_, PriceKey(r), LogUnitPrice(r)).value_or(0) : 0);
   push(static_cast<double>(std::chrono::weekday(std::chrono::sys_days(r.date)).c_encoding()));
   push(r.seller.empty() ? 0 : 1);
   push(r.courier.empty() ? 0 : 1);
@@ -141,7 +150,8 @@ void FeatureBuilder::Observe(const DeclarationRecord& r, bool learn_label) {
   }
   if (r.net_mass_kg > 0) {
     double value = LogUnitPrice(r);
-    for (auto* window : {&hs6_prices_[r.hs6], &hs6_origin_prices_[r.hs6 + "|" + r.origin]}) {
+    const std::string key = PriceKey(r);
+    for (auto* window : {&hs6_prices_[key], &hs6_origin_prices_[key + "|" + r.origin]}) {
       window->log_unit_prices.push_back(value);
       if (window->log_unit_prices.size() > options_.price_window) {
         window->log_unit_prices.pop_front();

@@ -58,7 +58,8 @@ class FeatureBuilder {
   std::vector<float> Featurise(const DeclarationRecord& record) const;
 
   // UnitPriceAnomaly() is the robust z-score of log(price per kg) against past prices of the
-  // same HS6 and origin (of the HS6 alone when fewer than 5 such prices); 0 when the history
+  // same HS6 and origin (of the HS6 alone when fewer than 5 such prices), in the same currency
+  // (DeclarationRecord::currency); 0 when the history
   // has fewer than 5 prices of the HS6 or the mass is zero. Capped to [-20, 20].
   double UnitPriceAnomaly(const DeclarationRecord& record) const;
 

@@ -341,12 +341,17 @@ Result<DutyQuote> DutyEngine::Quote(const decl::Declaration& declaration,
     quote.vat_minor += item.vat_minor;
   }
   quote.total_minor = quote.customs_duty_minor + quote.excise_minor + quote.vat_minor;
-  if (options.draw_quotas && !quote.de_minimis_applied) {
-    for (const auto& [order, thousandths] : ctx.quota_use) {
-      CW_RETURN_IF_ERROR(store_.DrawQuota(order, thousandths, options.reference, now));
-    }
-  }
+  if (!quote.de_minimis_applied) quote.quota_draws = ctx.quota_use;
+  if (options.draw_quotas) CW_RETURN_IF_ERROR(DrawQuotas(quote, options.reference, now));
   return quote;
+}
+
+Status DutyEngine::DrawQuotas(const DutyQuote& quote, std::string_view reference,
+                              Timestamp at) const {
+  for (const auto& [order, thousandths] : quote.quota_draws) {
+    CW_RETURN_IF_ERROR(store_.DrawQuota(order, thousandths, reference, at));
+  }
+  return OkStatus();
 }
 
 }  // namespace clearway::tariff

@@ -28,8 +28,10 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/result.h"
@@ -95,6 +97,9 @@ struct DutyQuote {
   int64_t vat_minor = 0;
   int64_t total_minor = 0;
   int exponent = 2;
+  // The tariff quotas the quote counts on: order number -> thousandths of the quota's unit
+  // (empty when de minimis applies). DrawQuotas() draws them once the declaration is filed.
+  std::map<std::string, int64_t> quota_draws;
 };
 
 class DutyEngine {
@@ -111,6 +116,12 @@ class DutyEngine {
   // filing drew the balance first (nothing is drawn then).
   Result<DutyQuote> Quote(const declaration::Declaration& declaration,
                           const QuoteOptions& options = {}) const;
+
+  // DrawQuotas() records the quote's quota draws for `reference` (a declaration id) at `at`.
+  // Idempotent per (quota, reference): drawing again for the same declaration draws nothing
+  // more, so a retried filing draws once. Errors as TariffStore::DrawQuota(); draws made
+  // before an error stay.
+  Status DrawQuotas(const DutyQuote& quote, std::string_view reference, Timestamp at) const;
 
   const DutyEngineOptions& options() const { return options_; }
 

@@ -62,6 +62,8 @@ class TariffStore {
                                                     Timestamp as_of) = 0;
 
   // DrawQuota() records a draw of `thousandths` at `at` for `reference` (a declaration id).
+  // A non-empty reference draws at most once from a quota: when a draw for it is recorded
+  // already, nothing more is drawn and the answer is ok (so a retried filing draws once).
   // Errors: kNotFound "quota-not-found"; kResourceExhausted "quota-exhausted" when the balance
   // is smaller (nothing is drawn).
   virtual Status DrawQuota(std::string_view order_number, int64_t thousandths,

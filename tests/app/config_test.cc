@@ -65,8 +65,39 @@ TEST(ConfigTest, ServeRefusesWithoutTls) {
   EXPECT_THAT(ValidateConfig(config), HasReason("no-tls"));
   config.demo = true;
   EXPECT_THAT(ValidateConfig(config), IsOk());
-  config.store.url = "postgres://x";
+  config.store.url = "mysql://x";
   EXPECT_THAT(ValidateConfig(config), HasCode(ErrorCode::kInvalidArgument));
+}
+
+TEST(ConfigTest, StoreUrlsAndReadReplica) {
+  Config config;
+  config.demo = true;
+  for (const char* url : {"", "sqlite:var/x.db", "postgres://cw@db/cw", "postgresql://db/cw"}) {
+    config.store.url = url;
+    EXPECT_THAT(ValidateConfig(config), IsOk()) << url;
+  }
+  config.store.url = "sqlite:";
+  EXPECT_THAT(ValidateConfig(config), HasDetail("store.url", "bad-config"));
+  config.store.url = "postgres://cw@db/cw";
+  config.store.read_replica = "postgres://cw@replica/cw";
+  EXPECT_THAT(ValidateConfig(config), IsOk());
+  EXPECT_TRUE(IsPostgresStore(config.store));
+  config.store.read_replica = "replica.example";
+  EXPECT_THAT(ValidateConfig(config), HasDetail("store.read_replica", "bad-config"));
+  config.store.url = "sqlite:var/x.db";
+  config.store.read_replica = "postgres://cw@replica/cw";
+  EXPECT_THAT(ValidateConfig(config), HasDetail("store.read_replica", "bad-config"));
+  EXPECT_FALSE(IsPostgresStore(config.store));
+
+  auto parsed = ParseConfig(
+      "[store]\nurl = \"postgres://cw@db/cw\"\nread_replica = \"postgres://cw@r/cw\"\n");
+  ASSERT_THAT(parsed, IsOk());
+  EXPECT_EQ(parsed->store.url, "postgres://cw@db/cw");
+  EXPECT_EQ(parsed->store.read_replica, "postgres://cw@r/cw");
+  ::setenv("CLEARWAY_READ_REPLICA", "postgres://cw@env/cw", 1);
+  ASSERT_THAT(ApplyEnvironment(*parsed), IsOk());
+  ::unsetenv("CLEARWAY_READ_REPLICA");
+  EXPECT_EQ(parsed->store.read_replica, "postgres://cw@env/cw");
 }
 
 TEST(ConfigTest, EnvironmentOverrides) {

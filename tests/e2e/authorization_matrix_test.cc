@@ -35,6 +35,10 @@ class AuthorizationMatrixTest : public ServerFixture {
   void SetUp() override {
     ServerFixture::SetUp();
     if (HasFatalFailure()) return;
+    // Filings stay accepted, for the officers' decisions below: the risk engine recommends
+    // (app/risk_config.h) instead of routing at filing.
+    ASSERT_NE(runtime_->risk(), nullptr);
+    runtime_->risk()->set_routing(app::RoutingMode::kRecommend);
     client_ = Client();
     ASSERT_NE(client_, nullptr);
     hamburg_ = FileAs("nordfleisch.clerk", Body(app::Nordfleisch(), "DE004700", 1));
@@ -165,6 +169,63 @@ TEST_F(AuthorizationMatrixTest, AmendAndInvalidateBelongToTheTraderAndItsBroker)
             Users{});
   EXPECT_EQ(Allowed("POST", path, R"({"reason":"duplicate"})", 200, {"hanse.broker"}),
             Users{"hanse.broker"});
+}
+
+// Issue 7: the assessment made at filing, inspection results and the risk profiles.
+TEST_F(AuthorizationMatrixTest, TheAssessmentShowsEachRoleItsPart) {
+  const Users hamburg_readers = {"nordfleisch.clerk", "hanse.broker", "officer.hamburg",
+                                 "risk.analyst",      "auditor",      "admin"};
+  const Users lyon_readers = {"lyon.clerk", "hanse.broker", "officer.lyon", "risk.analyst",
+                              "auditor",    "admin"};
+  const Users full_view = {"officer.hamburg", "officer.lyon", "risk.analyst", "auditor"};
+  for (const auto& [id, readers] : {std::pair{hamburg_, hamburg_readers},
+                                    std::pair{lyon_, lyon_readers}}) {
+    const std::string path = "/v1/declarations/" + id + "/assessment";
+    EXPECT_EQ(Allowed("GET", path, "", 200), readers) << path;
+    for (const std::string& user : readers) {
+      auto answer = Send(*client_, user, "GET", path);
+      ASSERT_EQ(answer.status, 200) << user;
+      // Only the officers of the office, risk analysts and auditors see the risk decision.
+      EXPECT_EQ(Json(answer).contains("risk"), full_view.count(user) == 1) << user;
+      EXPECT_EQ(answer.body.find("profilesHit") != std::string::npos, full_view.count(user) == 1)
+          << user;
+    }
+  }
+}
+
+TEST_F(AuthorizationMatrixTest, InspectionResultsBelongToTheOfficersOfTheOffice) {
+  auto routed = Send(*client_, "officer.hamburg", "POST", "/v1/declarations/" + hamburg_ +
+                     "/decisions", R"({"action":"route_red","reason":"scan"})");
+  ASSERT_EQ(routed.status, 200) << routed.body;
+  const std::string path = "/v1/declarations/" + hamburg_ + "/inspection-result";
+  std::vector<std::string> others;
+  for (const std::string& user : kEveryone) {
+    if (user != "officer.hamburg") others.push_back(user);
+  }
+  EXPECT_EQ(Allowed("POST", path, R"({"fraudFound":false})", 201, others), Users{});
+  EXPECT_EQ(Allowed("POST", path, R"({"fraudFound":false})", 201, {"officer.hamburg"}),
+            Users{"officer.hamburg"});
+}
+
+TEST_F(AuthorizationMatrixTest, RiskProfilesBelongToRiskAnalysts) {
+  std::vector<std::string> others;
+  for (const std::string& user : kEveryone) {
+    if (user != "risk.analyst") others.push_back(user);
+  }
+  const std::string profile = R"({"id":"COFFEE-CO","lane":"yellow","description":"coffee",
+      "conditions":{"commodity_prefixes":["0901"],"origins":["CO"]}})";
+  EXPECT_EQ(Allowed("POST", "/v1/risk/profiles", profile, 201, others), Users{});
+  EXPECT_EQ(Allowed("POST", "/v1/risk/profiles", profile, 201, {"risk.analyst"}),
+            Users{"risk.analyst"});
+  // Administrators may read the profiles, nobody else but the analysts.
+  EXPECT_EQ(Allowed("GET", "/v1/risk/profiles", "", 200), (Users{"risk.analyst", "admin"}));
+  EXPECT_EQ(Allowed("POST", "/v1/risk/profiles/COFFEE-CO/test", "", 200),
+            Users{"risk.analyst"});
+  for (const char* change : {"activate", "retire"}) {
+    const std::string path = std::string("/v1/risk/profiles/COFFEE-CO/") + change;
+    EXPECT_EQ(Allowed("POST", path, "", 200, others), Users{}) << path;
+    EXPECT_EQ(Allowed("POST", path, "", 200, {"risk.analyst"}), Users{"risk.analyst"}) << path;
+  }
 }
 
 }  // namespace

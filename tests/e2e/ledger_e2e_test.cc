@@ -43,6 +43,12 @@ std::vector<ledger::Hash> Hashes(const boost::json::object& body) {
 
 class LedgerApiTest : public ServerFixture {
  protected:
+  // These tests drive the lifecycle by hand: the engine only recommends (risk_e2e_test covers
+  // routing at filing).
+  void Configure(app::Config& config) override {
+    config.risk.routing = app::RoutingMode::kRecommend;
+  }
+
   std::string File(api::HttpsClient& client, uint64_t seed) {
     auto response = Send(client, kClerk, "POST", "/v1/declarations", Body(seed));
     EXPECT_EQ(response.status, 201) << response.body;

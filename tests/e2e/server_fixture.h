@@ -20,6 +20,7 @@
 #include "common/json.h"
 #include "crypto/crypto.h"
 #include "testing/matchers.h"
+#include "testing/pg_cluster.h"
 
 namespace clearway::e2e {
 
@@ -33,6 +34,14 @@ class ServerFixture : public ::testing::Test {
     auto demo = app::PrepareDemo(dir_, 0);
     ASSERT_THAT(demo, clearway::testing::IsOk());
     demo_ = std::move(demo).value();
+    // Issue 8: CTest's e2e_postgres runs these tests on a fresh PostgreSQL database each.
+    if (const char* backend = std::getenv("CLEARWAY_E2E_STORE");
+        backend != nullptr && std::string(backend) == "postgres") {
+      clearway::testing::PgCluster* cluster = clearway::testing::SharedPgCluster();
+      ASSERT_NE(cluster, nullptr);
+      demo_.config.store.url = cluster->CreateDatabase();
+    }
+    Configure(demo_.config);
     auto runtime = app::Runtime::Open(demo_.config, demo_.ledger);
     ASSERT_THAT(runtime, clearway::testing::IsOk());
     runtime_ = std::move(runtime).value();
@@ -47,6 +56,9 @@ class ServerFixture : public ::testing::Test {
     ASSERT_THAT(server, clearway::testing::IsOk());
     server_ = std::move(server).value();
   }
+
+  // Configure() lets a suite change the demo configuration before the runtime opens.
+  virtual void Configure(app::Config& /*config*/) {}
 
   void TearDown() override {
     server_.reset();

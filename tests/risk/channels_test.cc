@@ -175,5 +175,53 @@ TEST(ThresholdSelectorTest, CapacityResetsEachDay) {
   EXPECT_THAT(ThresholdSelector::Create(p, {}, nullptr), HasReason("no-reference-scores"));
 }
 
+TEST(ThresholdSelectorTest, ScoreFloorsKeepAThinReferenceFromSendingEveryoneToControl) {
+  OfficePolicy p = Policy();
+  p.random_rate = 0;
+  // One reference score of 0 (a new office, no model): every quantile is 0.
+  auto bare = ThresholdSelector::Create(p, {0}, std::make_unique<SeededUniform>(2));
+  ASSERT_THAT(bare, IsOk());
+  EXPECT_EQ(bare->Select({0.0, std::nullopt}, std::chrono::year{2024} / 1 / 1).lane, Lane::kRed);
+  p.min_blue_score = 0.1;
+  p.min_yellow_score = 0.25;
+  p.min_red_score = 0.5;
+  auto floored = ThresholdSelector::Create(p, {0}, std::make_unique<SeededUniform>(2));
+  ASSERT_THAT(floored, IsOk());
+  Date day = std::chrono::year{2024} / 1 / 1;
+  EXPECT_EQ(floored->Select({0.0, std::nullopt}, day).lane, Lane::kGreen);
+  EXPECT_EQ(floored->Select({0.1, std::nullopt}, day).lane, Lane::kBlue);
+  EXPECT_EQ(floored->Select({0.3, std::nullopt}, day).lane, Lane::kYellow);
+  EXPECT_EQ(floored->Select({0.5, std::nullopt}, day).lane, Lane::kRed);
+  EXPECT_DOUBLE_EQ(floored->red_threshold(), 0.5);
+  p.min_red_score = 1.5;
+  EXPECT_THAT(ValidatePolicy(p), HasDetail("min_red_score", "bad-policy"));
+}
+
+TEST(ThresholdSelectorTest, RecalibrationMovesThresholdsAndKeepsTheDaysCount) {
+  OfficePolicy p = Policy();
+  p.random_rate = 0;
+  p.daily_capacity = 1;
+  auto selector =
+      ThresholdSelector::Create(p, {0.1, 0.2, 0.3, 0.4, 0.5}, std::make_unique<SeededUniform>(2));
+  ASSERT_THAT(selector, IsOk());
+  Date day = std::chrono::year{2024} / 1 / 1;
+  EXPECT_EQ(selector->Select({0.9, std::nullopt}, day).lane, Lane::kRed);
+  selector->Recalibrate({0.91, 0.92, 0.93, 0.94, 0.95});
+  EXPECT_DOUBLE_EQ(selector->red_threshold(), 0.95);
+  EXPECT_EQ(selector->Select({0.9, std::nullopt}, day).lane, Lane::kGreen);
+  LaneDecision full = selector->Select({0.99, std::nullopt}, day);
+  EXPECT_EQ(full.lane, Lane::kYellow);  // the day's one red is used, recalibration or not
+  EXPECT_EQ(full.cause, LaneCause::kCapacity);
+  selector->Recalibrate({});
+  EXPECT_DOUBLE_EQ(selector->red_threshold(), 0.95);  // an empty list changes nothing
+}
+
+TEST(LaneCauseTest, Names) {
+  EXPECT_EQ(LaneCauseName(LaneCause::kScore), "score");
+  EXPECT_EQ(LaneCauseName(LaneCause::kProfile), "profile");
+  EXPECT_EQ(LaneCauseName(LaneCause::kRandom), "random");
+  EXPECT_EQ(LaneCauseName(LaneCause::kCapacity), "capacity");
+}
+
 }  // namespace
 }  // namespace clearway::risk

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "common/json.h"
 #include "declaration/declaration.h"
 #include "risk/feedback.h"
@@ -91,6 +93,55 @@ TEST_F(EngineTest, AKnownCheatScoresAboveAnOrdinaryTrader) {
 
 TEST_F(EngineTest, RefusesADeclarationWithoutGoods) {
   EXPECT_THAT(engine_->AssessRecords({}), HasReason("no-goods-items"));
+}
+
+TEST_F(EngineTest, ProfilesSetLaterApplyAtOnce) {
+  const Timestamp at = ParseTimestamp("2026-11-20T10:00:00Z").value();
+  engine_->SetProfiles({});
+  auto before = engine_->Assess(Example(), at);
+  ASSERT_THAT(before, IsOk());
+  EXPECT_TRUE(before->profiles_hit.empty());
+  EXPECT_NE(before->cause, LaneCause::kProfile);
+  auto profiles = ParseProfiles(kBeefProfile);
+  ASSERT_THAT(profiles, IsOk());
+  engine_->SetProfiles(*profiles);
+  EXPECT_EQ(engine_->profiles().size(), 1u);
+  auto after = engine_->Assess(Example(), at);
+  ASSERT_THAT(after, IsOk());
+  EXPECT_EQ(after->lane, Lane::kRed);
+  EXPECT_EQ(after->cause, LaneCause::kProfile);
+  EXPECT_GT(after->score, before->score);
+}
+
+TEST(EngineReplicaTest, ParallelAssessmentsOnReplicasAgreeWithOneThread) {
+  auto history = testing::GeneratePlantedData(1200, 5, 40);
+  FeatureBuilder features;
+  TrainingOptions o;
+  o.rounds = 15;
+  o.max_depth = 3;
+  o.threads = 1;
+  auto model = FraudModel::Train(BuildFeatures(history, features, LabelPolicy{}), o);
+  ASSERT_THAT(model, IsOk());
+  EngineConfig c = Config();
+  c.model_replicas = 3;
+  c.contributions = ContributionMethod::kApproximate;
+  auto engine = RiskEngine::Create(std::move(*model), {}, c, history);
+  ASSERT_THAT(engine, IsOk());
+  std::vector<DeclarationRecord> probes(history.end() - 40, history.end());
+  std::vector<double> alone;
+  for (const auto& probe : probes) alone.push_back((*engine)->AssessRecords({probe})->score);
+  std::vector<std::vector<double>> seen(4);
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < seen.size(); ++t) {
+    threads.emplace_back([&, t] {
+      for (const auto& probe : probes) {
+        auto a = (*engine)->AssessRecords({probe});
+        seen[t].push_back(a.ok() ? a->score : -1);
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (const auto& scores : seen) EXPECT_EQ(scores, alone);
 }
 
 TEST(EngineNoModelTest, ProfilesAndAnomalyAloneStillDecide) {

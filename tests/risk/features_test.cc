@@ -114,6 +114,27 @@ TEST(FeaturesTest, UnitPriceAnomalyFlagsAnUndervaluedLine) {
   EXPECT_EQ(history.UnitPriceAnomaly(unknown), 0.0);  // no past prices of that commodity
 }
 
+TEST(FeaturesTest, PricesInAnotherCurrencyAreComparedOnlyWithTheirOwn) {
+  FeatureBuilder history;
+  for (int k = 0; k < 10; ++k) {
+    history.Observe(Line("e" + std::to_string(k), kDay1, "I", 100, 2000, false), false);
+  }
+  // 1,450 KRW per EUR: the same goods in won look absurdly dear against euro prices.
+  DeclarationRecord won = Line("w", kDay2, "I", 100, 2000 * 1450.0, false);
+  won.currency = "KRW";
+  EXPECT_EQ(history.UnitPriceAnomaly(won), 0.0);  // no won prices yet: no opinion
+  DeclarationRecord unconverted = won;
+  unconverted.currency = "";
+  EXPECT_GT(history.UnitPriceAnomaly(unconverted), 19.0);  // what a mix-up would give
+  for (int k = 0; k < 10; ++k) {
+    DeclarationRecord past = won;
+    past.id = "k" + std::to_string(k);
+    history.Observe(past, false);
+  }
+  EXPECT_LT(std::abs(history.UnitPriceAnomaly(won)), 1.0);  // like with like
+  EXPECT_LT(std::abs(history.UnitPriceAnomaly(Line("u", kDay2, "I", 100, 2000, false))), 1.0);
+}
+
 TEST(FeaturesTest, LearnLabelLaterCountsLikeAKnownLabel) {
   FeatureBuilder a;
   FeatureBuilder b;

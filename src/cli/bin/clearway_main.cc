@@ -4,9 +4,9 @@
 #include <iostream>
 
 #include "cli/client_commands.h"
+#include "cli/keys_commands.h"
 #include "cli/ledger_commands.h"
 #include "cli/mfa_commands.h"
-#include "cli/keys_commands.h"
 #include "cli/risk_commands.h"
 #include "cli/security_commands.h"
 #include "cli/server_commands.h"
@@ -28,12 +28,19 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 65535))
       ->capture_default_str();
   demo->add_option("--bind", demo_flags.bind, "Address to listen on")->capture_default_str();
+  demo->add_option("--store", demo_flags.store_url,
+                   "Store URL instead of DATA_DIR/clearway.db, e.g. postgres://clearway@db/clearway");
+  demo->add_option("--read-replica", demo_flags.read_replica,
+                   "With a postgres:// store: a hot standby that listings read from");
 
   ServeFlags serve_flags;
   auto* serve = app.add_subcommand("serve", "Run the server from a configuration file");
   serve->add_option("--config", serve_flags.config_path, "TOML configuration file")->required();
   serve->add_option("--data-dir", serve_flags.data_dir, "Embedded store directory (overrides config)");
-  serve->add_option("--store", serve_flags.store_url, "Store URL, e.g. sqlite:/srv/clearway.db");
+  serve->add_option("--store", serve_flags.store_url,
+                    "Store URL, e.g. sqlite:/srv/clearway.db or postgres://clearway@db/clearway");
+  serve->add_option("--read-replica", serve_flags.read_replica,
+                    "With a postgres:// store: a hot standby that listings read from");
   serve->add_option("--port", serve_flags.port, "HTTPS port (overrides config)")
       ->check(CLI::Range(0, 65535));
 
@@ -118,12 +125,18 @@ int main(int argc, char** argv) {
   store->require_subcommand(1);
   auto add_store = [&store_flags](CLI::App* cmd) {
     cmd->add_option("--data-dir", store_flags.data_dir, "Embedded store directory");
-    cmd->add_option("--store", store_flags.url, "Store URL, e.g. sqlite:var/clearway.db");
+    cmd->add_option("--store", store_flags.url,
+                    "Store URL, e.g. sqlite:var/clearway.db or postgres://clearway@db/clearway");
   };
   auto* migrate = store->add_subcommand("migrate", "Create or upgrade the schema");
   add_store(migrate);
   auto* stats = store->add_subcommand("stats", "Count what the store holds");
   add_store(stats);
+  StoreCopyFlags copy_flags;
+  auto* store_copy = store->add_subcommand(
+      "copy", "Copy every record of an SQLite store into an empty PostgreSQL store");
+  store_copy->add_option("--from", copy_flags.from, "The SQLite store, sqlite:PATH")->required();
+  store_copy->add_option("--to", copy_flags.to, "The PostgreSQL store, postgres://…")->required();
 
   // ledger …
   LedgerFlags ledger_flags;
@@ -235,6 +248,7 @@ int main(int argc, char** argv) {
   if (submit_draft->parsed()) return DeclareAction(conn, id, "submit", "", "");
   if (migrate->parsed()) return StoreMigrate(store_flags);
   if (stats->parsed()) return StoreStats(store_flags);
+  if (store_copy->parsed()) return StoreCopy(copy_flags);
   if (ledger_key->parsed()) return LedgerKeyCommand(ledger_flags);
   if (ledger_checkpoint->parsed()) return LedgerCheckpointCommand(ledger_flags);
   if (ledger_verify->parsed()) return LedgerVerifyCommand(ledger_flags);

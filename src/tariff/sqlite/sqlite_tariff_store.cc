@@ -165,6 +165,17 @@ Status SqliteTariffStore::DrawQuota(std::string_view order_number, int64_t thous
   if (!state) return Error::NotFound("quota-not-found", "no quota " + std::string(order_number));
   std::scoped_lock lock(mu_);
   CW_ASSIGN_OR_RETURN(auto tx, internal::Transaction::Begin(*db_));
+  if (!reference.empty()) {
+    // One draw per declaration and quota: a retry of the same filing finds its draw here.
+    CW_ASSIGN_OR_RETURN(Stmt * drawn_before,
+                        db_->Prepare("SELECT 1 FROM quota_draws WHERE order_number = ?1 AND "
+                                     "reference = ?2 LIMIT 1"));
+    drawn_before->Bind(1, order_number);
+    drawn_before->Bind(2, reference);
+    CW_ASSIGN_OR_RETURN(bool found, drawn_before->Step());
+    drawn_before->Reset();
+    if (found) return OkStatus();
+  }
   CW_ASSIGN_OR_RETURN(Stmt * sum, db_->Prepare("SELECT COALESCE(SUM(thousandths), 0) FROM "
                                                "quota_draws WHERE order_number = ?1"));
   sum->Bind(1, order_number);

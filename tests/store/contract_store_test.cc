@@ -1,10 +1,10 @@
-// Single-unit behaviour of SqliteStore: round trips, versions, status updates, transitions,
-// idempotency records and the compare-and-set refusals.
+// Store contract (both backends): single-unit behaviour: round trips, versions, status updates,
+// transitions, idempotency records and the compare-and-set refusals.
 #include <gtest/gtest.h>
 
-#include "store/sqlite_test_util.h"
+#include "store/store_contract.h"
 
-namespace clearway::store::sqlite {
+namespace clearway::store::contract {
 namespace {
 
 using ::testing::ElementsAre;
@@ -28,7 +28,7 @@ void ExpectSameRow(const DeclarationRow& got, const DeclarationRow& want) {
   EXPECT_EQ(got.payload, want.payload);
 }
 
-TEST_F(SqliteStoreTest, RoundTripsEveryDeclarationField) {
+TEST_P(StoreContractTest, RoundTripsEveryDeclarationField) {
   DeclarationRow row = MakeRow("D1", 1, At(10) + std::chrono::microseconds(123456));
   row.organisation_id = "org-Ω";
   row.declarant_id = "user-7";
@@ -50,7 +50,7 @@ TEST_F(SqliteStoreTest, RoundTripsEveryDeclarationField) {
   ExpectSameRow(*exact, row);
 }
 
-TEST_F(SqliteStoreTest, EmptyStringsAndEmptyPayloadRoundTrip) {
+TEST_P(StoreContractTest, EmptyStringsAndEmptyPayloadRoundTrip) {
   DeclarationRow row = MakeRow("D1", 1, At(0));
   row.channel = "";
   row.hs_chapters = "";
@@ -61,7 +61,7 @@ TEST_F(SqliteStoreTest, EmptyStringsAndEmptyPayloadRoundTrip) {
   ExpectSameRow(*got, row);
 }
 
-TEST_F(SqliteStoreTest, VersionsAndLatest) {
+TEST_P(StoreContractTest, VersionsAndLatest) {
   DeclarationRow v1 = MakeRow("D1", 1, At(0));
   DeclarationRow v2 = MakeRow("D1", 2, At(0));
   v2.office = "DE001234";
@@ -79,7 +79,7 @@ TEST_F(SqliteStoreTest, VersionsAndLatest) {
   EXPECT_EQ(*store_->CountDeclarations(), 1);
 }
 
-TEST_F(SqliteStoreTest, MissingDeclarationsAreNotFound) {
+TEST_P(StoreContractTest, MissingDeclarationsAreNotFound) {
   ASSERT_THAT(store_->Commit(Sealed(NewVersion(MakeRow("D1", 1, At(0))))), IsOk());
   EXPECT_THAT(store_->GetDeclaration("nope", std::nullopt), HasReason("declaration-not-found"));
   EXPECT_THAT(store_->GetDeclaration("D1", 2), HasCode(ErrorCode::kNotFound));
@@ -91,7 +91,7 @@ TEST_F(SqliteStoreTest, MissingDeclarationsAreNotFound) {
   EXPECT_THAT(store_->GetIdempotency("p", "k"), HasCode(ErrorCode::kNotFound));
 }
 
-TEST_F(SqliteStoreTest, StatusUpdateChangesCurrentVersionAndRecordsTransition) {
+TEST_P(StoreContractTest, StatusUpdateChangesCurrentVersionAndRecordsTransition) {
   ASSERT_THAT(store_->Commit(Sealed(NewVersion(MakeRow("D1", 1, At(0))))), IsOk());
   UnitOfWork work;
   work.expected_current_versions.emplace_back("D1", 1);
@@ -120,7 +120,7 @@ TEST_F(SqliteStoreTest, StatusUpdateChangesCurrentVersionAndRecordsTransition) {
   EXPECT_EQ(t.at, At(50));
 }
 
-TEST_F(SqliteStoreTest, TransitionsComeBackInSequenceOrder) {
+TEST_P(StoreContractTest, TransitionsComeBackInSequenceOrder) {
   ASSERT_THAT(store_->Commit(Sealed(NewVersion(MakeRow("D1", 1, At(0))))), IsOk());
   UnitOfWork work;
   for (int64_t seq : {3, 1, 2}) {
@@ -134,7 +134,7 @@ TEST_F(SqliteStoreTest, TransitionsComeBackInSequenceOrder) {
   EXPECT_THAT(sequences, ElementsAre(1, 2, 3));
 }
 
-TEST_F(SqliteStoreTest, IdempotencyRecordRoundTrips) {
+TEST_P(StoreContractTest, IdempotencyRecordRoundTrips) {
   UnitOfWork work = NewVersion(MakeRow("D1", 1, At(0)));
   work.idempotency =
       IdempotencyRow{"user-1", "key-1", std::string(64, 'a'), 201, R"({"id":"D1"})", "D1", At(5)};
@@ -152,7 +152,7 @@ TEST_F(SqliteStoreTest, IdempotencyRecordRoundTrips) {
   EXPECT_THAT(store_->GetIdempotency("user-2", "key-1"), HasCode(ErrorCode::kNotFound));
 }
 
-TEST_F(SqliteStoreTest, VersionMismatchIsAbortedAndWritesNothing) {
+TEST_P(StoreContractTest, VersionMismatchIsAbortedAndWritesNothing) {
   ASSERT_THAT(store_->Commit(Sealed(NewVersion(MakeRow("D1", 1, At(0))))), IsOk());
   UnitOfWork stale = NewVersion(MakeRow("D1", 2, At(0)));
   stale.expected_current_versions = {{"D1", 0}};  // believes D1 does not exist yet
@@ -166,13 +166,13 @@ TEST_F(SqliteStoreTest, VersionMismatchIsAbortedAndWritesNothing) {
   EXPECT_THAT(store_->GetIdempotency("user-1", "k"), HasCode(ErrorCode::kNotFound));
 }
 
-TEST_F(SqliteStoreTest, ExpectationOnUnknownDeclarationMustBeZero) {
+TEST_P(StoreContractTest, ExpectationOnUnknownDeclarationMustBeZero) {
   UnitOfWork work;
   work.expected_current_versions.emplace_back("ghost", 1);
   EXPECT_THAT(store_->Commit(Sealed(std::move(work))), HasCode(ErrorCode::kAborted));
 }
 
-TEST_F(SqliteStoreTest, StatusUpdateFromAStaleStatusIsAborted) {
+TEST_P(StoreContractTest, StatusUpdateFromAStaleStatusIsAborted) {
   ASSERT_THAT(store_->Commit(Sealed(NewVersion(MakeRow("D1", 1, At(0))))), IsOk());
   UnitOfWork stale;
   stale.status_updates.push_back({"D1", 1, "released", "green", At(9), "accepted", ""});
@@ -184,7 +184,7 @@ TEST_F(SqliteStoreTest, StatusUpdateFromAStaleStatusIsAborted) {
   EXPECT_EQ(store_->GetDeclaration("D1", 1)->status, "accepted");
 }
 
-TEST_F(SqliteStoreTest, StaleStatusUpdateIsAborted) {
+TEST_P(StoreContractTest, StaleStatusUpdateIsAborted) {
   ASSERT_THAT(store_->Commit(Sealed(NewVersion(MakeRow("D1", 1, At(0))))), IsOk());
   ASSERT_THAT(store_->Commit(Sealed(NewVersion(MakeRow("D1", 2, At(0))))), IsOk());
   UnitOfWork work;
@@ -199,7 +199,7 @@ TEST_F(SqliteStoreTest, StaleStatusUpdateIsAborted) {
   EXPECT_THAT(store_->Commit(Sealed(std::move(ghost))), HasReason("version-conflict"));
 }
 
-TEST_F(SqliteStoreTest, DuplicateVersionIsAlreadyExists) {
+TEST_P(StoreContractTest, DuplicateVersionIsAlreadyExists) {
   ASSERT_THAT(store_->Commit(Sealed(NewVersion(MakeRow("D1", 1, At(0))))), IsOk());
   UnitOfWork again;
   again.declarations.push_back(MakeRow("D1", 1, At(0)));  // no expectation: the key catches it
@@ -209,7 +209,7 @@ TEST_F(SqliteStoreTest, DuplicateVersionIsAlreadyExists) {
   EXPECT_EQ(*store_->CountDeclarations(), 1);
 }
 
-TEST_F(SqliteStoreTest, VersionGapIsRefused) {
+TEST_P(StoreContractTest, VersionGapIsRefused) {
   ASSERT_THAT(store_->Commit(Sealed(NewVersion(MakeRow("D1", 1, At(0))))), IsOk());
   UnitOfWork skip;
   skip.declarations.push_back(MakeRow("D1", 3, At(0)));
@@ -222,7 +222,7 @@ TEST_F(SqliteStoreTest, VersionGapIsRefused) {
   EXPECT_THAT(store_->GetDeclaration("D2", std::nullopt), HasCode(ErrorCode::kNotFound));
 }
 
-TEST_F(SqliteStoreTest, TwoVersionsInOneUnit) {
+TEST_P(StoreContractTest, TwoVersionsInOneUnit) {
   UnitOfWork work;
   work.expected_current_versions.emplace_back("D1", 0);
   work.declarations.push_back(MakeRow("D1", 1, At(0)));
@@ -231,7 +231,7 @@ TEST_F(SqliteStoreTest, TwoVersionsInOneUnit) {
   EXPECT_EQ(store_->GetDeclaration("D1", std::nullopt)->version, 2);
 }
 
-TEST_F(SqliteStoreTest, DuplicateTransitionRollsBackTheWholeUnit) {
+TEST_P(StoreContractTest, DuplicateTransitionRollsBackTheWholeUnit) {
   ASSERT_THAT(store_->Commit(Sealed(NewVersion(MakeRow("D1", 1, At(0))))), IsOk());
   UnitOfWork first;
   first.transitions.push_back({"D1", 1, 1, "", "submitted", "", "u", "", At(1)});
@@ -244,7 +244,7 @@ TEST_F(SqliteStoreTest, DuplicateTransitionRollsBackTheWholeUnit) {
   EXPECT_THAT(store_->GetDeclaration("D1", 2), HasCode(ErrorCode::kNotFound));
 }
 
-TEST_F(SqliteStoreTest, TransitionForUnknownVersionIsRefused) {
+TEST_P(StoreContractTest, TransitionForUnknownVersionIsRefused) {
   ASSERT_THAT(store_->Commit(Sealed(NewVersion(MakeRow("D1", 1, At(0))))), IsOk());
   UnitOfWork work;
   work.transitions.push_back({"D1", 1, 7, "", "submitted", "", "u", "", At(1)});
@@ -257,7 +257,7 @@ TEST_F(SqliteStoreTest, TransitionForUnknownVersionIsRefused) {
   EXPECT_TRUE(store_->ListTransitions("D1")->empty());
 }
 
-TEST_F(SqliteStoreTest, DuplicateIdempotencyKeyIsAlreadyExistsAndWritesNothing) {
+TEST_P(StoreContractTest, DuplicateIdempotencyKeyIsAlreadyExistsAndWritesNothing) {
   UnitOfWork first = NewVersion(MakeRow("D1", 1, At(0)));
   first.idempotency = IdempotencyRow{"user-1", "k", "h1", 201, "{\"first\":1}", "D1", At(0)};
   ASSERT_THAT(store_->Commit(Sealed(std::move(first))), IsOk());
@@ -271,9 +271,11 @@ TEST_F(SqliteStoreTest, DuplicateIdempotencyKeyIsAlreadyExistsAndWritesNothing) 
   EXPECT_EQ(store_->GetIdempotency("user-1", "k")->response_body, "{\"first\":1}");
 }
 
-TEST_F(SqliteStoreTest, EmptyUnitCommits) {
+TEST_P(StoreContractTest, EmptyUnitCommits) {
   EXPECT_THAT(store_->Commit(Sealed(UnitOfWork{})), IsOk());
 }
 
+CW_STORE_CONTRACT(StoreContractTest);
+
 }  // namespace
-}  // namespace clearway::store::sqlite
+}  // namespace clearway::store::contract

@@ -1,11 +1,12 @@
-// ListDeclarations on SqliteStore: every filter, keyset pagination and its refusals.
+// Store contract (both backends): ListDeclarations, every filter, keyset pagination and its
+// refusals.
 #include <set>
 
 #include <gtest/gtest.h>
 
-#include "store/sqlite_test_util.h"
+#include "store/store_contract.h"
 
-namespace clearway::store::sqlite {
+namespace clearway::store::contract {
 namespace {
 
 using ::testing::ElementsAre;
@@ -48,7 +49,7 @@ struct Filter {
   operator const DeclarationFilter&() const { return filter; }  // NOLINT: implicit on purpose
 };
 
-class SqliteListTest : public SqliteStoreTest {
+class ListContractTest : public StoreContractTest {
  protected:
   // Ids of one page of the listing, newest first.
   std::vector<std::string> Ids(const DeclarationFilter& filter, int limit = 500) {
@@ -91,7 +92,7 @@ class SqliteListTest : public SqliteStoreTest {
   }
 };
 
-TEST_F(SqliteListTest, NoFilterListsLatestVersionsNewestFirst) {
+TEST_P(ListContractTest, NoFilterListsLatestVersionsNewestFirst) {
   FileVariedSet();
   auto page = store_->ListDeclarations({}, PageRequest{});
   ASSERT_THAT(page, IsOk());
@@ -103,21 +104,21 @@ TEST_F(SqliteListTest, NoFilterListsLatestVersionsNewestFirst) {
   EXPECT_EQ(page->next_cursor, "");
 }
 
-TEST_F(SqliteListTest, FiltersByOrganisations) {
+TEST_P(ListContractTest, FiltersByOrganisations) {
   FileVariedSet();
   EXPECT_THAT(Ids(Filter().Orgs({"org-1"})), ElementsAre("B", "A"));
   EXPECT_THAT(Ids(Filter().Orgs({"org-2", "org-1"})), ElementsAre("D", "C", "B", "A"));
   EXPECT_THAT(Ids(Filter().Orgs({"org-3"})), IsEmpty());
 }
 
-TEST_F(SqliteListTest, FiltersByOffices) {
+TEST_P(ListContractTest, FiltersByOffices) {
   FileVariedSet();
   EXPECT_THAT(Ids(Filter().Offices({"DE1"})), ElementsAre("C", "A"));
   EXPECT_THAT(Ids(Filter().Offices({"DE2", "DE3"})), ElementsAre("D", "B"));
   EXPECT_THAT(Ids(Filter().Offices({"DE9"})), IsEmpty());  // D's old office no longer applies
 }
 
-TEST_F(SqliteListTest, FiltersByStatusTypeAndChannel) {
+TEST_P(ListContractTest, FiltersByStatusTypeAndChannel) {
   FileVariedSet();
   EXPECT_THAT(Ids(Filter().Status("accepted")), ElementsAre("D", "B"));
   EXPECT_THAT(Ids(Filter().Type("export")), ElementsAre("C", "B"));
@@ -125,7 +126,7 @@ TEST_F(SqliteListTest, FiltersByStatusTypeAndChannel) {
   EXPECT_THAT(Ids(Filter().Channel("yellow")), IsEmpty());
 }
 
-TEST_F(SqliteListTest, StatusFilterFollowsStatusUpdates) {
+TEST_P(ListContractTest, StatusFilterFollowsStatusUpdates) {
   FileVariedSet();
   UnitOfWork work;
   work.status_updates.push_back({"A", 1, "released", "green", At(99), std::nullopt, ""});
@@ -134,7 +135,7 @@ TEST_F(SqliteListTest, StatusFilterFollowsStatusUpdates) {
   EXPECT_THAT(Ids(Filter().Status("submitted")), ElementsAre("C"));
 }
 
-TEST_F(SqliteListTest, CreatedRangeIsHalfOpen) {
+TEST_P(ListContractTest, CreatedRangeIsHalfOpen) {
   FileVariedSet();
   EXPECT_THAT(Ids(Filter().From(At(20))), ElementsAre("D", "C", "B"));
   EXPECT_THAT(Ids(Filter().To(At(30))), ElementsAre("B", "A"));
@@ -142,7 +143,7 @@ TEST_F(SqliteListTest, CreatedRangeIsHalfOpen) {
   EXPECT_THAT(Ids(Filter().From(At(20)).To(At(20))), IsEmpty());
 }
 
-TEST_F(SqliteListTest, FiltersCombine) {
+TEST_P(ListContractTest, FiltersCombine) {
   FileVariedSet();
   EXPECT_THAT(Ids(Filter().Orgs({"org-2"}).Offices({"DE1", "DE3"}).Type("import")),
               ElementsAre("D"));
@@ -150,7 +151,7 @@ TEST_F(SqliteListTest, FiltersCombine) {
               ElementsAre("B"));
 }
 
-TEST_F(SqliteListTest, PagesCoverEverythingOnceInOrder) {
+TEST_P(ListContractTest, PagesCoverEverythingOnceInOrder) {
   // 120 declarations, three per timestamp so the id breaks ties inside a page and across pages.
   std::vector<std::string> expected;
   for (int idx = 0; idx < 120; ++idx) {
@@ -183,7 +184,7 @@ TEST_F(SqliteListTest, PagesCoverEverythingOnceInOrder) {
   EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()).size(), 120u);
 }
 
-TEST_F(SqliteListTest, ExactMultipleOfLimitEndsWithoutEmptyPage) {
+TEST_P(ListContractTest, ExactMultipleOfLimitEndsWithoutEmptyPage) {
   for (int idx = 0; idx < 4; ++idx) {
     ASSERT_THAT(store_->Commit(Sealed(NewVersion(MakeRow("D" + std::to_string(idx), 1, At(idx))))),
                 IsOk());
@@ -197,7 +198,7 @@ TEST_F(SqliteListTest, ExactMultipleOfLimitEndsWithoutEmptyPage) {
   EXPECT_EQ(second->next_cursor, "");
 }
 
-TEST_F(SqliteListTest, PaginationWorksWithFilters) {
+TEST_P(ListContractTest, PaginationWorksWithFilters) {
   for (int idx = 0; idx < 30; ++idx) {
     DeclarationRow row = MakeRow("D" + std::to_string(100 + idx), 1, At(idx));
     row.office = idx % 2 == 0 ? "DE1" : "DE2";
@@ -220,7 +221,7 @@ TEST_F(SqliteListTest, PaginationWorksWithFilters) {
   EXPECT_EQ(seen.back(), "D100");
 }
 
-TEST_F(SqliteListTest, AmendmentDoesNotMoveADeclarationBetweenPages) {
+TEST_P(ListContractTest, AmendmentDoesNotMoveADeclarationBetweenPages) {
   for (int idx = 0; idx < 5; ++idx) {
     ASSERT_THAT(store_->Commit(Sealed(NewVersion(MakeRow("D" + std::to_string(idx), 1, At(idx))))),
                 IsOk());
@@ -242,7 +243,7 @@ TEST_F(SqliteListTest, AmendmentDoesNotMoveADeclarationBetweenPages) {
   EXPECT_THAT(rest, ElementsAre("D2", "D1", "D0"));
 }
 
-TEST_F(SqliteListTest, BadCursorIsRefused) {
+TEST_P(ListContractTest, BadCursorIsRefused) {
   for (const std::string& cursor : {std::string("not a cursor"), std::string("MTAwMA"),
                                     std::string("%%%"), std::string(1000, 'A')}) {
     auto page = store_->ListDeclarations({}, PageRequest{10, cursor});
@@ -251,7 +252,7 @@ TEST_F(SqliteListTest, BadCursorIsRefused) {
   }
 }
 
-TEST_F(SqliteListTest, BadLimitIsRefused) {
+TEST_P(ListContractTest, BadLimitIsRefused) {
   for (int limit : {0, -5, 501}) {
     auto page = store_->ListDeclarations({}, PageRequest{limit, ""});
     EXPECT_THAT(page, HasCode(ErrorCode::kInvalidArgument)) << limit;
@@ -260,5 +261,7 @@ TEST_F(SqliteListTest, BadLimitIsRefused) {
   EXPECT_THAT(store_->ListDeclarations({}, PageRequest{500, ""}), IsOk());
 }
 
+CW_STORE_CONTRACT(ListContractTest);
+
 }  // namespace
-}  // namespace clearway::store::sqlite
+}  // namespace clearway::store::contract

@@ -1,5 +1,5 @@
-// Assessments and the security event log in the SQLite store: written once with their ledger
-// leaves, read back, filtered and paged, and refused when changed.
+// Store contract (both backends): assessments and the security event log: written once with
+// their ledger leaves, read back, filtered and paged, and refused when changed.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "store/ledger_records.h"
-#include "store/sqlite_test_util.h"
+#include "store/store_contract.h"
 
-namespace clearway::store::sqlite {
+namespace clearway::store::contract {
 namespace {
 
 using ::clearway::testing::HasReason;
@@ -51,17 +51,13 @@ std::vector<std::string> Ids(const SecurityEventPage& page) {
   return ids;
 }
 
-class SqliteRecordsTest : public SqliteStoreTest {
+// Changes made behind the store's back, straight in the database, are refused by the database.
+class RecordsContractTest : public StoreContractTest {
  protected:
-  void Exec(const char* sql, int expected) {
-    RawDb db = OpenRaw(options_.path);
-    char* message = nullptr;
-    EXPECT_EQ(sqlite3_exec(db.get(), sql, nullptr, nullptr, &message), expected) << sql;
-    sqlite3_free(message);
-  }
+  void ExpectRefused(const std::string& sql) { EXPECT_FALSE(ExecRaw(sql)) << sql; }
 };
 
-TEST_F(SqliteRecordsTest, AssessmentIsCommittedWithItsVersionAndLeaf) {
+TEST_P(RecordsContractTest, AssessmentIsCommittedWithItsVersionAndLeaf) {
   UnitOfWork work = NewVersion(MakeRow("A", 1, At(0)));
   work.assessments.push_back(Assessment("A", 1));
   SealUnit(work);
@@ -82,7 +78,7 @@ TEST_F(SqliteRecordsTest, AssessmentIsCommittedWithItsVersionAndLeaf) {
   EXPECT_EQ(store_->FindLeaf("A@v1/assessment")->index, 1u);
 }
 
-TEST_F(SqliteRecordsTest, AssessmentIsWrittenOnceAndOnlyForAStoredVersion) {
+TEST_P(RecordsContractTest, AssessmentIsWrittenOnceAndOnlyForAStoredVersion) {
   UnitOfWork first = NewVersion(MakeRow("A", 1, At(0)));
   first.assessments.push_back(Assessment("A", 1));
   ASSERT_THAT(store_->Commit(Sealed(std::move(first))), IsOk());
@@ -100,18 +96,18 @@ TEST_F(SqliteRecordsTest, AssessmentIsWrittenOnceAndOnlyForAStoredVersion) {
   EXPECT_THAT(store_->GetAssessment("B", 1), HasReason("assessment-not-found"));
 }
 
-TEST_F(SqliteRecordsTest, AssessmentsCannotBeChangedOrDeleted) {
+TEST_P(RecordsContractTest, AssessmentsCannotBeChangedOrDeleted) {
   UnitOfWork work = NewVersion(MakeRow("A", 1, At(0)));
   work.assessments.push_back(Assessment("A", 1));
   ASSERT_THAT(store_->Commit(Sealed(std::move(work))), IsOk());
-  store_.reset();
-  Exec("UPDATE assessments SET risk = '{}'", SQLITE_CONSTRAINT);
-  Exec("DELETE FROM assessments", SQLITE_CONSTRAINT);
+  ResetStore();
+  ExpectRefused("UPDATE assessments SET risk = '{}'");
+  ExpectRefused("DELETE FROM assessments");
   Reopen();
   EXPECT_EQ(store_->GetAssessment("A", 1)->risk, R"({"channel":"green","score":0.1})");
 }
 
-TEST_F(SqliteRecordsTest, SecurityEventsAreAppendedToTheLogWithLeaves) {
+TEST_P(RecordsContractTest, SecurityEventsAreAppendedToTheLogWithLeaves) {
   auto receipt = store_->Commit(Events({Event("E1", 1, "login-failed", "anonymous"),
                                         Event("E2", 2, "login-succeeded", "u1", "success")}));
   ASSERT_THAT(receipt, IsOk());
@@ -132,7 +128,7 @@ TEST_F(SqliteRecordsTest, SecurityEventsAreAppendedToTheLogWithLeaves) {
   EXPECT_EQ(store_->LedgerTree().LeafCount().value(), 2u);
 }
 
-TEST_F(SqliteRecordsTest, SecurityEventsAreFilteredAndPaged) {
+TEST_P(RecordsContractTest, SecurityEventsAreFilteredAndPaged) {
   ASSERT_THAT(store_->Commit(Events({
                   Event("E1", 1, "login-failed", "anonymous"),
                   Event("E2", 2, "permission-denied", "u1", "denied"),
@@ -175,11 +171,11 @@ TEST_F(SqliteRecordsTest, SecurityEventsAreFilteredAndPaged) {
               HasReason("bad-cursor"));
 }
 
-TEST_F(SqliteRecordsTest, TheSecurityEventLogIsAppendOnly) {
+TEST_P(RecordsContractTest, TheSecurityEventLogIsAppendOnly) {
   ASSERT_THAT(store_->Commit(Events({Event("E1", 1, "login-failed", "anonymous")})), IsOk());
-  store_.reset();
-  Exec("UPDATE security_events SET actor = 'someone-else'", SQLITE_CONSTRAINT);
-  Exec("DELETE FROM security_events", SQLITE_CONSTRAINT);
+  ResetStore();
+  ExpectRefused("UPDATE security_events SET actor = 'someone-else'");
+  ExpectRefused("DELETE FROM security_events");
   Reopen();
   auto page = store_->ListSecurityEvents({}, PageRequest{});
   ASSERT_THAT(page, IsOk());
@@ -187,7 +183,7 @@ TEST_F(SqliteRecordsTest, TheSecurityEventLogIsAppendOnly) {
   EXPECT_EQ(page->items[0].actor, "anonymous");
 }
 
-TEST_F(SqliteRecordsTest, UnitWithoutTheLeavesOfItsNewRecordsIsRefused) {
+TEST_P(RecordsContractTest, UnitWithoutTheLeavesOfItsNewRecordsIsRefused) {
   UnitOfWork work = Events({Event("E1", 1, "login-failed", "anonymous")});
   work.leaves.clear();
   EXPECT_THAT(store_->Commit(std::move(work)), HasReason("ledger-leaf-mismatch"));
@@ -198,7 +194,7 @@ TEST_F(SqliteRecordsTest, UnitWithoutTheLeavesOfItsNewRecordsIsRefused) {
   EXPECT_EQ(store_->LedgerTree().LeafCount().value(), 0u);
 }
 
-TEST_F(SqliteRecordsTest, SnapshotShowsAssessmentsAndSecurityEventsWithSalts) {
+TEST_P(RecordsContractTest, SnapshotShowsAssessmentsAndSecurityEventsWithSalts) {
   UnitOfWork work = NewVersion(MakeRow("A", 1, At(0)));
   work.assessments.push_back(Assessment("A", 1));
   work.security_events.push_back(Event("E1", 1, "login-failed", "anonymous"));
@@ -219,5 +215,7 @@ TEST_F(SqliteRecordsTest, SnapshotShowsAssessmentsAndSecurityEventsWithSalts) {
   EXPECT_THAT(seen, ElementsAre("A@v1/assessment salted", "security/E1 salted"));
 }
 
+CW_STORE_CONTRACT(RecordsContractTest);
+
 }  // namespace
-}  // namespace clearway::store::sqlite
+}  // namespace clearway::store::contract

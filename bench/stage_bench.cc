@@ -1,0 +1,688 @@
+// stage_bench: one micro-benchmark per stage of filing a declaration, each beside the baseline
+// that bounds it, measured in the same process on the same machine:
+//
+//   stage                          benchmark                    baseline (same binary)
+//   parse the JSON body            BM_ParseBody                 BM_BaselineBoostJsonParse
+//   validate into a Declaration    BM_Validate                  (parse: BM_ParseBody)
+//   canonical payload              BM_CanonicalPayload          BM_BaselineBoostJsonSerialize
+//   duty quote (demo tariff)       BM_Quote                     -
+//   risk score                     BM_Score/0 (no model),       -
+//                                  BM_Score/1 (400-tree model)
+//   encrypt the payload            BM_Encrypt                   BM_BaselineAead
+//   seal (commitments + leaves)    BM_Seal                      BM_BaselineSha256Leaf*
+//   ledger append (leaf hash +     BM_LedgerAppend,             BM_BaselineSha256LeafOpenssl
+//     tree nodes, in memory)       BM_LedgerAppendBatch256
+//   inclusion proof at 10M leaves  BM_InclusionProof10M         -
+//   store commit (SQLite, WAL,     BM_StoreCommit/threads:N     BM_BaselineSqliteInsert/rows
+//     synchronous=FULL, group)
+//
+// "Per declaration" figures use the same mix of declarations as clearway-load (1..20 goods
+// items, bench/bench_declarations.h); a filing makes 3 ledger leaves (the version and two
+// transitions). bench/run.sh turns the JSON output into the table of docs/performance.md.
+//
+//   build/h-bench-rel/bench/stage_bench --benchmark_min_time=0.2
+//   CLEARWAY_BENCH_PROOF_LEAVES=1000000 ...   (a smaller tree for a quick run)
+//
+// "Encrypt" is envelope encryption of the payload: a fresh data key per record, the payload
+// sealed under it, the data key wrapped under a key-encryption key; with src/keys (keys::Seal,
+// keys::GenerateDataKey) when the build has it (CLEARWAY_HAVE_KEYS), else the same shape with
+// libsodium directly. The baselines call SQLite, OpenSSL and libsodium directly: they are the
+// limits the project's code is compared with.
+#include <sodium.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <benchmark/benchmark.h>
+#include <openssl/evp.h>
+
+#include "app/samples.h"
+#include "bench/bench_declarations.h"
+#include "common/json.h"
+#include "crypto/crypto.h"
+#include "declaration/declaration.h"
+#ifdef CLEARWAY_HAVE_KEYS
+#include "keys/data_key.h"
+#include "keys/envelope.h"
+#endif
+#include "ledger/leaf.h"
+#include "ledger/merkle.h"
+#include "ledger/merkle_log.h"
+#include "ledger/tree_store.h"
+#include "risk/risk.h"
+#include "store/ledger_records.h"
+#include "store/sqlite/sqlite_store.h"
+#include "tariff/demo_tariff.h"
+#include "tariff/sqlite/sqlite_tariff_store.h"
+#include "tariff/tariff.h"
+
+namespace clearway::bench {
+namespace {
+
+constexpr size_t kBodies = 512;
+constexpr int kMaxItems = 20;
+constexpr int kLeavesPerFiling = 3;  // the version and the submitted/accepted transitions
+const Timestamp kNow = ParseTimestamp("2026-11-20T10:00:00Z").value();
+
+// ---- Shared inputs ---------------------------------------------------------------------------
+
+// TempDir is a directory under /tmp (or $TMPDIR) removed with its contents at exit.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& name) {
+    path_ = std::filesystem::temp_directory_path() /
+            ("clearway-stage-bench-" + name + "-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(path_);
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string File(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+struct Inputs {
+  std::vector<std::string> bodies;
+  std::vector<boost::json::value> json;
+  std::vector<declaration::Declaration> declarations;
+  std::vector<std::string> payloads;  // canonical JSON, as stored
+  double mean_items = 0;
+  double mean_body_bytes = 0;
+};
+
+const Inputs& TheInputs() {
+  static const Inputs* inputs = [] {
+    auto* in = new Inputs();  // lives for the whole run
+    in->bodies = MakeDeclarationBodies(app::Nordfleisch(), kBodies, kMaxItems);
+    for (const std::string& body : in->bodies) {
+      auto json = ParseJson(body);
+      CW_CHECK(json.ok());
+      auto parsed = declaration::ParseDeclaration(*json, kNow);
+      if (!parsed.ok()) {  // the mix must be valid, or the benchmark measures refusals
+        std::cerr << "stage_bench: invalid sample: " << parsed.error().ToString() << "\n";
+        std::exit(2);
+      }
+      in->mean_items += static_cast<double>(parsed->goods_items.size());
+      in->mean_body_bytes += static_cast<double>(body.size());
+      in->payloads.push_back(CanonicalJson(declaration::ToJson(*parsed)));
+      in->json.push_back(std::move(json).value());
+      in->declarations.push_back(std::move(parsed).value());
+    }
+    in->mean_items /= static_cast<double>(kBodies);
+    in->mean_body_bytes /= static_cast<double>(kBodies);
+    return in;
+  }();
+  return *inputs;
+}
+
+void PerDeclaration(benchmark::State& state) {
+  state.SetItemsProcessed(state.iterations());
+  state.counters["mean_items"] = TheInputs().mean_items;
+  state.counters["mean_body_bytes"] = TheInputs().mean_body_bytes;
+}
+
+// ---- Parse and validate ----------------------------------------------------------------------
+
+void BM_BaselineBoostJsonParse(benchmark::State& state) {
+  const Inputs& in = TheInputs();
+  size_t next = 0;
+  for (auto _ : state) {
+    boost::system::error_code ec;
+    benchmark::DoNotOptimize(boost::json::parse(in.bodies[next++ % kBodies], ec));
+  }
+  PerDeclaration(state);
+}
+BENCHMARK(BM_BaselineBoostJsonParse);
+
+void BM_ParseBody(benchmark::State& state) {
+  const Inputs& in = TheInputs();
+  size_t next = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(ParseJson(in.bodies[next++ % kBodies]));
+  PerDeclaration(state);
+}
+BENCHMARK(BM_ParseBody);
+
+void BM_Validate(benchmark::State& state) {
+  const Inputs& in = TheInputs();
+  size_t next = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(declaration::ParseDeclaration(in.json[next++ % kBodies], kNow));
+  }
+  PerDeclaration(state);
+}
+BENCHMARK(BM_Validate);
+
+void BM_BaselineBoostJsonSerialize(benchmark::State& state) {
+  const Inputs& in = TheInputs();
+  size_t next = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(boost::json::serialize(in.json[next++ % kBodies]));
+  PerDeclaration(state);
+}
+BENCHMARK(BM_BaselineBoostJsonSerialize);
+
+// The stored payload: the declaration back to JSON, canonicalised (keys sorted).
+void BM_CanonicalPayload(benchmark::State& state) {
+  const Inputs& in = TheInputs();
+  size_t next = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(CanonicalJson(declaration::ToJson(in.declarations[next++ % kBodies])));
+  }
+  PerDeclaration(state);
+}
+BENCHMARK(BM_CanonicalPayload);
+
+// ---- Duty quote ------------------------------------------------------------------------------
+
+struct TariffWorld {
+  TempDir dir{"tariff"};
+  std::unique_ptr<tariff::sqlite::SqliteTariffStore> store;
+  FakeClock clock{kNow};
+  std::unique_ptr<tariff::DutyEngine> engine;
+};
+
+TariffWorld& TheTariff() {
+  static TariffWorld* world = [] {
+    auto* w = new TariffWorld();
+    w->store = tariff::sqlite::SqliteTariffStore::Open(w->dir.File("tariff.db")).value();
+    CW_CHECK(tariff::SeedDemoTariff(*w->store, ParseTimestamp("2026-01-01T00:00:00Z").value()).ok());
+    w->engine = std::make_unique<tariff::DutyEngine>(*w->store, w->clock);
+    return w;
+  }();
+  return *world;
+}
+
+// The duty quote of a filing on the demo tariff (the demo's goods codes), as a quote: without
+// quota draws (filing draws them in its own write).
+void BM_Quote(benchmark::State& state) {
+  const Inputs& in = TheInputs();
+  TariffWorld& world = TheTariff();
+  size_t next = 0;
+  int64_t failed = 0;
+  for (auto _ : state) {
+    auto quote = world.engine->Quote(in.declarations[next++ % kBodies]);
+    if (!quote.ok()) ++failed;
+    benchmark::DoNotOptimize(quote);
+  }
+  PerDeclaration(state);
+  state.counters["failed"] = static_cast<double>(failed);
+}
+BENCHMARK(BM_Quote)->Unit(benchmark::kMicrosecond);
+
+// ---- Risk score ------------------------------------------------------------------------------
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string SourceDir() {
+  const char* root = std::getenv("CLEARWAY_SOURCE_DIR");
+  return root != nullptr ? root : CLEARWAY_SOURCE_DIR;
+}
+
+// A risk engine as a server would run it: the example profiles, the fraud model trained with
+// the default options (400 trees of depth 7) on the first 12,000 lines of the public data
+// (prediction cost depends on the trees, not on how many rows trained them), approximate
+// contributions. Arg 0 leaves the model out (profiles and the price anomaly only).
+std::unique_ptr<risk::RiskEngine> MakeRiskEngine(bool with_model) {
+  const char* env = std::getenv("CLEARWAY_FRAUD_DATA");
+  const std::string data = env != nullptr ? env : SourceDir() + "/../shared/data/fraud/train.csv";
+  auto records = risk::ReadCsvFile(data, risk::KcsSchema());
+  CW_CHECK(records.ok());
+  if (records->size() > 12000) records->resize(12000);
+  auto split = risk::ChooseSplit(*records, 0.25);
+  CW_CHECK(split.ok());
+  std::optional<risk::FraudModel> model;
+  if (with_model) {
+    auto trained = risk::TrainWithHoldout(*records, *split, risk::TrainingOptions{});
+    CW_CHECK(trained.ok());
+    model = std::move(trained->model);
+  }
+  auto profiles = risk::ParseProfiles(ReadText(SourceDir() + "/docs/risk-profiles-example.json"));
+  CW_CHECK(profiles.ok());
+  risk::EngineConfig config;
+  config.random_seed = 1;
+  config.contributions = risk::ContributionMethod::kApproximate;
+  auto engine = risk::RiskEngine::Create(std::move(model), *profiles, config, *records);
+  CW_CHECK(engine.ok());
+  return std::move(engine).value();
+}
+
+void BM_Score(benchmark::State& state) {
+  // Leaked on purpose: XGBoost's own statics are gone by the time ours would be destroyed.
+  static risk::RiskEngine* engines[2] = {nullptr, nullptr};
+  const bool with_model = state.range(0) == 1;
+  risk::RiskEngine*& engine = engines[with_model ? 1 : 0];
+  if (engine == nullptr) engine = MakeRiskEngine(with_model).release();
+  const Inputs& in = TheInputs();
+  size_t next = 0;
+  int64_t failed = 0;
+  for (auto _ : state) {
+    auto assessment = engine->Assess(in.declarations[next++ % kBodies], kNow);
+    if (!assessment.ok()) ++failed;
+    benchmark::DoNotOptimize(assessment);
+  }
+  PerDeclaration(state);
+  state.counters["failed"] = static_cast<double>(failed);
+}
+BENCHMARK(BM_Score)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
+
+// ---- Encrypt ---------------------------------------------------------------------------------
+
+constexpr size_t kKeyBytes = crypto_aead_xchacha20poly1305_ietf_KEYBYTES;
+constexpr size_t kNonceBytes = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+constexpr size_t kTagBytes = crypto_aead_xchacha20poly1305_ietf_ABYTES;
+
+// The raw AEAD over the same payloads, one fixed key and nonce: the limit of "encrypt".
+void BM_BaselineAead(benchmark::State& state) {
+  CW_CHECK(sodium_init() >= 0);
+  const Inputs& in = TheInputs();
+  std::array<uint8_t, kKeyBytes> key{};
+  std::array<uint8_t, kNonceBytes> nonce{};
+  std::vector<uint8_t> out(64 * 1024);
+  size_t next = 0;
+  int64_t bytes = 0;
+  for (auto _ : state) {
+    const std::string& payload = in.payloads[next++ % kBodies];
+    unsigned long long written = 0;
+    crypto_aead_xchacha20poly1305_ietf_encrypt(
+        out.data(), &written, reinterpret_cast<const uint8_t*>(payload.data()), payload.size(),
+        nullptr, 0, nullptr, nonce.data(), key.data());
+    bytes += static_cast<int64_t>(payload.size());
+    benchmark::DoNotOptimize(out.data());
+  }
+  PerDeclaration(state);
+  state.SetBytesProcessed(bytes);
+}
+BENCHMARK(BM_BaselineAead);
+
+#ifdef CLEARWAY_HAVE_KEYS
+// Envelope encryption of one payload with src/keys: a fresh DataKey (guarded memory), the
+// payload sealed under it bound to "<id>@v1" (keys::Seal), and the data key wrapped under a
+// key-encryption key (here keys::Seal under a second DataKey: the shape of the provider's Wrap).
+void BM_Encrypt(benchmark::State& state) {
+  const Inputs& in = TheInputs();
+  const keys::DataKey kek = keys::GenerateDataKey().value();
+  const std::vector<uint8_t> kek_ad = keys::AssociatedData("kek-1", 1);
+  size_t next = 0;
+  int64_t bytes = 0;
+  for (auto _ : state) {
+    const std::string& payload = in.payloads[next++ % kBodies];
+    auto data_key = keys::GenerateDataKey();
+    CW_CHECK(data_key.ok());
+    std::vector<uint8_t> sealed = keys::Seal(*data_key, keys::AsBytes(payload),
+                                             keys::AssociatedData("01JD4S7X4T6Q8V2N3M5K7P9R1W", 1));
+    std::vector<uint8_t> wrapped = keys::Seal(kek, data_key->InsecureKeyBytes(), kek_ad);
+    bytes += static_cast<int64_t>(payload.size());
+    benchmark::DoNotOptimize(sealed.data());
+    benchmark::DoNotOptimize(wrapped.data());
+  }
+  PerDeclaration(state);
+  state.SetBytesProcessed(bytes);
+  state.counters["src_keys"] = 1;
+}
+
+// The parts of BM_Encrypt: a fresh DataKey alone (guarded memory: sodium_malloc, mlock,
+// mprotect), and keys::Seal of the payload under an existing key.
+void BM_EncryptKeyOnly(benchmark::State& state) {
+  for (auto _ : state) {
+    auto data_key = keys::GenerateDataKey();
+    CW_CHECK(data_key.ok());
+    benchmark::DoNotOptimize(data_key->valid());
+  }
+  PerDeclaration(state);
+}
+BENCHMARK(BM_EncryptKeyOnly);
+
+void BM_EncryptSealOnly(benchmark::State& state) {
+  const Inputs& in = TheInputs();
+  const keys::DataKey key = keys::GenerateDataKey().value();
+  const std::vector<uint8_t> ad = keys::AssociatedData("01JD4S7X4T6Q8V2N3M5K7P9R1W", 1);
+  size_t next = 0;
+  for (auto _ : state) {
+    std::vector<uint8_t> sealed = keys::Seal(key, keys::AsBytes(in.payloads[next++ % kBodies]), ad);
+    benchmark::DoNotOptimize(sealed.data());
+  }
+  PerDeclaration(state);
+}
+BENCHMARK(BM_EncryptSealOnly);
+#else
+// Envelope encryption of one payload (src/keys is not built yet): a fresh data key, a fresh
+// nonce, the payload sealed under the data key with the record id as associated data, and the
+// data key wrapped under the KEK.
+void BM_Encrypt(benchmark::State& state) {
+  CW_CHECK(sodium_init() >= 0);
+  const Inputs& in = TheInputs();
+  std::array<uint8_t, kKeyBytes> kek{};
+  crypto_aead_xchacha20poly1305_ietf_keygen(kek.data());
+  const std::string record_id = "01JD4S7X4T6Q8V2N3M5K7P9R1W@v1";
+  size_t next = 0;
+  int64_t bytes = 0;
+  for (auto _ : state) {
+    const std::string& payload = in.payloads[next++ % kBodies];
+    std::array<uint8_t, kKeyBytes> data_key;
+    crypto_aead_xchacha20poly1305_ietf_keygen(data_key.data());
+    std::vector<uint8_t> sealed(kNonceBytes + payload.size() + kTagBytes);
+    randombytes_buf(sealed.data(), kNonceBytes);
+    unsigned long long written = 0;
+    crypto_aead_xchacha20poly1305_ietf_encrypt(
+        sealed.data() + kNonceBytes, &written, reinterpret_cast<const uint8_t*>(payload.data()),
+        payload.size(), reinterpret_cast<const uint8_t*>(record_id.data()), record_id.size(),
+        nullptr, sealed.data(), data_key.data());
+    std::array<uint8_t, kNonceBytes + kKeyBytes + kTagBytes> wrapped;
+    randombytes_buf(wrapped.data(), kNonceBytes);
+    crypto_aead_xchacha20poly1305_ietf_encrypt(
+        wrapped.data() + kNonceBytes, &written, data_key.data(), data_key.size(),
+        reinterpret_cast<const uint8_t*>(record_id.data()), record_id.size(), nullptr,
+        wrapped.data(), kek.data());
+    sodium_memzero(data_key.data(), data_key.size());
+    bytes += static_cast<int64_t>(payload.size());
+    benchmark::DoNotOptimize(sealed.data());
+    benchmark::DoNotOptimize(wrapped.data());
+  }
+  PerDeclaration(state);
+  state.SetBytesProcessed(bytes);
+  state.counters["src_keys"] = 0;
+}
+#endif
+BENCHMARK(BM_Encrypt);
+
+// ---- Seal and ledger append ------------------------------------------------------------------
+
+// The leaf entries of filings: kind, record id and a commitment (values do not matter here).
+std::vector<std::vector<uint8_t>> LeafBytes(size_t count) {
+  std::vector<std::vector<uint8_t>> out;
+  out.reserve(count);
+  for (size_t idx = 0; idx < count; ++idx) {
+    ledger::LeafEntry entry;
+    entry.kind = std::string(idx % 3 == 0 ? ledger::kKindDeclarationVersion
+                                          : ledger::kKindDeclarationTransition);
+    entry.record_id = "01JD4S7X4T6Q8V2N3M5K" + std::to_string(100000 + idx / 3) +
+                      (idx % 3 == 0 ? "@v1" : "#" + std::to_string(idx % 3));
+    entry.commitment[0] = static_cast<uint8_t>(idx);
+    out.push_back(ledger::EncodeLeafEntry(entry).value());
+  }
+  return out;
+}
+
+// Raw SHA-256 of the leaf hash input (0x00 || entry) with OpenSSL: the machine's leaf-hash rate
+// (SHA-NI where the CPU has it), the same figure `openssl speed sha256` gives for this size.
+void BM_BaselineSha256LeafOpenssl(benchmark::State& state) {
+  auto leaves = LeafBytes(1024);
+  for (auto& leaf : leaves) leaf.insert(leaf.begin(), 0x00);
+  std::array<uint8_t, EVP_MAX_MD_SIZE> digest{};
+  // The digest is fetched once and the context reused, as `openssl speed -evp sha256` does.
+  std::unique_ptr<EVP_MD, decltype(&EVP_MD_free)> md(EVP_MD_fetch(nullptr, "SHA256", nullptr),
+                                                     &EVP_MD_free);
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  CW_CHECK(md != nullptr && ctx != nullptr);
+  size_t next = 0;
+  for (auto _ : state) {
+    const auto& leaf = leaves[next++ % leaves.size()];
+    unsigned int length = 0;
+    EVP_DigestInit_ex2(ctx.get(), md.get(), nullptr);
+    EVP_DigestUpdate(ctx.get(), leaf.data(), leaf.size());
+    EVP_DigestFinal_ex(ctx.get(), digest.data(), &length);
+    benchmark::DoNotOptimize(digest.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.counters["leaf_bytes"] = static_cast<double>(leaves[0].size());
+}
+BENCHMARK(BM_BaselineSha256LeafOpenssl);
+
+// The same with libsodium's crypto_hash_sha256, which crypto::Sha256 (and so the ledger) uses.
+void BM_BaselineSha256LeafSodium(benchmark::State& state) {
+  auto leaves = LeafBytes(1024);
+  for (auto& leaf : leaves) leaf.insert(leaf.begin(), 0x00);
+  std::array<uint8_t, crypto_hash_sha256_BYTES> digest{};
+  size_t next = 0;
+  for (auto _ : state) {
+    const auto& leaf = leaves[next++ % leaves.size()];
+    crypto_hash_sha256(digest.data(), leaf.data(), leaf.size());
+    benchmark::DoNotOptimize(digest.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_BaselineSha256LeafSodium);
+
+// Sealing one filing as DeclarationService does it: fresh salts, the canonical records and
+// their commitments, the three leaf entries (store::SealUnit).
+void BM_Seal(benchmark::State& state) {
+  const Inputs& in = TheInputs();
+  size_t next = 0;
+  for (auto _ : state) {
+    store::UnitOfWork work;
+    store::DeclarationRow row;
+    row.id = "01JD4S7X4T6Q8V2N3M5K7P9R" + std::to_string(next);
+    row.organisation_id = "DE987654321000001";
+    row.declarant_id = "nordfleisch.clerk";
+    row.office = "DE004700";
+    row.type = "import";
+    row.status = "accepted";
+    row.hs_chapters = "02,16";
+    row.created_at = kNow;
+    row.updated_at = kNow;
+    row.payload = in.payloads[next++ % kBodies];
+    for (int64_t seq = 1; seq <= 2; ++seq) {
+      store::TransitionRow t;
+      t.declaration_id = row.id;
+      t.sequence = seq;
+      t.from_status = seq == 1 ? "" : "submitted";
+      t.to_status = seq == 1 ? "submitted" : "accepted";
+      t.actor = seq == 1 ? "nordfleisch.clerk" : "system";
+      t.reason = seq == 1 ? "filed" : "validation passed";
+      t.at = kNow;
+      work.transitions.push_back(std::move(t));
+    }
+    work.declarations.push_back(std::move(row));
+    store::SealUnit(work);
+    benchmark::DoNotOptimize(work.leaves.data());
+  }
+  PerDeclaration(state);
+}
+BENCHMARK(BM_Seal);
+
+// One leaf appended as the store's writer does it: the leaf hash of the encoded entry, then the
+// tree nodes it completes, into an in-memory tree (the SQLite tree adds its row writes to the
+// store commit below). items/s is leaves per second: compare with BM_BaselineSha256Leaf*.
+void BM_LedgerAppend(benchmark::State& state) {
+  const auto leaves = LeafBytes(1 << 16);
+  auto tree = std::make_unique<ledger::InMemoryTreeStore>();
+  ledger::MerkleLog log(tree.get());
+  size_t next = 0;
+  for (auto _ : state) {
+    const ledger::Hash leaf_hash = ledger::HashLeaf(std::span<const uint8_t>(leaves[next++ % leaves.size()]));
+    benchmark::DoNotOptimize(log.Append(leaf_hash));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_LedgerAppend);
+
+// The same, 256 leaves per append (one group-commit batch).
+void BM_LedgerAppendBatch256(benchmark::State& state) {
+  const auto leaves = LeafBytes(1 << 16);
+  auto tree = std::make_unique<ledger::InMemoryTreeStore>();
+  ledger::MerkleLog log(tree.get());
+  std::vector<ledger::Hash> batch(256);
+  size_t next = 0;
+  for (auto _ : state) {
+    for (auto& hash : batch) hash = ledger::HashLeaf(std::span<const uint8_t>(leaves[next++ % leaves.size()]));
+    benchmark::DoNotOptimize(log.AppendBatch(batch));
+  }
+  state.SetItemsProcessed(state.iterations() * 256);
+}
+BENCHMARK(BM_LedgerAppendBatch256);
+
+// ---- Inclusion proof at 10M leaves -----------------------------------------------------------
+
+uint64_t ProofLeaves() {
+  const char* env = std::getenv("CLEARWAY_BENCH_PROOF_LEAVES");
+  return env != nullptr ? std::strtoull(env, nullptr, 10) : 10'000'000;
+}
+
+// A log of ProofLeaves() leaves in memory, built once (the leaf hashes are distinct counters,
+// the subtree hashes real SHA-256).
+struct BigLog {
+  BigLog() {
+    const uint64_t total = ProofLeaves();
+    std::vector<ledger::Hash> chunk(1 << 20);
+    for (uint64_t done = 0; done < total;) {
+      const uint64_t count = std::min<uint64_t>(chunk.size(), total - done);
+      for (uint64_t idx = 0; idx < count; ++idx) {
+        ledger::Hash& hash = chunk[idx];
+        hash.fill(0);
+        const uint64_t value = done + idx;
+        std::memcpy(hash.data(), &value, sizeof(value));
+      }
+      CW_CHECK(log.AppendBatch(std::span<const ledger::Hash>(chunk.data(), count)).ok());
+      done += count;
+    }
+  }
+  ledger::InMemoryTreeStore store;
+  ledger::MerkleLog log{&store};
+};
+
+void BM_InclusionProof10M(benchmark::State& state) {
+  static BigLog big;
+  const uint64_t size = ProofLeaves();
+  std::mt19937_64 random(1);
+  for (auto _ : state) benchmark::DoNotOptimize(big.log.InclusionProof(random() % size, size));
+  state.SetItemsProcessed(state.iterations());
+  state.counters["leaves"] = static_cast<double>(size);
+}
+BENCHMARK(BM_InclusionProof10M)->Unit(benchmark::kMicrosecond);
+
+// ---- Store commit ----------------------------------------------------------------------------
+
+// The SQLite store as the server opens it (WAL, synchronous=FULL, group commit), in a temp dir.
+struct StoreWorld {
+  TempDir dir{"store"};
+  std::unique_ptr<store::sqlite::SqliteStore> store;
+  std::atomic<uint64_t> next_id{0};
+};
+
+StoreWorld& TheStore() {
+  static StoreWorld* world = [] {
+    auto* w = new StoreWorld();
+    store::sqlite::SqliteOptions options;
+    options.path = w->dir.File("clearway.db");
+    w->store = store::sqlite::SqliteStore::Open(options).value();
+    return w;
+  }();
+  return *world;
+}
+
+// The unit of work of one filing: the version, two transitions, the idempotency record and the
+// three leaves, as DeclarationService::File builds it.
+store::UnitOfWork FilingUnit(uint64_t serial, const std::string& payload) {
+  store::UnitOfWork work;
+  store::DeclarationRow row;
+  row.id = "01JD4S7X4T6Q8V" + std::to_string(1000000000000 + serial);
+  row.organisation_id = "DE987654321000001";
+  row.declarant_id = "nordfleisch.clerk";
+  row.office = "DE004700";
+  row.type = "import";
+  row.status = "accepted";
+  row.hs_chapters = "02,16";
+  row.created_at = kNow;
+  row.updated_at = kNow;
+  row.payload = payload;
+  work.expected_current_versions.emplace_back(row.id, 0);
+  for (int64_t seq = 1; seq <= 2; ++seq) {
+    store::TransitionRow t;
+    t.declaration_id = row.id;
+    t.sequence = seq;
+    t.from_status = seq == 1 ? "" : "submitted";
+    t.to_status = seq == 1 ? "submitted" : "accepted";
+    t.actor = seq == 1 ? "nordfleisch.clerk" : "system";
+    t.reason = seq == 1 ? "filed" : "validation passed";
+    t.at = kNow;
+    work.transitions.push_back(std::move(t));
+  }
+  store::IdempotencyRow idempotency;
+  idempotency.principal = "nordfleisch.clerk";
+  idempotency.key = "bench-" + std::to_string(serial);
+  idempotency.request_hash = std::string(64, 'a');
+  idempotency.status_code = 201;
+  idempotency.response_body = payload;
+  idempotency.resource_id = row.id;
+  idempotency.created_at = kNow;
+  work.idempotency = std::move(idempotency);
+  work.declarations.push_back(std::move(row));
+  store::SealUnit(work);
+  return work;
+}
+
+// Commits from N threads at once (the server's workers): the writer batches them.
+void BM_StoreCommit(benchmark::State& state) {
+  StoreWorld& world = TheStore();
+  const Inputs& in = TheInputs();
+  int64_t failed = 0;
+  for (auto _ : state) {
+    const uint64_t serial = world.next_id.fetch_add(1);
+    auto receipt = world.store->Commit(FilingUnit(serial, in.payloads[serial % kBodies]));
+    if (!receipt.ok()) ++failed;
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.counters["failed"] = static_cast<double>(failed);
+}
+BENCHMARK(BM_StoreCommit)->Threads(1)->Threads(32)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+// The limit: a raw SQLite insert loop with the same durability settings (WAL, synchronous=FULL),
+// `rows` rows of the same payloads per transaction, one fsync per transaction.
+void BM_BaselineSqliteInsert(benchmark::State& state) {
+  static TempDir dir("raw");
+  const std::string path = dir.File("raw-" + std::to_string(state.range(0)) + ".db");
+  sqlite3* db = nullptr;
+  CW_CHECK(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  std::unique_ptr<sqlite3, decltype(&sqlite3_close)> owner(db, &sqlite3_close);
+  CW_CHECK(sqlite3_exec(db,
+                        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                        "CREATE TABLE IF NOT EXISTS t (id TEXT PRIMARY KEY, payload BLOB NOT NULL)",
+                        nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_stmt* insert = nullptr;
+  CW_CHECK(sqlite3_prepare_v2(db, "INSERT INTO t (id, payload) VALUES (?, ?)", -1, &insert,
+                              nullptr) == SQLITE_OK);
+  std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> statement(insert, &sqlite3_finalize);
+  const Inputs& in = TheInputs();
+  const int64_t rows = state.range(0);
+  static uint64_t serial = 0;  // the framework calls this function several times per argument
+  for (auto _ : state) {
+    CW_CHECK(sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr) == SQLITE_OK);
+    for (int64_t row = 0; row < rows; ++row, ++serial) {
+      const std::string id = "01JD4S7X4T6Q8V" + std::to_string(1000000000000 + serial);
+      const std::string& payload = in.payloads[serial % kBodies];
+      sqlite3_bind_text(insert, 1, id.data(), static_cast<int>(id.size()), SQLITE_TRANSIENT);
+      sqlite3_bind_blob(insert, 2, payload.data(), static_cast<int>(payload.size()), SQLITE_STATIC);
+      CW_CHECK(sqlite3_step(insert) == SQLITE_DONE);
+      sqlite3_reset(insert);
+    }
+    CW_CHECK(sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK);
+  }
+  state.SetItemsProcessed(state.iterations() * rows);
+}
+BENCHMARK(BM_BaselineSqliteInsert)->Arg(1)->Arg(32)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+}  // namespace clearway::bench

@@ -1,0 +1,21 @@
+// File: store/postgres/locks.h  (internal to the PostgreSQL backend)
+//
+// The advisory locks Clearway takes on a shared PostgreSQL database, as (class, object) pairs
+// of pg_advisory_lock(int, int). The class is Clearway's; the object names the purpose.
+#pragma once
+
+#include <cstdint>
+
+namespace clearway::store::postgres::internal {
+
+inline constexpr int32_t kLockClass = 0x436c7779;  // "Clwy"
+
+// Held (transaction-level) by every write batch from before it reads the log's size until it
+// commits: the ledger's leaves are sequenced by one transaction at a time across every node.
+inline constexpr int32_t kAppendLock = 1;
+// Held (transaction-level) while migrating the schema.
+inline constexpr int32_t kMigrationLock = 2;
+// Held (session-level) by the node that signs checkpoints: the sequencer lease.
+inline constexpr int32_t kSequencerLeaseLock = 3;
+
+}  // namespace clearway::store::postgres::internal

@@ -1,0 +1,276 @@
+#include "store/postgres/unit_writer.h"
+
+#include <string>
+
+#include "store/postgres/ledger_tables.h"
+
+namespace clearway::store::postgres::internal {
+
+namespace {
+
+constexpr const char* kSelectHeadVersion = "SELECT version FROM declaration_heads WHERE id = $1";
+
+constexpr const char* kInsertDeclaration =
+    "INSERT INTO declarations (id, version, organisation_id, declarant_id, office, type, status,"
+    " channel, hs_chapters, created_at, updated_at, payload, salt)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+
+// A new head keeps created_at of version 1 forever, so a declaration never moves in the
+// (created_at, id) listing order and cursors stay valid across amendments.
+constexpr const char* kInsertHead =
+    "INSERT INTO declaration_heads (id, version, organisation_id, office, type, status, channel,"
+    " created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+constexpr const char* kAdvanceHead =
+    "UPDATE declaration_heads SET version = $1, organisation_id = $2, office = $3, type = $4,"
+    " status = $5, channel = $6 WHERE id = $7";
+
+constexpr const char* kUpdateHeadStatus =
+    "UPDATE declaration_heads SET status = $1, channel = $2 WHERE id = $3 AND version = $4"
+    " AND ($5 = 0 OR (status = $6 AND channel = $7))";
+constexpr const char* kUpdateVersionStatus =
+    "UPDATE declarations SET status = $1, channel = $2, updated_at = $3"
+    " WHERE id = $4 AND version = $5";
+
+constexpr const char* kInsertTransition =
+    "INSERT INTO transitions (declaration_id, sequence, version, from_status, to_status, channel,"
+    " actor, reason, at, salt) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+
+constexpr const char* kInsertAssessment =
+    "INSERT INTO assessments (declaration_id, version, at, quote, risk, salt)"
+    " VALUES ($1, $2, $3, $4, $5, $6)";
+
+constexpr const char* kInsertSecurityEvent =
+    "INSERT INTO security_events (id, at, type, outcome, actor, event, salt)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7)";
+
+constexpr const char* kInsertIdempotency =
+    "INSERT INTO idempotency (principal, key, request_hash, status_code, response_body,"
+    " resource_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+
+// CurrentVersion() is the latest stored version of a declaration, 0 when there is none. The
+// batch holds the append lock, so no other node changes it before this transaction ends.
+Result<int64_t> CurrentVersion(PgConnection& db, const std::string& id) {
+  CW_ASSIGN_OR_RETURN(PgRows rows, db.Run(kSelectHeadVersion, PgParams().Text(id)));
+  return rows.size() == 0 ? int64_t{0} : rows.Int(0, 0);
+}
+
+Error VersionConflict(const std::string& id, int64_t current, int64_t expected) {
+  return Error::Aborted("version-conflict", "declaration " + id + " is at version " +
+                                                std::to_string(current) + ", expected " +
+                                                std::to_string(expected));
+}
+
+Status CheckExpectations(PgConnection& db, const UnitOfWork& work) {
+  for (const auto& [id, expected] : work.expected_current_versions) {
+    CW_ASSIGN_OR_RETURN(int64_t current, CurrentVersion(db, id));
+    if (current != expected) return VersionConflict(id, current, expected);
+  }
+  return OkStatus();
+}
+
+// Run() runs a write and drops its (empty) rows.
+Status Run(PgConnection& db, const char* sql, const PgParams& params) {
+  CW_ASSIGN_OR_RETURN(PgRows rows, db.Run(sql, params));
+  static_cast<void>(rows);
+  return OkStatus();
+}
+
+Status InsertDeclaration(PgConnection& db, const DeclarationRow& row, size_t index) {
+  CW_ASSIGN_OR_RETURN(int64_t current, CurrentVersion(db, row.id));
+  if (row.version <= current) {
+    return Error::AlreadyExists(
+        "duplicate-version",
+        "declaration " + row.id + " version " + std::to_string(row.version) + " already exists");
+  }
+  if (row.version != current + 1) {
+    return Error::InvalidArgument(
+        "declarations[" + std::to_string(index) + "].version", "version-gap",
+        "declaration " + row.id + " is at version " + std::to_string(current) +
+            "; the next version must be " + std::to_string(current + 1));
+  }
+  Status inserted = Run(db, kInsertDeclaration,
+                        PgParams()
+                            .Text(row.id)
+                            .Int(row.version)
+                            .Text(row.organisation_id)
+                            .Text(row.declarant_id)
+                            .Text(row.office)
+                            .Text(row.type)
+                            .Text(row.status)
+                            .Text(row.channel)
+                            .Text(row.hs_chapters)
+                            .Time(row.created_at)
+                            .Time(row.updated_at)
+                            .Bytes(row.payload)
+                            .Bytes(row.salt));
+  if (!inserted.ok() && db.last_sqlstate() == kUniqueViolation) {
+    return Error::AlreadyExists("duplicate-version", "declaration version already exists");
+  }
+  CW_RETURN_IF_ERROR(inserted);
+  if (current == 0) {
+    return Run(db, kInsertHead,
+               PgParams()
+                   .Text(row.id)
+                   .Int(row.version)
+                   .Text(row.organisation_id)
+                   .Text(row.office)
+                   .Text(row.type)
+                   .Text(row.status)
+                   .Text(row.channel)
+                   .Time(row.created_at));
+  }
+  return Run(db, kAdvanceHead,
+             PgParams()
+                 .Int(row.version)
+                 .Text(row.organisation_id)
+                 .Text(row.office)
+                 .Text(row.type)
+                 .Text(row.status)
+                 .Text(row.channel)
+                 .Text(row.id));
+}
+
+Status ApplyStatusUpdate(PgConnection& db, const StatusUpdate& update) {
+  CW_ASSIGN_OR_RETURN(PgRows updated,
+                      db.Run(kUpdateHeadStatus, PgParams()
+                                                    .Text(update.status)
+                                                    .Text(update.channel)
+                                                    .Text(update.declaration_id)
+                                                    .Int(update.version)
+                                                    .Int(update.expected_status.has_value() ? 1 : 0)
+                                                    .Text(update.expected_status.value_or(""))
+                                                    .Text(update.expected_channel)));
+  if (updated.affected() != 1) {
+    CW_ASSIGN_OR_RETURN(int64_t current, CurrentVersion(db, update.declaration_id));
+    if (current == update.version) {
+      return Error::Aborted("status-conflict", "declaration " + update.declaration_id +
+                                                   " is no longer in the status it was decided from");
+    }
+    return VersionConflict(update.declaration_id, current, update.version);
+  }
+  return Run(db, kUpdateVersionStatus,
+             PgParams()
+                 .Text(update.status)
+                 .Text(update.channel)
+                 .Time(update.updated_at)
+                 .Text(update.declaration_id)
+                 .Int(update.version));
+}
+
+Status InsertTransition(PgConnection& db, const TransitionRow& row) {
+  Status inserted = Run(db, kInsertTransition,
+                        PgParams()
+                            .Text(row.declaration_id)
+                            .Int(row.sequence)
+                            .Int(row.version)
+                            .Text(row.from_status)
+                            .Text(row.to_status)
+                            .Text(row.channel)
+                            .Text(row.actor)
+                            .Text(row.reason)
+                            .Time(row.at)
+                            .Bytes(row.salt));
+  if (inserted.ok()) return inserted;
+  if (db.last_sqlstate() == kUniqueViolation) {
+    return Error::AlreadyExists("duplicate-transition", "declaration " + row.declaration_id +
+                                                            " already has transition " +
+                                                            std::to_string(row.sequence));
+  }
+  if (db.last_sqlstate() == kForeignKeyViolation) {
+    return Error::FailedPrecondition("unknown-declaration-version",
+                                     "transition for declaration " + row.declaration_id +
+                                         " version " + std::to_string(row.version) +
+                                         ", which is not stored");
+  }
+  return inserted;
+}
+
+Status InsertAssessment(PgConnection& db, const AssessmentRow& row) {
+  Status inserted = Run(db, kInsertAssessment,
+                        PgParams()
+                            .Text(row.declaration_id)
+                            .Int(row.version)
+                            .Time(row.at)
+                            .Bytes(row.quote)
+                            .Bytes(row.risk)
+                            .Bytes(row.salt));
+  if (inserted.ok()) return inserted;
+  if (db.last_sqlstate() == kUniqueViolation) {
+    return Error::AlreadyExists("duplicate-assessment",
+                                "declaration " + row.declaration_id + " version " +
+                                    std::to_string(row.version) + " is already assessed");
+  }
+  if (db.last_sqlstate() == kForeignKeyViolation) {
+    return Error::FailedPrecondition("unknown-declaration-version",
+                                     "assessment for declaration " + row.declaration_id +
+                                         " version " + std::to_string(row.version) +
+                                         ", which is not stored");
+  }
+  return inserted;
+}
+
+Status InsertSecurityEvent(PgConnection& db, const SecurityEventRow& row) {
+  Status inserted = Run(db, kInsertSecurityEvent,
+                        PgParams()
+                            .Text(row.id)
+                            .Time(row.at)
+                            .Text(row.type)
+                            .Text(row.outcome)
+                            .Text(row.actor)
+                            .Bytes(row.event)
+                            .Bytes(row.salt));
+  if (!inserted.ok() && db.last_sqlstate() == kUniqueViolation) {
+    return Error::AlreadyExists("duplicate-security-event",
+                                "security event " + row.id + " is already recorded");
+  }
+  return inserted;
+}
+
+Status InsertIdempotency(PgConnection& db, const IdempotencyRow& row) {
+  Status inserted = Run(db, kInsertIdempotency,
+                        PgParams()
+                            .Text(row.principal)
+                            .Text(row.key)
+                            .Text(row.request_hash)
+                            .Int(row.status_code)
+                            .Bytes(row.response_body)
+                            .Text(row.resource_id)
+                            .Time(row.created_at));
+  if (!inserted.ok() && db.last_sqlstate() == kUniqueViolation) {
+    // The key itself is the client's; it is not echoed into logs or messages.
+    return Error::AlreadyExists("duplicate-idempotency-key",
+                                "this Idempotency-Key was already used by the caller");
+  }
+  return inserted;
+}
+
+}  // namespace
+
+Status ApplyUnit(PgConnection& db, const UnitOfWork& work) {
+  // Expectations first: a compare-and-set that fails must write nothing, and it reads the
+  // state before this unit's own writes.
+  CW_RETURN_IF_ERROR(CheckExpectations(db, work));
+  for (size_t idx = 0; idx < work.declarations.size(); ++idx) {
+    CW_RETURN_IF_ERROR(InsertDeclaration(db, work.declarations[idx], idx));
+  }
+  for (const StatusUpdate& update : work.status_updates) {
+    CW_RETURN_IF_ERROR(ApplyStatusUpdate(db, update));
+  }
+  for (const TransitionRow& transition : work.transitions) {
+    CW_RETURN_IF_ERROR(InsertTransition(db, transition));
+  }
+  for (const AssessmentRow& assessment : work.assessments) {
+    CW_RETURN_IF_ERROR(InsertAssessment(db, assessment));
+  }
+  for (const SecurityEventRow& event : work.security_events) {
+    CW_RETURN_IF_ERROR(InsertSecurityEvent(db, event));
+  }
+  if (work.idempotency.has_value()) CW_RETURN_IF_ERROR(InsertIdempotency(db, *work.idempotency));
+  if (work.checkpoint.has_value()) CW_RETURN_IF_ERROR(InsertCheckpoint(db, *work.checkpoint));
+  for (const CosignatureRow& cosignature : work.cosignatures) {
+    CW_RETURN_IF_ERROR(InsertCosignature(db, cosignature));
+  }
+  return OkStatus();
+}
+
+}  // namespace clearway::store::postgres::internal

@@ -1,0 +1,264 @@
+// Several Clearway nodes on one PostgreSQL database (issue 8), as real processes: two nodes
+// serving concurrent submissions; the node holding the sequencer lease killed with SIGKILL
+// under load and the other taking over; and an SQLite installation moved to PostgreSQL with
+// `clearway store copy`. Each checks that every acknowledged declaration is stored exactly once
+// and that `clearway ledger verify --full` passes on the shared database.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "app/ledger_key.h"
+#include "e2e_postgres/node_process.h"
+
+namespace clearway::e2e {
+namespace {
+
+constexpr const char* kFiler = "hanse.broker";  // files for Nordfleisch, no second factor
+
+class MultiNodeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    testing::PgCluster* cluster = testing::SharedPgCluster();
+    ASSERT_NE(cluster, nullptr);
+    url_ = cluster->CreateDatabase();
+    ASSERT_FALSE(url_.empty());
+    dir_ = FreshTempDir("clearway-nodes-");
+    body_ = ReadFile(std::string(std::getenv("CLEARWAY_SOURCE_DIR")) +
+                     "/docs/example-declaration.json");
+    ASSERT_FALSE(body_.empty());
+  }
+
+  void TearDown() override {
+    for (auto& node : nodes_) node->Stop();
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+
+  // StartNodes() starts `count` nodes on the shared database, the first one alone (it
+  // migrates, seeds the demo and makes the ledger key), the others with a copy of its key.
+  void StartNodes(int count) {
+    for (int idx = 0; idx < count; ++idx) {
+      const std::string data_dir = dir_ + "/node" + std::to_string(idx);
+      if (idx > 0) {
+        std::filesystem::create_directories(data_dir);
+        std::filesystem::copy_file(app::LedgerKeyPath(dir_ + "/node0"),
+                                   app::LedgerKeyPath(data_dir));
+      }
+      auto node = std::make_unique<NodeProcess>();
+      ASSERT_TRUE(node->Start(data_dir, url_)) << node->log();
+      nodes_.push_back(std::move(node));
+    }
+  }
+
+  int64_t Sql(const std::string& sql) {
+    std::string value = testing::PgQuery(url_, sql);
+    return value.empty() ? -1 : std::stoll(value);
+  }
+
+  // ExpectStoredOnce() checks that each acknowledged declaration is stored exactly once, with
+  // one version, one head and its leaf, and nothing else was filed.
+  void ExpectStoredOnce(const std::set<std::string>& acknowledged, int64_t before) {
+    std::string ids;
+    for (const std::string& id : acknowledged) ids += (ids.empty() ? "'" : ",'") + id + "'";
+    const auto count = static_cast<int64_t>(acknowledged.size());
+    EXPECT_EQ(Sql("SELECT COUNT(*) FROM declaration_heads WHERE id IN (" + ids + ")"), count);
+    EXPECT_EQ(Sql("SELECT COUNT(*) FROM declarations WHERE id IN (" + ids + ") AND version = 1"),
+              count);
+    EXPECT_EQ(Sql("SELECT COUNT(*) FROM ledger_leaves WHERE record_id IN (SELECT id || '@v1'"
+                  " FROM declaration_heads WHERE id IN (" + ids + "))"),
+              count);
+    // Nothing acknowledged is missing, and (unless a node died mid-request) nothing extra.
+    EXPECT_GE(Sql("SELECT COUNT(*) FROM declaration_heads"), before + count);
+    // The log: one leaf per record, indices 0..n-1.
+    EXPECT_EQ(Sql("SELECT COUNT(*) FROM ledger_leaves"), Sql("SELECT MAX(idx) + 1 FROM ledger_leaves"));
+  }
+
+  // VerifyFull() runs `clearway ledger verify --full` on the shared database.
+  void VerifyFull() {
+    CommandResult verified = Shell(Binary() + " ledger verify --full --data-dir " + dir_ +
+                                   "/node0 --store '" + url_ + "'");
+    EXPECT_EQ(verified.exit_code, 0) << verified.output;
+    EXPECT_NE(verified.output.find("verified:"), std::string::npos) << verified.output;
+  }
+
+  std::string url_;
+  std::string dir_;
+  std::string body_;
+  std::vector<std::unique_ptr<NodeProcess>> nodes_;
+};
+
+TEST_F(MultiNodeTest, TwoNodesServeConcurrentSubmissionsOnOneDatabase) {
+  StartNodes(2);
+  const int64_t before = Sql("SELECT COUNT(*) FROM declaration_heads");
+  ASSERT_GE(before, 1);  // the first node seeded the demo; the second saw it and did not
+
+  constexpr int kThreadsPerNode = 4;
+  constexpr int kFilingsPerThread = 12;
+  std::mutex mu;
+  std::set<std::string> acknowledged;
+  int refused = 0;
+  std::vector<std::thread> threads;
+  for (int thread_idx = 0; thread_idx < 2 * kThreadsPerNode; ++thread_idx) {
+    threads.emplace_back([&, thread_idx] {
+      auto filer = Filer::Open(*nodes_[static_cast<size_t>(thread_idx % 2)], kFiler);
+      if (filer == nullptr) return;
+      for (int filing = 0; filing < kFilingsPerThread; ++filing) {
+        auto id = filer->File(body_, "k" + std::to_string(thread_idx) + "-" +
+                                         std::to_string(filing));
+        std::scoped_lock lock(mu);
+        if (id.has_value()) {
+          EXPECT_TRUE(acknowledged.insert(*id).second) << "id given twice: " << *id;
+        } else {
+          ++refused;
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(refused, 0);
+  EXPECT_EQ(acknowledged.size(), size_t{2 * kThreadsPerNode * kFilingsPerThread});
+  // Both nodes answer reads of what the other filed.
+  auto reader = Filer::Open(*nodes_[1], kFiler);
+  ASSERT_NE(reader, nullptr);
+  EXPECT_EQ(reader->Get("/v1/declarations/" + *acknowledged.begin()), 200);
+
+  // Exactly one node holds the sequencer lease.
+  const pid_t holder = LeaseHolderPid(url_);
+  EXPECT_TRUE(holder == nodes_[0]->pid() || holder == nodes_[1]->pid()) << holder;
+  for (auto& node : nodes_) node->Stop();
+  ExpectStoredOnce(acknowledged, before);
+  EXPECT_EQ(Sql("SELECT COUNT(*) FROM declaration_heads"),
+            before + static_cast<int64_t>(acknowledged.size()));
+  VerifyFull();
+}
+
+TEST_F(MultiNodeTest, SequencerKilledMidLoadIsReplacedWithoutGapOrFork) {
+  StartNodes(2);
+  const int64_t before = Sql("SELECT COUNT(*) FROM declaration_heads");
+  pid_t holder = 0;
+  ASSERT_TRUE(WaitFor(std::chrono::seconds(20), [&] { return (holder = LeaseHolderPid(url_)) != 0; }));
+  const size_t victim = holder == nodes_[0]->pid() ? 0 : 1;
+  const size_t survivor = 1 - victim;
+  ASSERT_EQ(nodes_[victim]->pid(), holder);
+
+  std::atomic<bool> stop{false};
+  std::atomic<bool> killed{false};
+  std::mutex mu;
+  std::set<std::string> acknowledged;
+  std::atomic<int> survivor_filings{0};
+  std::vector<std::thread> threads;
+  for (int thread_idx = 0; thread_idx < 6; ++thread_idx) {
+    const size_t target = thread_idx % 2 == 0 ? victim : survivor;
+    threads.emplace_back([&, thread_idx, target] {
+      auto filer = Filer::Open(*nodes_[target], kFiler);
+      if (filer == nullptr) return;
+      for (int filing = 0; !stop.load() && filing < 400; ++filing) {
+        auto id = filer->File(body_, "f" + std::to_string(thread_idx) + "-" +
+                                         std::to_string(filing));
+        if (!id.has_value()) {
+          // Only the killed node may fail to answer.
+          EXPECT_TRUE(target == victim && killed.load()) << "the survivor refused a filing";
+          if (target == victim) return;
+          continue;
+        }
+        std::scoped_lock lock(mu);
+        EXPECT_TRUE(acknowledged.insert(*id).second) << "id given twice: " << *id;
+        if (target == survivor) ++survivor_filings;
+      }
+    });
+  }
+  // Let the load run, then kill the sequencer in the middle of it.
+  ASSERT_TRUE(WaitFor(std::chrono::seconds(60), [&] { return survivor_filings.load() >= 10; }));
+  killed = true;
+  nodes_[victim]->Kill();
+  const int after_kill = survivor_filings.load();
+  ASSERT_TRUE(WaitFor(std::chrono::seconds(60),
+                      [&] { return survivor_filings.load() >= after_kill + 20; }));
+  stop = true;
+  for (auto& thread : threads) thread.join();
+
+  // The survivor takes the lease within seconds and signs a checkpoint of the whole log.
+  EXPECT_TRUE(WaitFor(std::chrono::seconds(15),
+                      [&] { return LeaseHolderPid(url_) == nodes_[survivor]->pid(); }))
+      << "the lease holder is " << LeaseHolderPid(url_);
+  EXPECT_TRUE(WaitFor(std::chrono::seconds(20), [&] {
+    return Sql("SELECT MAX(size) FROM ledger_checkpoints") ==
+           Sql("SELECT COUNT(*) FROM ledger_leaves");
+  })) << "no checkpoint covers the log after the failover";
+  nodes_[survivor]->Stop();
+  ExpectStoredOnce(acknowledged, before);
+  VerifyFull();
+}
+
+TEST_F(MultiNodeTest, SqliteInstallationMovesToPostgresWithEveryRecord) {
+  // An SQLite installation with the demo's declarations, decisions and ledger.
+  auto sqlite_node = std::make_unique<NodeProcess>();
+  ASSERT_TRUE(sqlite_node->Start(dir_ + "/node0", "")) << sqlite_node->log();
+  {
+    auto filer = Filer::Open(*sqlite_node, kFiler);
+    ASSERT_NE(filer, nullptr);
+    for (int filing = 0; filing < 5; ++filing) {
+      EXPECT_TRUE(filer->File(body_, "copy-" + std::to_string(filing)).has_value());
+    }
+  }
+  sqlite_node->Stop();
+  const std::string db = dir_ + "/node0/clearway.db";
+  CommandResult sqlite_stats = Shell(Binary() + " store stats --data-dir " + dir_ + "/node0");
+  ASSERT_EQ(sqlite_stats.exit_code, 0) << sqlite_stats.output;
+
+  CommandResult copied =
+      Shell(Binary() + " store copy --from sqlite:" + db + " --to '" + url_ + "'");
+  ASSERT_EQ(copied.exit_code, 0) << copied.output;
+  EXPECT_NE(copied.output.find("ledger leaves"), std::string::npos) << copied.output;
+  EXPECT_EQ(copied.output.find(url_.substr(url_.find(':', 11) + 1, 8)), std::string::npos)
+      << "the password was printed";
+  CommandResult pg_stats = Shell(Binary() + " store stats --store '" + url_ + "'");
+  EXPECT_EQ(pg_stats.output, sqlite_stats.output);
+  for (const char* table : {"declarations", "transitions", "idempotency", "assessments",
+                            "security_events", "ledger_leaves", "ledger_nodes",
+                            "ledger_checkpoints", "ledger_cosignatures"}) {
+    CommandResult rows = Shell("sqlite3 " + db + " 'SELECT COUNT(*) FROM " + table + "'");
+    EXPECT_EQ(std::to_string(Sql(std::string("SELECT COUNT(*) FROM ") + table)) + "\n",
+              rows.output)
+        << table;
+  }
+  VerifyFull();
+
+  // A second copy into the same database is refused and changes nothing.
+  CommandResult again =
+      Shell(Binary() + " store copy --from sqlite:" + db + " --to '" + url_ + "'");
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.output.find("target-not-empty"), std::string::npos) << again.output;
+  CommandResult still = Shell(Binary() + " store stats --store '" + url_ + "'");
+  EXPECT_EQ(still.output, sqlite_stats.output);
+
+  // The installation now serves from PostgreSQL, with the same ledger.
+  StartNodes(1);
+  auto filer = Filer::Open(*nodes_[0], kFiler);
+  ASSERT_NE(filer, nullptr);
+  EXPECT_TRUE(filer->File(body_, "after-copy").has_value());
+  nodes_[0]->Stop();
+  VerifyFull();
+}
+
+TEST_F(MultiNodeTest, StoreCopyRefusesWhatItCannotCopy) {
+  CommandResult no_source = Shell(Binary() + " store copy --from sqlite:" + dir_ +
+                                  "/missing.db --to '" + url_ + "'");
+  EXPECT_EQ(no_source.exit_code, 1);
+  EXPECT_NE(no_source.output.find("store-not-found"), std::string::npos) << no_source.output;
+  CommandResult not_postgres =
+      Shell(Binary() + " store copy --from sqlite:" + dir_ + "/a.db --to sqlite:b.db");
+  EXPECT_EQ(not_postgres.exit_code, 1);
+  EXPECT_NE(not_postgres.output.find("unsupported-store"), std::string::npos)
+      << not_postgres.output;
+  EXPECT_EQ(Sql("SELECT COUNT(*) FROM pg_tables WHERE tablename = 'declarations'"), 0);
+}
+
+}  // namespace
+}  // namespace clearway::e2e
