@@ -334,18 +334,6 @@ int Inspection(const RiskFlags& f) {
                   boost::json::serialize(body));
 }
 
-// AddConnection() adds the flags that say who talks to which server (cli/client_commands.h).
-void AddConnection(CLI::App* cmd, Connection& c) {
-  cmd->add_option("--url", c.url, "Server URL (env CLEARWAY_URL)");
-  cmd->add_option("--ca-cert", c.ca_cert, "CA certificate to trust (env CLEARWAY_CA_CERT)");
-  cmd->add_option("--as", c.as_user, "Act as this user of the credentials file");
-  cmd->add_option("--credentials", c.credentials,
-                  "Credentials file (env CLEARWAY_CREDENTIALS; default var/demo-credentials.json)");
-  cmd->add_option("--user", c.user, "Username (password from CLEARWAY_PASSWORD or stdin)");
-  cmd->add_flag("--password-stdin", c.password_stdin, "Read the password from standard input");
-  cmd->add_option("--totp", c.totp, "The current code of your authenticator app");
-}
-
 }  // namespace
 
 void AddRiskCommands(CLI::App& app) {
@@ -403,7 +391,7 @@ void AddRiskCommands(CLI::App& app) {
   test->add_option("--data", f->data, "Declarations CSV (offline)");
   test->add_option("--schema", f->schema, "Column-mapping schema JSON (default: KCS layout)");
   test->add_option("--id", f->id, "Profile id on the server");
-  AddConnection(test, f->conn);
+  AddConnectionFlags(test, f->conn);
   test->callback(run(ProfilesTest));
   for (bool activate : {true, false}) {
     auto* change = profiles->add_subcommand(
@@ -412,22 +400,22 @@ void AddRiskCommands(CLI::App& app) {
                  : "Retire a profile (in FILE, else on the server)");
     change->add_option("FILE", f->file, "Profiles JSON, rewritten (offline)");
     change->add_option("--id", f->id, "Profile id")->required();
-    AddConnection(change, f->conn);
+    AddConnectionFlags(change, f->conn);
     change->callback([f, activate]() { Finish(ProfilesChange(*f, activate)); });
   }
   auto* list = profiles->add_subcommand("list", "The server's profiles and their changes");
-  AddConnection(list, f->conn);
+  AddConnectionFlags(list, f->conn);
   list->callback([f]() { Finish(OnServer(*f, "GET", "/v1/risk/profiles")); });
   auto* create = profiles->add_subcommand("create", "Store the profiles of FILE on the server, as drafts");
   create->add_option("FILE", f->file, "Profiles JSON")->required();
-  AddConnection(create, f->conn);
+  AddConnectionFlags(create, f->conn);
   create->callback(run(ProfilesCreate));
 
   auto* assessment = risk->add_subcommand(
       "assessment", "The duty quote and risk decision made when a declaration was filed");
   assessment->add_option("ID", f->id, "Declaration id")->required();
   assessment->add_option("--version", f->version, "A past version")->check(CLI::PositiveNumber);
-  AddConnection(assessment, f->conn);
+  AddConnectionFlags(assessment, f->conn);
   assessment->callback([f]() {
     std::string path = "/v1/declarations/" + UrlEncode(f->id) + "/assessment";
     if (f->version > 0) path += "?version=" + std::to_string(f->version);
@@ -440,7 +428,7 @@ void AddRiskCommands(CLI::App& app) {
   inspection->add_option("--fraud", f->fraud, "yes or no")->required();
   inspection->add_option("--duties", f->duties, "Extra duties raised, EUR, e.g. 1200.00");
   inspection->add_option("--on", f->inspected_on, "Inspection date YYYY-MM-DD (default today)");
-  AddConnection(inspection, f->conn);
+  AddConnectionFlags(inspection, f->conn);
   inspection->callback(run(Inspection));
 
   auto* assess = risk->add_subcommand("assess", "Assess one declaration JSON");

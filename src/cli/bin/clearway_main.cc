@@ -51,16 +51,7 @@ int main(int argc, char** argv) {
   auto* declare = app.add_subcommand("declare", "File and follow declarations");
   declare->require_subcommand(1);
   Connection conn;
-  auto add_connection = [&conn](CLI::App* cmd) {
-    cmd->add_option("--url", conn.url, "Server URL (env CLEARWAY_URL)");
-    cmd->add_option("--ca-cert", conn.ca_cert, "CA certificate to trust (env CLEARWAY_CA_CERT)");
-    cmd->add_option("--as", conn.as_user, "Act as this user of the credentials file");
-    cmd->add_option("--credentials", conn.credentials,
-                    "Credentials file (env CLEARWAY_CREDENTIALS; default var/demo-credentials.json)");
-    cmd->add_option("--user", conn.user, "Username (password from CLEARWAY_PASSWORD or stdin)");
-    cmd->add_flag("--password-stdin", conn.password_stdin, "Read the password from standard input");
-    cmd->add_option("--totp", conn.totp, "The current code of your authenticator app");
-  };
+  auto add_connection = [&conn](CLI::App* cmd) { AddConnectionFlags(cmd, conn); };
 
   auto* example = declare->add_subcommand("example", "Print a valid sample declaration to edit");
   std::string file;
