@@ -90,9 +90,11 @@ std::string SharedModelDir() {
 
 Bench& For(int mode) {
   static std::mutex mu;
-  static std::map<int, std::unique_ptr<Bench>> benches;
+  // Never destroyed: at exit XGBoost's own statics go first, and a booster freed after them
+  // touches freed memory. The process ends right after the benchmarks anyway.
+  static auto* benches = new std::map<int, std::unique_ptr<Bench>>();
   std::scoped_lock lock(mu);
-  auto& slot = benches[mode];
+  auto& slot = (*benches)[mode];
   if (slot) return *slot;
   slot = std::make_unique<Bench>();
   Bench& b = *slot;

@@ -3,6 +3,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "tariff/tariff_fixture.h"
 
 namespace clearway::tariff {
@@ -176,6 +180,69 @@ TEST_F(StoreTest, QuotaDrawsReduceTheBalanceAsRecorded) {
               HasReason("quota-not-found"));
   EXPECT_EQ(store_->QuotaOf("09.4450", At("2026-01-15T00:00:00Z")).value()->drawn_thousandths, 0);
   EXPECT_EQ(store_->QuotaOf("09.4450", At("2026-03-01T00:00:00Z")).value()->drawn_thousandths, 600'000);
+}
+
+// Draws that arrive together share a transaction (group commit); each still gets its own
+// answer, the balance is never overdrawn, a declaration draws once, and quotes read the
+// balance on their own connections meanwhile.
+TEST_F(StoreTest, ConcurrentQuotaDrawsAreExactAndEachGetsItsAnswer) {
+  std::string text = UpdateText(
+      "f1", {}, {{"quotas", boost::json::array{{{"orderNumber", "09.4450"}, {"volume", "100"}, {"unit", "kg"}}}}});
+  ASSERT_THAT(Apply(text, At("2026-01-01T00:00:00Z")), IsOk());
+  constexpr int kThreads = 8;
+  constexpr int kEach = 10;
+  std::atomic<int> drawn{0};
+  std::atomic<int> exhausted{0};
+  std::atomic<int> other{0};
+  std::atomic<int> bad_reads{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        // Every declaration twice (a retry): the second finds the first's draw.
+        const std::string reference = "decl-" + std::to_string(t) + "-" + std::to_string(i / 2);
+        Status status = store_->DrawQuota("09.4450", 2'000, reference, At("2026-02-01T00:00:00Z"));
+        if (status.ok()) {
+          ++drawn;
+        } else if (status.error().reason == "quota-exhausted") {
+          ++exhausted;
+        } else {
+          ++other;
+        }
+        auto state = store_->QuotaOf("09.4450", Timestamp::max());
+        if (!state.ok() || !*state || (*state)->drawn_thousandths > 100'000) ++bad_reads;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  // 40 declarations of 2 kg on a 100 kg quota: all fit; each was filed twice.
+  EXPECT_EQ(other.load(), 0);
+  EXPECT_EQ(bad_reads.load(), 0);
+  EXPECT_EQ(exhausted.load(), 0);
+  EXPECT_EQ(drawn.load(), kThreads * kEach);
+  EXPECT_EQ(store_->QuotaOf("09.4450", Timestamp::max()).value()->drawn_thousandths, 80'000);
+  EXPECT_GE(store_->DrawBatchesForTesting(), 1);
+  EXPECT_LE(store_->DrawBatchesForTesting(), kThreads * kEach);
+
+  // Now 20 kg are left: of 8 concurrent draws of 3 kg, exactly 6 are granted.
+  std::atomic<int> granted{0};
+  std::atomic<int> refused{0};
+  threads.clear();
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      Status status = store_->DrawQuota("09.4450", 3'000, "late-" + std::to_string(t),
+                                        At("2026-03-01T00:00:00Z"));
+      if (status.ok()) {
+        ++granted;
+      } else if (status.error().reason == "quota-exhausted") {
+        ++refused;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(granted.load(), 6);
+  EXPECT_EQ(refused.load(), 2);
+  EXPECT_EQ(store_->QuotaOf("09.4450", Timestamp::max()).value()->drawn_thousandths, 98'000);
 }
 
 TEST_F(StoreTest, SearchFindsFrozenBonelessBovineMeatInTheRealNomenclature) {

@@ -65,6 +65,10 @@ Db::~Db() {
   sqlite3_close(db_);
 }
 
+void Db::EndReads() {
+  for (auto& [sql, stmt] : statements_) stmt->Reset();
+}
+
 Error Db::Failure(std::string_view what) const {
   return Error::Unavailable("tariff-store-failed",
                             std::string("tariff store: ") + std::string(what) + ": " +

@@ -62,6 +62,9 @@ class Db {
   Status Exec(std::string_view sql);
   // Prepare() gives the cached statement for `sql`, reset; valid while the Db lives.
   Result<Stmt*> Prepare(const std::string& sql);
+  // EndReads() resets every statement, ending the read transaction a statement stepped short
+  // of its end keeps open (which would pin this connection to an old snapshot).
+  void EndReads();
   Error Failure(std::string_view what) const;
   int64_t LastInsertRowId() const;
 

@@ -1,6 +1,8 @@
 #include "tariff/sqlite/sqlite_tariff_store.h"
 
 #include <algorithm>
+#include <functional>
+#include <thread>
 
 #include "tariff/sqlite/db.h"
 #include "tariff/sqlite/rows.h"
@@ -54,6 +56,65 @@ Result<DutyUnit> UnitFrom(const std::string& name) {
   return Error::DataLoss("tariff-store-corrupt", "unknown quota unit " + name);
 }
 
+// QuotaStateOn() reads a quota's volume as recorded at `as_of` and what was drawn by then.
+Result<std::optional<TariffStore::QuotaState>> QuotaStateOn(Db& db, std::string_view order_number,
+                                                            Timestamp as_of) {
+  using QuotaState = TariffStore::QuotaState;
+  CW_ASSIGN_OR_RETURN(Stmt * stmt,
+                      db.Prepare("SELECT volume, unit FROM quotas WHERE order_number = ?1 AND "
+                                   "recorded_at <= ?2 ORDER BY recorded_at DESC LIMIT 1"));
+  stmt->Bind(1, order_number);
+  stmt->Bind(2, Micros(as_of));
+  CW_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  if (!row) return std::optional<QuotaState>();
+  QuotaState state;
+  state.quota.order_number = std::string(order_number);
+  state.quota.volume_thousandths = stmt->Int(0);
+  CW_ASSIGN_OR_RETURN(state.quota.unit, UnitFrom(stmt->Text(1)));
+  CW_ASSIGN_OR_RETURN(Stmt * drawn,
+                      db.Prepare("SELECT COALESCE(SUM(thousandths), 0) FROM quota_draws WHERE "
+                                   "order_number = ?1 AND recorded_at <= ?2"));
+  drawn->Bind(1, order_number);
+  drawn->Bind(2, Micros(as_of));
+  CW_ASSIGN_OR_RETURN(bool has_sum, drawn->Step());
+  state.drawn_thousandths = has_sum ? drawn->Int(0) : 0;
+  return std::optional<QuotaState>(state);
+}
+
+// DrawOne() records one draw inside the batch transaction: the outer Result fails when the
+// database does, the inner Status is the draw's own answer (refusals change nothing).
+Result<Status> DrawOne(Db& db, const internal::PendingDraw& draw) {
+  CW_ASSIGN_OR_RETURN(auto state, QuotaStateOn(db, draw.order_number, Timestamp::max()));
+  if (!state) {
+    return Status(Error::NotFound("quota-not-found", "no quota " + draw.order_number));
+  }
+  if (!draw.reference.empty()) {
+    // One draw per declaration and quota: a retry of the same filing finds its draw here,
+    // also when it is earlier in the same batch.
+    CW_ASSIGN_OR_RETURN(Stmt * drawn_before,
+                        db.Prepare("SELECT 1 FROM quota_draws WHERE order_number = ?1 AND "
+                                   "reference = ?2 LIMIT 1"));
+    drawn_before->Bind(1, draw.order_number);
+    drawn_before->Bind(2, draw.reference);
+    CW_ASSIGN_OR_RETURN(bool found, drawn_before->Step());
+    drawn_before->Reset();
+    if (found) return OkStatus();
+  }
+  const int64_t left = state->quota.volume_thousandths - state->drawn_thousandths;
+  if (left < draw.thousandths) {
+    return Status(Error::ResourceExhausted(
+        "quota-exhausted", "quota " + draw.order_number + " has " + FormatMinor(left, 3) + " left"));
+  }
+  CW_ASSIGN_OR_RETURN(Stmt * insert,
+                      db.Prepare("INSERT INTO quota_draws(order_number, thousandths, reference, "
+                                 "recorded_at) VALUES (?1, ?2, ?3, ?4)"));
+  insert->Bind(1, draw.order_number);
+  insert->Bind(2, draw.thousandths);
+  insert->Bind(3, draw.reference);
+  insert->Bind(4, Micros(draw.at));
+  CW_RETURN_IF_ERROR(insert->Step());
+  return OkStatus();
+}
 }  // namespace
 
 SqliteTariffStore::SqliteTariffStore(std::unique_ptr<Db> db) : db_(std::move(db)) {}
@@ -62,18 +123,43 @@ SqliteTariffStore::~SqliteTariffStore() = default;
 Result<std::unique_ptr<SqliteTariffStore>> SqliteTariffStore::Open(const std::string& path) {
   CW_ASSIGN_OR_RETURN(auto db, Db::Open(path));
   CW_RETURN_IF_ERROR(db->Exec(kSchema));
-  return std::unique_ptr<SqliteTariffStore>(new SqliteTariffStore(std::move(db)));
+  std::unique_ptr<SqliteTariffStore> store(new SqliteTariffStore(std::move(db)));
+  // Quotes read on connections of their own, so they never wait for a write's fsync (WAL
+  // readers see the last commit). An in-memory database is private to its connection: there
+  // the writer's connection serves reads too.
+  if (path != ":memory:") {
+    for (size_t i = 0; i < kReaders; ++i) {
+      auto reader = std::make_unique<Reader>();
+      CW_ASSIGN_OR_RETURN(reader->db, Db::Open(path));
+      store->readers_.push_back(std::move(reader));
+    }
+  }
+  return store;
+}
+
+SqliteTariffStore::ReadLease::~ReadLease() { db->EndReads(); }
+
+SqliteTariffStore::ReadLease SqliteTariffStore::Read() {
+  if (readers_.empty()) return ReadLease{std::unique_lock<std::mutex>(mu_), db_.get()};
+  for (auto& reader : readers_) {
+    std::unique_lock<std::mutex> lock(reader->mu, std::try_to_lock);
+    if (lock.owns_lock()) return ReadLease{std::move(lock), reader->db.get()};
+  }
+  // All busy: wait for one, spreading the threads over the readers.
+  Reader& reader =
+      *readers_[std::hash<std::thread::id>{}(std::this_thread::get_id()) % readers_.size()];
+  return ReadLease{std::unique_lock<std::mutex>(reader.mu), reader.db.get()};
 }
 
 Result<std::vector<Measure>> SqliteTariffStore::MeasuresFor(std::string_view code, Date date,
                                                             Timestamp as_of) {
-  std::scoped_lock lock(mu_);
+  ReadLease read = Read();
   static const std::string sql =
       "SELECT " + std::string(internal::kMeasureColumns) +
       " FROM measures WHERE code IN (?1, ?2, ?3, ?4, ?5, ?6) AND valid_from <= ?7"
       " AND (valid_to IS NULL OR valid_to > ?7) AND recorded_from <= ?8"
       " AND (recorded_to IS NULL OR recorded_to > ?8)";
-  CW_ASSIGN_OR_RETURN(Stmt * stmt, db_->Prepare(sql));
+  CW_ASSIGN_OR_RETURN(Stmt * stmt, read.db->Prepare(sql));
   // The code and its ancestors: "", 2, 4, 6, 8 digits (duplicates are harmless in IN).
   for (int i = 0; i < 6; ++i) {
     stmt->Bind(i + 1, code.substr(0, std::min(code.size(), static_cast<size_t>(2 * i))));
@@ -91,10 +177,10 @@ Result<std::vector<Measure>> SqliteTariffStore::MeasuresFor(std::string_view cod
 
 Result<std::set<std::string>> SqliteTariffStore::GroupsOf(std::string_view country,
                                                           Timestamp as_of) {
-  std::scoped_lock lock(mu_);
+  ReadLease read = Read();
   CW_ASSIGN_OR_RETURN(
       Stmt * stmt,
-      db_->Prepare("SELECT g.code, g.members FROM geo_groups g WHERE g.recorded_at = "
+      read.db->Prepare("SELECT g.code, g.members FROM geo_groups g WHERE g.recorded_at = "
                    "(SELECT MAX(recorded_at) FROM geo_groups WHERE code = g.code AND "
                    "recorded_at <= ?1)"));
   stmt->Bind(1, Micros(as_of));
@@ -112,10 +198,10 @@ Result<std::set<std::string>> SqliteTariffStore::GroupsOf(std::string_view count
 
 Result<std::optional<ExchangeRate>> SqliteTariffStore::RateOn(std::string_view currency, Date date,
                                                               Timestamp as_of) {
-  std::scoped_lock lock(mu_);
+  ReadLease read = Read();
   CW_ASSIGN_OR_RETURN(
       Stmt * stmt,
-      db_->Prepare("SELECT per_unit, valid_from, valid_to FROM exchange_rates WHERE currency = ?1"
+      read.db->Prepare("SELECT per_unit, valid_from, valid_to FROM exchange_rates WHERE currency = ?1"
                    " AND valid_from <= ?2 AND (valid_to IS NULL OR valid_to > ?2)"
                    " AND recorded_at <= ?3 ORDER BY recorded_at DESC, valid_from DESC LIMIT 1"));
   stmt->Bind(1, currency);
@@ -133,69 +219,59 @@ Result<std::optional<ExchangeRate>> SqliteTariffStore::RateOn(std::string_view c
 
 Result<std::optional<TariffStore::QuotaState>> SqliteTariffStore::QuotaOf(
     std::string_view order_number, Timestamp as_of) {
-  std::scoped_lock lock(mu_);
-  CW_ASSIGN_OR_RETURN(Stmt * stmt,
-                      db_->Prepare("SELECT volume, unit FROM quotas WHERE order_number = ?1 AND "
-                                   "recorded_at <= ?2 ORDER BY recorded_at DESC LIMIT 1"));
-  stmt->Bind(1, order_number);
-  stmt->Bind(2, Micros(as_of));
-  CW_ASSIGN_OR_RETURN(bool row, stmt->Step());
-  if (!row) return std::optional<QuotaState>();
-  QuotaState state;
-  state.quota.order_number = std::string(order_number);
-  state.quota.volume_thousandths = stmt->Int(0);
-  CW_ASSIGN_OR_RETURN(state.quota.unit, UnitFrom(stmt->Text(1)));
-  CW_ASSIGN_OR_RETURN(Stmt * drawn,
-                      db_->Prepare("SELECT COALESCE(SUM(thousandths), 0) FROM quota_draws WHERE "
-                                   "order_number = ?1 AND recorded_at <= ?2"));
-  drawn->Bind(1, order_number);
-  drawn->Bind(2, Micros(as_of));
-  CW_ASSIGN_OR_RETURN(bool has_sum, drawn->Step());
-  state.drawn_thousandths = has_sum ? drawn->Int(0) : 0;
-  return std::optional<QuotaState>(state);
+  ReadLease read = Read();
+  return QuotaStateOn(*read.db, order_number, as_of);
 }
 
 Status SqliteTariffStore::DrawQuota(std::string_view order_number, int64_t thousandths,
                                     std::string_view reference, Timestamp at) {
-  std::optional<QuotaState> state;
-  {
-    // QuotaOf() locks; the balance is checked again under the write transaction below.
-    CW_ASSIGN_OR_RETURN(state, QuotaOf(order_number, Timestamp::max()));
+  // Group commit: the first caller to find no batch running commits every draw queued by
+  // then in one transaction (one fsync); the others wait for their result.
+  internal::PendingDraw me{std::string(order_number), thousandths, std::string(reference), at,
+                           std::nullopt};
+  std::unique_lock lock(draw_mu_);
+  draw_queue_.push_back(&me);
+  while (!me.result) {
+    if (drawing_) {
+      draw_cv_.wait(lock);
+      continue;
+    }
+    drawing_ = true;
+    std::vector<internal::PendingDraw*> batch;
+    batch.swap(draw_queue_);
+    lock.unlock();
+    std::vector<Status> results = CommitDraws(batch);
+    lock.lock();
+    for (size_t i = 0; i < batch.size(); ++i) batch[i]->result = std::move(results[i]);
+    ++draw_batches_;
+    drawing_ = false;
+    draw_cv_.notify_all();
   }
-  if (!state) return Error::NotFound("quota-not-found", "no quota " + std::string(order_number));
+  return std::move(*me.result);
+}
+
+int64_t SqliteTariffStore::DrawBatchesForTesting() {
+  std::scoped_lock lock(draw_mu_);
+  return draw_batches_;
+}
+
+std::vector<Status> SqliteTariffStore::CommitDraws(const std::vector<internal::PendingDraw*>& batch) {
   std::scoped_lock lock(mu_);
-  CW_ASSIGN_OR_RETURN(auto tx, internal::Transaction::Begin(*db_));
-  if (!reference.empty()) {
-    // One draw per declaration and quota: a retry of the same filing finds its draw here.
-    CW_ASSIGN_OR_RETURN(Stmt * drawn_before,
-                        db_->Prepare("SELECT 1 FROM quota_draws WHERE order_number = ?1 AND "
-                                     "reference = ?2 LIMIT 1"));
-    drawn_before->Bind(1, order_number);
-    drawn_before->Bind(2, reference);
-    CW_ASSIGN_OR_RETURN(bool found, drawn_before->Step());
-    drawn_before->Reset();
-    if (found) return OkStatus();
+  auto failed = [&](const Error& error) { return std::vector<Status>(batch.size(), error); };
+  auto tx = internal::Transaction::Begin(*db_);
+  if (!tx.ok()) return failed(tx.error());
+  std::vector<Status> results;
+  results.reserve(batch.size());
+  for (const internal::PendingDraw* draw : batch) {
+    // Refusals (no such quota, one draw already recorded, exhausted) are per draw; a failure
+    // of the database loses the whole batch.
+    auto result = DrawOne(*db_, *draw);
+    if (!result.ok()) return failed(result.error());
+    results.push_back(std::move(result).value());
   }
-  CW_ASSIGN_OR_RETURN(Stmt * sum, db_->Prepare("SELECT COALESCE(SUM(thousandths), 0) FROM "
-                                               "quota_draws WHERE order_number = ?1"));
-  sum->Bind(1, order_number);
-  CW_ASSIGN_OR_RETURN(bool has_sum, sum->Step());
-  int64_t drawn = has_sum ? sum->Int(0) : 0;
-  if (state->quota.volume_thousandths - drawn < thousandths) {
-    return Error::ResourceExhausted("quota-exhausted",
-                                    "quota " + std::string(order_number) + " has " +
-                                        FormatMinor(state->quota.volume_thousandths - drawn, 3) +
-                                        " left");
-  }
-  CW_ASSIGN_OR_RETURN(Stmt * insert,
-                      db_->Prepare("INSERT INTO quota_draws(order_number, thousandths, reference, "
-                                   "recorded_at) VALUES (?1, ?2, ?3, ?4)"));
-  insert->Bind(1, order_number);
-  insert->Bind(2, thousandths);
-  insert->Bind(3, reference);
-  insert->Bind(4, Micros(at));
-  CW_RETURN_IF_ERROR(insert->Step());
-  return tx.Commit();
+  Status committed = tx->Commit();
+  if (!committed.ok()) return failed(committed.error());
+  return results;
 }
 
 Result<std::vector<MeasureChange>> SqliteTariffStore::ChangesSince(Timestamp since, size_t limit) {

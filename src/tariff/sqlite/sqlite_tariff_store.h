@@ -10,13 +10,20 @@
 //   CW_ASSIGN_OR_RETURN(auto store, SqliteTariffStore::Open(data_dir + "/tariff.db"));
 //   CW_ASSIGN_OR_RETURN(auto hits, store->Search("frozen boneless bovine meat", 10));
 //
-// Thread safety: every method may be called from any thread; calls are serialised on one
-// connection. ":memory:" opens a private in-memory store (tests, a runtime without a file).
+// Thread safety: every method may be called from any thread. Writes are serialised on one
+// connection; DrawQuota() calls that arrive together share one transaction (group commit, one
+// fsync). The look-ups a quote makes (MeasuresFor, GroupsOf, RateOn, QuotaOf) run on a small
+// pool of reader connections, so they never wait for a write. ":memory:" opens a private
+// in-memory store (tests, a runtime without a file), served by the one connection.
 #pragma once
 
+#include <condition_variable>
+#include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "tariff/tariff_store.h"
 
@@ -24,6 +31,15 @@ namespace clearway::tariff::sqlite {
 
 namespace internal {
 class Db;
+
+// One DrawQuota() call waiting for its batch.
+struct PendingDraw {
+  std::string order_number;
+  int64_t thousandths = 0;
+  std::string reference;
+  Timestamp at{};
+  std::optional<Status> result;  // set under the store's draw_mu_
+};
 }  // namespace internal
 
 class SqliteTariffStore final : public TariffStore {
@@ -49,12 +65,42 @@ class SqliteTariffStore final : public TariffStore {
   Result<std::optional<NomenclatureNode>> Node(std::string_view code) override;
   Result<std::vector<SearchHit>> Search(std::string_view text, size_t limit) override;
 
+  // DrawBatchesForTesting() counts the transactions DrawQuota() calls were committed in.
+  int64_t DrawBatchesForTesting();
+
  private:
+  static constexpr size_t kReaders = 2;
+  struct Reader {
+    std::mutex mu;
+    std::unique_ptr<internal::Db> db;  // guarded by mu
+  };
+  // A reader connection lent to one call; its statements are reset when the lease ends.
+  struct ReadLease {
+    ReadLease(std::unique_lock<std::mutex> held, internal::Db* connection)
+        : lock(std::move(held)), db(connection) {}
+    ReadLease(const ReadLease&) = delete;
+    ReadLease& operator=(const ReadLease&) = delete;
+    ~ReadLease();
+    std::unique_lock<std::mutex> lock;
+    internal::Db* db;
+  };
+
   explicit SqliteTariffStore(std::unique_ptr<internal::Db> db);
   Status WriteNodes(const std::vector<NomenclatureNode>& nodes);
+  // Read() lends a reader connection (the writer's for ":memory:") until the lease ends.
+  ReadLease Read();
+  // CommitDraws() records a batch of draws in one transaction; a result per draw.
+  std::vector<Status> CommitDraws(const std::vector<internal::PendingDraw*>& batch);
 
   std::mutex mu_;
-  std::unique_ptr<internal::Db> db_;  // guarded by mu_
+  std::unique_ptr<internal::Db> db_;  // guarded by mu_: the writer
+  std::vector<std::unique_ptr<Reader>> readers_;  // fixed after Open()
+
+  std::mutex draw_mu_;
+  std::condition_variable draw_cv_;
+  std::vector<internal::PendingDraw*> draw_queue_;  // guarded by draw_mu_
+  bool drawing_ = false;                            // guarded by draw_mu_: a batch is running
+  int64_t draw_batches_ = 0;                        // guarded by draw_mu_
 };
 
 }  // namespace clearway::tariff::sqlite
