@@ -1,4 +1,4 @@
-// The IdentityStore contract, run against every backend (in memory and SQLite).
+// The IdentityStore contract, run against every backend (in memory, SQLite and PostgreSQL).
 #include <atomic>
 #include <latch>
 #include <memory>
@@ -69,7 +69,7 @@ class IdentityStoreContractTest : public ::testing::Test {
   std::unique_ptr<IdentityStore> store_;
 };
 
-using Backends = ::testing::Types<InMemoryBackend, SqliteBackend>;
+using Backends = ::testing::Types<InMemoryBackend, SqliteBackend, PostgresBackend>;
 struct BackendNames {
   template <class T>
   static std::string GetName(int) {
