@@ -9,6 +9,7 @@
 #include "app/config.h"
 #include "app/store_factory.h"
 #include "crypto/crypto.h"
+#include "identity/postgres/postgres_identity_store.h"
 #include "identity/postgres/sqlite_import.h"
 #include "store/postgres/postgres_store.h"
 #include "store/postgres/sqlite_import.h"
@@ -51,6 +52,13 @@ int StoreMigrate(const StoreFlags& flags) {
                               : store::sqlite::SqliteStore::SchemaVersion();
   std::cout << "schema is current (version " << version << ") in " << app::DescribeStore(*config)
             << "\n";
+  if (app::IsPostgresStore(*config)) {
+    // The identity directory's tables live in the same database (identity/postgres).
+    auto directory = app::OpenIdentityDirectory(*config, "clearway-cli");
+    if (!directory.ok()) return Fail(directory.error());
+    std::cout << "identity schema is current (version "
+              << identity::postgres::PostgresIdentityStore::SchemaVersion() << ")\n";
+  }
   return 0;
 }
 

@@ -188,6 +188,30 @@ TEST_F(MultiNodeTest, BothNodesShareOneIdentityDirectory) {
   EXPECT_TRUE(Filer::SignIn(*nodes_[1], kFiler).ok());
 }
 
+TEST_F(MultiNodeTest, ASecondDemoNodeWithoutTheFirstsCredentialsWarnsAndAddsNoUsers) {
+  StartNodes(1);
+  const int64_t users = Sql("SELECT COUNT(*) FROM identity_users");
+  ASSERT_GE(users, 1);
+  // Node 2 with the ledger key but not the demo credentials: it makes passwords of its own,
+  // which the shared directory (seeded by node 1) does not hold.
+  const std::string data_dir = dir_ + "/node1";
+  std::filesystem::create_directories(data_dir);
+  std::filesystem::copy_file(app::LedgerKeyPath(dir_ + "/node0"), app::LedgerKeyPath(data_dir));
+  auto second = std::make_unique<NodeProcess>();
+  ASSERT_TRUE(second->Start(data_dir, url_)) << second->log();
+  nodes_.push_back(std::move(second));
+  EXPECT_NE(nodes_[1]->log().find("does not sign in; copy that node's demo-credentials.json"),
+            std::string::npos)
+      << nodes_[1]->log();
+  EXPECT_EQ(Sql("SELECT COUNT(*) FROM identity_users"), users);
+  // Its own file does not sign in anywhere; node 1's does, on node 2 too.
+  EXPECT_FALSE(Filer::SignIn(*nodes_[1], kFiler).ok());
+  std::filesystem::copy_file(dir_ + "/node0/demo-credentials.json",
+                             data_dir + "/demo-credentials.json",
+                             std::filesystem::copy_options::overwrite_existing);
+  EXPECT_TRUE(Filer::SignIn(*nodes_[1], kFiler).ok());
+}
+
 TEST_F(MultiNodeTest, SequencerKilledMidLoadIsReplacedWithoutGapOrFork) {
   StartNodes(2);
   const int64_t before = Sql("SELECT COUNT(*) FROM declaration_heads");
@@ -324,6 +348,13 @@ TEST_F(MultiNodeTest, StoreCopyRefusesWhatItCannotCopy) {
   EXPECT_NE(not_postgres.output.find("unsupported-store"), std::string::npos)
       << not_postgres.output;
   EXPECT_EQ(Sql("SELECT COUNT(*) FROM pg_tables WHERE tablename = 'declarations'"), 0);
+  EXPECT_EQ(Sql("SELECT COUNT(*) FROM pg_tables WHERE tablename LIKE 'identity%'"), 0);
+  // `store migrate` makes both schemas, the store's and the identity directory's.
+  CommandResult migrated = Shell(Binary() + " store migrate --store '" + url_ + "'");
+  EXPECT_EQ(migrated.exit_code, 0) << migrated.output;
+  EXPECT_NE(migrated.output.find("identity schema is current (version 1)"), std::string::npos)
+      << migrated.output;
+  EXPECT_EQ(Sql("SELECT MAX(version) FROM identity_schema_migrations"), 1);
 }
 
 TEST_F(MultiNodeTest, StoreCopyKeepsNothingWhenTheIdentityDirectoryCannotBeCopied) {

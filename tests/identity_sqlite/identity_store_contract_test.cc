@@ -94,6 +94,15 @@ TYPED_TEST(IdentityStoreContractTest, OrganisationsRoundTripAndListById) {
   EXPECT_THAT(ids, ElementsAre(kCustoms, kBroker, kTrader, kTrader2));  // byte order: "-" < "1"
 }
 
+TYPED_TEST(IdentityStoreContractTest, ANameNoBackendCouldHoldIsSimplyNotFound) {
+  // A NUL byte or invalid UTF-8 (say, from a sign-in form) names nobody, on every backend.
+  const std::string with_nul("clerk\0x", 7);
+  EXPECT_THAT(this->store_->GetUser(with_nul), HasReason("user-not-found"));
+  EXPECT_THAT(this->store_->GetUser("clerk\xff"), HasReason("user-not-found"));
+  EXPECT_THAT(this->store_->GetOrganisation(std::string("DE\0", 3)),
+              HasReason("organisation-not-found"));
+}
+
 TYPED_TEST(IdentityStoreContractTest, DuplicateOrUnknownOrganisationIsRefused) {
   auto again = MakeOrganisation(kTrader, "Someone else", OrganisationKind::kBroker);
   EXPECT_THAT(this->store_->AddOrganisation(again), HasCode(ErrorCode::kAlreadyExists));

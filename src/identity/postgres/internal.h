@@ -49,6 +49,15 @@ inline Status Transact(PgConnection& db, const std::function<Status(PgConnection
   return db.Exec("COMMIT");
 }
 
+// NotStorableAsNotFound() turns kInvalidArgument "unsupported-text" — a key PostgreSQL cannot
+// hold (a NUL byte, invalid UTF-8), which therefore names no row — into `not_found`, so that a
+// lookup answers as the other backends do (a sign-in with such a name is bad credentials).
+template <typename T>
+Result<T> NotStorableAsNotFound(Result<T> result, Error not_found) {
+  if (!result.ok() && result.error().reason == "unsupported-text") return not_found;
+  return result;
+}
+
 inline Error Corrupt(std::string_view what) {
   return Error::DataLoss("identity-store-corrupt",
                          "identity store: unreadable " + std::string(what));

@@ -138,8 +138,10 @@ Status PostgresIdentityStore::AddOrganisation(const Organisation& organisation) 
 }
 
 Result<Organisation> PostgresIdentityStore::GetOrganisation(std::string_view id) const {
-  return Mapped(pool_->With<Organisation>(
-      [id](PgConnection& db) { return ReadOrganisation(db, id); }));
+  return internal::NotStorableAsNotFound(
+      Mapped(pool_->With<Organisation>(
+          [id](PgConnection& db) { return ReadOrganisation(db, id); })),
+      OrganisationNotFound(id));
 }
 
 Result<std::vector<Organisation>> PostgresIdentityStore::ListOrganisations() const {

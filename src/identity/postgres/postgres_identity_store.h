@@ -48,7 +48,7 @@ struct PostgresIdentityOptions {
   std::string url;  // postgres://… or postgresql://…
   // Shown to operators in pg_stat_activity.
   std::string application_name = "clearway-identity";
-  int connections = 2;  // 1..64
+  int connections = 4;  // 1..64; every request reads a token and its user
 };
 
 class PostgresIdentityStore final : public IdentityStore {

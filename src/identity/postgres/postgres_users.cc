@@ -204,12 +204,14 @@ Status PostgresIdentityStore::AddUser(const StoredUser& user) {
 }
 
 Result<StoredUser> PostgresIdentityStore::GetUser(std::string_view username) const {
-  return Mapped(pool_->With<StoredUser>([username](PgConnection& db) -> Result<StoredUser> {
-    CW_ASSIGN_OR_RETURN(std::vector<StoredUser> users,
-                        ReadUsers(db, "WHERE username = $1", username));
-    if (users.empty()) return UserNotFound();
-    return std::move(users.front());
-  }));
+  return internal::NotStorableAsNotFound(
+      Mapped(pool_->With<StoredUser>([username](PgConnection& db) -> Result<StoredUser> {
+        CW_ASSIGN_OR_RETURN(std::vector<StoredUser> users,
+                            ReadUsers(db, "WHERE username = $1", username));
+        if (users.empty()) return UserNotFound();
+        return std::move(users.front());
+      })),
+      UserNotFound());
 }
 
 Result<std::vector<StoredUser>> PostgresIdentityStore::ListUsers(
