@@ -157,6 +157,13 @@ Status SeedDemoIdentity(Runtime& runtime, const DemoSetup& setup) {
   return OkStatus();
 }
 
+Result<bool> DemoCredentialsMatch(Runtime& runtime, const DemoSetup& setup) {
+  if (setup.users.empty()) return true;
+  const DemoUser& first = setup.users.front();
+  CW_ASSIGN_OR_RETURN(identity::StoredUser stored, runtime.directory().GetUser(first.username));
+  return crypto::VerifyPassword(stored.password_hash, first.password);
+}
+
 Result<int> SeedDemo(Runtime& runtime) {
   CW_RETURN_IF_ERROR(tariff::SeedDemoTariff(runtime.tariff(), runtime.clock().Now()));  // idempotent
   CW_RETURN_IF_ERROR(SeedDemoRisk(runtime));  // model, history, profiles (app/demo_risk.h)

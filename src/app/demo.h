@@ -52,6 +52,13 @@ Result<DemoSetup> PrepareDemo(const std::string& data_dir, int port);
 // Directory errors pass through.
 Status SeedDemoIdentity(Runtime& runtime, const DemoSetup& setup);
 
+// DemoCredentialsMatch() is false when the first demo user's stored password is not the one in
+// this node's credentials file: another node seeded a shared (PostgreSQL) identity directory
+// first, with its own random passwords, so this node's demo-credentials.json cannot sign in
+// (copy the first node's file, as its ledger key). Checks one user: password hashing is slow on
+// purpose. Directory errors pass through.
+Result<bool> DemoCredentialsMatch(Runtime& runtime, const DemoSetup& setup);
+
 // SeedDemo() files the demo declarations if the store holds none; returns how many it filed.
 Result<int> SeedDemo(Runtime& runtime);
 

@@ -1,5 +1,8 @@
 #include "app/identity_bootstrap.h"
 
+#include <string>
+#include <vector>
+
 namespace clearway::app {
 
 namespace {
@@ -13,6 +16,18 @@ identity::OrganisationKind KindFor(identity::Role role) {
     default:
       return identity::OrganisationKind::kCustomsAdministration;
   }
+}
+
+// EnsureDelegation() adds an open-ended delegation unless the broker already has one from the
+// trader: a bootstrap run again (by a second node on a shared directory, or after a user of
+// the broker was removed from it) does not pile up copies.
+Status EnsureDelegation(identity::IdentityStore& directory, const std::string& trader,
+                        const std::string& broker, Timestamp now) {
+  CW_ASSIGN_OR_RETURN(std::vector<identity::Delegation> given, directory.DelegationsTo(broker));
+  for (const identity::Delegation& delegation : given) {
+    if (delegation.trader_id == trader && !delegation.valid_to.has_value()) return OkStatus();
+  }
+  return directory.AddDelegation(identity::Delegation{trader, broker, now, std::nullopt});
 }
 
 }  // namespace
@@ -37,8 +52,7 @@ Status BootstrapUsers(identity::IdentityStore& directory,
       CW_RETURN_IF_ERROR(EnsureOrganisation(
           directory, identity::Organisation{trader, trader, identity::OrganisationKind::kTrader,
                                             false, now}));
-      CW_RETURN_IF_ERROR(directory.AddDelegation(
-          identity::Delegation{trader, p.organisation_id, now, std::nullopt}));
+      CW_RETURN_IF_ERROR(EnsureDelegation(directory, trader, p.organisation_id, now));
     }
     identity::StoredUser user;
     user.username = p.user_id;
@@ -48,7 +62,9 @@ Status BootstrapUsers(identity::IdentityStore& directory,
     user.disabled = record.disabled;
     user.password_hash = record.password_hash;
     user.created_at = now;
-    CW_RETURN_IF_ERROR(directory.AddUser(user));
+    // Another node sharing the directory (PostgreSQL) may have added it a moment ago.
+    Status added = directory.AddUser(user);
+    if (!added.ok() && added.error().code != ErrorCode::kAlreadyExists) return added;
   }
   return OkStatus();
 }

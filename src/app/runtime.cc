@@ -9,7 +9,6 @@
 #include "app/identity_bootstrap.h"
 #include "app/store_factory.h"
 #include "identity/in_memory_directory.h"
-#include "identity/sqlite/sqlite_identity_store.h"
 #include "tariff/sqlite/sqlite_tariff_store.h"
 
 namespace clearway::app {
@@ -51,9 +50,10 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(Config config, LedgerConfig ledge
   ledger_options.checkpoint_interval = ledger.checkpoint_interval;
   ledger_options.checkpoint_batch = ledger.checkpoint_batch;
   CW_ASSIGN_OR_RETURN(ledger_options.witnesses, WitnessKeys(ledger));
+  // DATA_DIR/identity.db, or on PostgreSQL the identity tables of the same database, so that
+  // every node sharing it knows the same users and accepts the same tokens.
   CW_ASSIGN_OR_RETURN(std::unique_ptr<identity::IdentityStore> directory,
-                      identity::sqlite::SqliteIdentityStore::Open(config.store.data_dir +
-                                                                  "/identity.db"));
+                      OpenIdentityDirectory(config.store, "clearway-identity"));
   const bool demo = config.demo;
   CW_ASSIGN_OR_RETURN(auto runtime, OpenWith(std::move(config), std::move(opened.store),
                                              std::make_unique<SystemClock>(), std::move(key),

@@ -4,6 +4,8 @@
 
 #include <utility>
 
+#include "identity/postgres/postgres_identity_store.h"
+#include "identity/sqlite/sqlite_identity_store.h"
 #include "store/postgres/postgres_store.h"
 #include "store/postgres/sequencer_lease.h"
 #include "store/postgres/url.h"
@@ -37,6 +39,21 @@ Result<OpenedStore> OpenStore(const StoreConfig& config, const StoreOpenOptions&
     opened.may_sign = [shared] { return shared->Held(); };
   }
   return opened;
+}
+
+Result<std::unique_ptr<identity::IdentityStore>> OpenIdentityDirectory(
+    const StoreConfig& config, const std::string& application_name) {
+  CW_RETURN_IF_ERROR(ValidateStoreConfig(config));
+  if (!IsPostgresStore(config)) {
+    CW_ASSIGN_OR_RETURN(auto directory, identity::sqlite::SqliteIdentityStore::Open(
+                                            config.data_dir + "/identity.db"));
+    return std::unique_ptr<identity::IdentityStore>(std::move(directory));
+  }
+  identity::postgres::PostgresIdentityOptions options;
+  options.url = config.url;
+  options.application_name = application_name + "-" + std::to_string(::getpid());
+  CW_ASSIGN_OR_RETURN(auto directory, identity::postgres::PostgresIdentityStore::Open(options));
+  return std::unique_ptr<identity::IdentityStore>(std::move(directory));
 }
 
 std::string DescribeStore(const StoreConfig& config) {

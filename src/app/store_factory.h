@@ -4,6 +4,8 @@
 // sqlite:PATH) or a PostgreSQL database (postgres://…, with an optional read replica), and on
 // PostgreSQL the sequencer lease that decides which of several nodes sharing the database
 // signs the ledger's checkpoints (store/postgres/sequencer_lease.h, docs/store-postgres.md).
+// Also opens the identity directory that goes with it: DATA_DIR/identity.db beside an SQLite
+// store, the identity_ tables of the same database beside a PostgreSQL one.
 //
 //   CW_ASSIGN_OR_RETURN(app::OpenedStore opened, app::OpenStore(config.store, {}));
 //   ledger_options.may_sign = opened.may_sign;      // empty: always (one node)
@@ -17,6 +19,7 @@
 
 #include "app/config.h"
 #include "common/result.h"
+#include "identity/directory.h"
 #include "store/store.h"
 
 namespace clearway::app {
@@ -40,6 +43,14 @@ struct OpenedStore {
 // those of SqliteStore::Open(), PostgresStore::Open() and SequencerLease::Start().
 // The SQLite file's directory must exist (Runtime::Open() creates it).
 Result<OpenedStore> OpenStore(const StoreConfig& config, const StoreOpenOptions& options);
+
+// OpenIdentityDirectory() opens (and migrates) the identity directory of `config`: on
+// PostgreSQL the identity tables of the store's database (shared by every node on it), else
+// DATA_DIR/identity.db (the data directory must exist). `application_name` is shown to
+// PostgreSQL operators, with the process id appended. Errors: ValidateStoreConfig()'s, those of
+// PostgresIdentityStore::Open() and SqliteIdentityStore::Open().
+Result<std::unique_ptr<identity::IdentityStore>> OpenIdentityDirectory(
+    const StoreConfig& config, const std::string& application_name);
 
 // DescribeStore() names the store for banners and logs: the SQLite path, or the PostgreSQL
 // URL with any password replaced by "***" (and its replica, likewise).

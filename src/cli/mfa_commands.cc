@@ -5,15 +5,19 @@
 #include <fstream>
 #include <iostream>
 
+#include "app/config.h"
 #include "app/identity_service.h"
 #include "app/security_log.h"
-#include "identity/sqlite/sqlite_identity_store.h"
+#include "app/store_factory.h"
 
 namespace clearway::cli {
 
 int MfaEnrollCommand(const MfaFlags& flags) {
-  auto directory =
-      identity::sqlite::SqliteIdentityStore::Open(flags.data_dir + "/identity.db");
+  // DATA_DIR/identity.db, or the identity tables of the --store postgres://… database.
+  app::StoreConfig config;
+  config.data_dir = flags.data_dir;
+  config.url = flags.store_url;
+  auto directory = app::OpenIdentityDirectory(config, "clearway-cli");
   if (!directory.ok()) {
     std::cerr << "clearway: " << directory.error().ToString() << "\n";
     return 2;

@@ -69,6 +69,14 @@ int RunDemo(const DemoFlags& flags) {
   auto runtime = app::Runtime::Open(demo->config, demo->ledger);
   if (!runtime.ok()) return Fail(runtime.error());
   if (Status mfa = app::SeedDemoIdentity(**runtime, *demo); !mfa.ok()) return Fail(mfa.error());
+  auto credentials_match = app::DemoCredentialsMatch(**runtime, *demo);
+  if (!credentials_match.ok()) return Fail(credentials_match.error());
+  if (!*credentials_match) {
+    // A second node on a shared PostgreSQL directory: the users are the first node's.
+    std::cerr << "clearway: the demo users were made by another node sharing this store, so "
+              << demo->credentials_path << " does not sign in; copy that node's "
+              << "demo-credentials.json here (docs/store-postgres.md)\n";
+  }
   auto seeded = app::SeedDemo(**runtime);
   if (!seeded.ok()) return Fail(seeded.error());
   return Serve(**runtime, flags.bind, [&](int port) {

@@ -9,6 +9,8 @@
 #include "app/config.h"
 #include "app/store_factory.h"
 #include "crypto/crypto.h"
+#include "identity/postgres/postgres_identity_store.h"
+#include "identity/postgres/sqlite_import.h"
 #include "store/postgres/postgres_store.h"
 #include "store/postgres/sqlite_import.h"
 #include "store/sqlite/sqlite_store.h"
@@ -50,6 +52,13 @@ int StoreMigrate(const StoreFlags& flags) {
                               : store::sqlite::SqliteStore::SchemaVersion();
   std::cout << "schema is current (version " << version << ") in " << app::DescribeStore(*config)
             << "\n";
+  if (app::IsPostgresStore(*config)) {
+    // The identity directory's tables live in the same database (identity/postgres).
+    auto directory = app::OpenIdentityDirectory(*config, "clearway-cli");
+    if (!directory.ok()) return Fail(directory.error());
+    std::cout << "identity schema is current (version "
+              << identity::postgres::PostgresIdentityStore::SchemaVersion() << ")\n";
+  }
   return 0;
 }
 
@@ -85,7 +94,23 @@ int StoreCopy(const StoreCopyFlags& flags) {
     auto opened = app::OpenStore(*config, app::StoreOpenOptions{"clearway-store-copy", false});
     if (!opened.ok()) return Fail(opened.error());
   }
-  auto report = store::postgres::CopySqliteToPostgres(path, flags.to);
+  // The identity directory beside the store file (DATA_DIR/identity.db), when there is one,
+  // goes in the same transaction; both directories are migrated first, likewise.
+  const std::string parent = std::filesystem::path(path).parent_path().string();
+  source.data_dir = parent.empty() ? "." : parent;
+  const std::string identity_path = source.data_dir + "/identity.db";
+  store::postgres::CopyStep copy_identity;
+  if (std::filesystem::is_regular_file(identity_path)) {
+    for (const app::StoreConfig* config : {&source, &target}) {
+      auto opened = app::OpenIdentityDirectory(*config, "clearway-store-copy");
+      if (!opened.ok()) return Fail(opened.error());
+    }
+    copy_identity = [&identity_path](store::postgres::internal::PgConnection& db,
+                                     store::postgres::CopyReport& copied) {
+      return identity::postgres::CopyIdentityFromSqlite(identity_path, db, copied);
+    };
+  }
+  auto report = store::postgres::CopySqliteToPostgres(path, flags.to, copy_identity);
   if (!report.ok()) return Fail(report.error());
   for (const auto& [table, rows] : report->tables) {
     std::cout << "  " << table << std::string(22 - std::min<size_t>(21, table.size()), ' ') << rows
@@ -95,6 +120,11 @@ int StoreCopy(const StoreCopyFlags& flags) {
             << report->leaves << " ledger leaves";
   if (report->checkpoint_size > 0) {
     std::cout << ", latest checkpoint " << report->checkpoint_size << " checked against the tree";
+  }
+  if (copy_identity) {
+    std::cout << "\nand the identity directory " << identity_path;
+  } else {
+    std::cout << "\nno identity directory at " << identity_path << ": none copied";
   }
   std::cout << "\nnow run: clearway ledger verify --full --data-dir DATA_DIR --store "
             << app::DescribeStore(target) << "\n";

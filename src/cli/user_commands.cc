@@ -11,6 +11,8 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include "app/config.h"
+#include "app/store_factory.h"
 #include "cli/output.h"
 #include "common/time.h"
 #include "crypto/crypto.h"
@@ -40,6 +42,7 @@ constexpr int kCannotRun = 2;
 
 struct UserFlags {
   std::string data_dir = "var";
+  std::string store_url;  // --store / CLEARWAY_STORE: postgres://… shares the directory
   std::string id;  // organisation id or username, the positional argument
   std::string name;
   std::string kind;
@@ -65,9 +68,24 @@ int Trouble(const Error& error) {
              : kRefused;
 }
 
-// The directory of --data-dir; `create` makes the directory and database (org add), otherwise
-// the database must exist already.
+// The store configuration the flags name (--data-dir, --store).
+Result<app::StoreConfig> StoreConfigOf(const UserFlags& f) {
+  app::StoreConfig config;
+  config.data_dir = f.data_dir;
+  config.url = f.store_url;
+  if (!app::ValidateStoreConfig(config).ok()) {
+    return Error::InvalidArgument("--store", "unsupported-store",
+                                  "--store must be sqlite:PATH or postgres://USER@HOST:PORT/DB");
+  }
+  return config;
+}
+
+// The directory of --store postgres://… (its identity tables, made when missing), or else of
+// --data-dir: `create` makes the directory and database (org add), otherwise the database must
+// exist already.
 Result<std::unique_ptr<IdentityStore>> OpenStore(const UserFlags& f, bool create) {
+  CW_ASSIGN_OR_RETURN(app::StoreConfig config, StoreConfigOf(f));
+  if (app::IsPostgresStore(config)) return app::OpenIdentityDirectory(config, "clearway-cli");
   std::string path = f.data_dir + "/identity.db";
   std::error_code ec;
   if (create) {
@@ -127,15 +145,18 @@ std::string LocalActor() {
 }
 
 // RecordChange() writes a security event for a change to the directory into the security event
-// log of DATA_DIR/clearway.db (with its ledger leaf), when that store exists: the server, if it
-// runs, sees it there; the SQLite store's writer assigns leaf indices inside its write
-// transaction, so a second process appending is safe.
+// log of the store (with its ledger leaf): the PostgreSQL store of --store, or the SQLite store
+// (DATA_DIR/clearway.db, or --store sqlite:PATH) when that file exists. The servers, if they run, see it there; both
+// backends assign leaf indices inside their write transaction (PostgreSQL under the append
+// lock every node takes), so another process appending is safe.
 Status RecordChange(const UserFlags& f, identity::SecurityEventType type,
                     const std::string& subject,
                     std::vector<std::pair<std::string, std::string>> details = {}) {
-  const std::string path = f.data_dir + "/clearway.db";
+  CW_ASSIGN_OR_RETURN(app::StoreConfig config, StoreConfigOf(f));
+  const bool postgres = app::IsPostgresStore(config);
+  const std::string path = app::SqlitePathOf(config);  // DATA_DIR/clearway.db or sqlite:PATH
   std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return OkStatus();  // no store yet: nothing to log to
+  if (!postgres && !std::filesystem::exists(path, ec)) return OkStatus();  // nothing to log to
   identity::SecurityEvent event;
   event.time = SystemClock().Now();
   event.id = identity::NewSecurityEventId(event.time);
@@ -152,10 +173,17 @@ Status RecordChange(const UserFlags& f, identity::SecurityEventType type,
   row.outcome = std::string(identity::SecurityOutcomeName(event.outcome));
   row.actor = event.actor;
   row.event = identity::SecurityEventJson(event);
-  store::sqlite::SqliteOptions options;
-  options.path = path;
-  options.read_connections = 1;
-  CW_ASSIGN_OR_RETURN(auto store, store::sqlite::SqliteStore::Open(options));
+  std::unique_ptr<store::Store> store;
+  if (postgres) {
+    CW_ASSIGN_OR_RETURN(app::OpenedStore opened,
+                        app::OpenStore(config, app::StoreOpenOptions{"clearway-cli", false}));
+    store = std::move(opened.store);
+  } else {
+    store::sqlite::SqliteOptions options;
+    options.path = path;
+    options.read_connections = 1;
+    CW_ASSIGN_OR_RETURN(store, store::sqlite::SqliteStore::Open(options));
+  }
   store::UnitOfWork work;
   work.security_events.push_back(std::move(row));
   store::SealUnit(work);
@@ -432,6 +460,10 @@ void AddUserCommands(CLI::App& app) {
                         user_enable, user_set_role, user_set_password}) {
     cmd->add_option("--data-dir", flags->data_dir, "Data directory holding identity.db")
         ->capture_default_str();
+    cmd->add_option("--store", flags->store_url,
+                    "Store URL (env CLEARWAY_STORE): postgres://… holds the identity directory "
+                    "too; with sqlite:PATH, identity.db stays in --data-dir")
+        ->envname("CLEARWAY_STORE");
   }
   org_add->callback([flags] { Run(OrgAdd, *flags); });
   org_list->callback([flags] { Run(OrgList, *flags); });

@@ -1,8 +1,10 @@
 // File: cli/user_commands.h
 //
 // Offline administration of the identity directory, on DATA_DIR/identity.db (--data-dir,
-// default var): organisations, delegations and users. Run it on the server host; it works on
-// the database file directly, so it needs no running server and no sign-in.
+// default var) or, with `--store postgres://…` (or CLEARWAY_STORE), on the identity tables of
+// the PostgreSQL database that the nodes share: organisations, delegations and users. It works
+// on the database directly, so it needs no running server and no sign-in; run it on the server
+// host (SQLite) or where the database's credentials are (PostgreSQL).
 //
 //   clearway org add ID --name NAME --kind trader|broker|customs|partner [--require-mfa]
 //   clearway org list [--json]
@@ -16,7 +18,8 @@
 //
 // Every change to a user is a security event (user-created, user-disabled, user-enabled,
 // role-changed, password-changed) with actor "local:<OS user>", written to the security event
-// log of DATA_DIR/clearway.db with its ledger leaf when that store exists.
+// log of the store with its ledger leaf: the PostgreSQL store of --store, or
+// DATA_DIR/clearway.db when that store exists.
 //
 // `user add` reads the password from CLEARWAY_PASSWORD or, when that is unset, one line of
 // standard input, never from a flag (flags end up in shell history and `ps`); it must pass the

@@ -1,7 +1,9 @@
 // Several Clearway nodes on one PostgreSQL database (issue 8), as real processes: two nodes
-// serving concurrent submissions; the node holding the sequencer lease killed with SIGKILL
-// under load and the other taking over; and an SQLite installation moved to PostgreSQL with
-// `clearway store copy`. Each checks that every acknowledged declaration is stored exactly once
+// serving concurrent submissions; one identity directory for both (a session from one node
+// works on the other, a user disabled with `clearway user disable --store` is refused by
+// both); the node holding the sequencer lease killed with SIGKILL under load and the other
+// taking over; and an SQLite installation, identity directory included, moved to PostgreSQL
+// with `clearway store copy`. Each checks that every acknowledged declaration is stored exactly once
 // and that `clearway ledger verify --full` passes on the shared database.
 #include <gtest/gtest.h>
 
@@ -41,7 +43,8 @@ class MultiNodeTest : public ::testing::Test {
   }
 
   // StartNodes() starts `count` nodes on the shared database, the first one alone (it
-  // migrates, seeds the demo and makes the ledger key), the others with a copy of its key.
+  // migrates, seeds the demo and its users and makes the ledger key), the others with a copy
+  // of its key and of its demo credentials (the users they name are in the shared directory).
   void StartNodes(int count) {
     for (int idx = 0; idx < count; ++idx) {
       const std::string data_dir = dir_ + "/node" + std::to_string(idx);
@@ -49,6 +52,8 @@ class MultiNodeTest : public ::testing::Test {
         std::filesystem::create_directories(data_dir);
         std::filesystem::copy_file(app::LedgerKeyPath(dir_ + "/node0"),
                                    app::LedgerKeyPath(data_dir));
+        std::filesystem::copy_file(dir_ + "/node0/demo-credentials.json",
+                                   data_dir + "/demo-credentials.json");
       }
       auto node = std::make_unique<NodeProcess>();
       ASSERT_TRUE(node->Start(data_dir, url_)) << node->log();
@@ -138,6 +143,75 @@ TEST_F(MultiNodeTest, TwoNodesServeConcurrentSubmissionsOnOneDatabase) {
   VerifyFull();
 }
 
+TEST_F(MultiNodeTest, BothNodesShareOneIdentityDirectory) {
+  StartNodes(2);
+  // The second node found the demo users and added none of them, nor their delegations, again.
+  EXPECT_EQ(Sql("SELECT COUNT(*) FROM identity_users WHERE username = '" + std::string(kFiler) +
+                "'"),
+            1);
+  EXPECT_EQ(Sql("SELECT COUNT(*) FROM (SELECT trader_id, broker_id FROM identity_delegations"
+                " GROUP BY trader_id, broker_id HAVING COUNT(*) > 1) AS twice"),
+            0);
+  EXPECT_EQ(nodes_[1]->log().find("does not sign in"), std::string::npos) << nodes_[1]->log();
+
+  // A session opened on node 1 is accepted by node 2, and a made-up one by neither.
+  auto on_one = Filer::Open(*nodes_[0], kFiler);
+  ASSERT_NE(on_one, nullptr);
+  auto on_two = Filer::WithAuthorization(*nodes_[1], on_one->authorization());
+  ASSERT_NE(on_two, nullptr);
+  EXPECT_EQ(on_one->Get("/v1/declarations"), 200);
+  EXPECT_EQ(on_two->Get("/v1/declarations"), 200);
+  EXPECT_TRUE(on_two->File(body_, "shared-session").has_value());
+  auto forged = Filer::WithAuthorization(*nodes_[1], "Bearer cws_notatokenofanynode");
+  ASSERT_NE(forged, nullptr);
+  EXPECT_EQ(forged->Get("/v1/declarations"), 401);
+
+  // Disabled through the CLI on the shared database: refused by both nodes at once, its
+  // session and new sign-ins alike, and the change is a security event in the shared log.
+  CommandResult disabled =
+      Shell(Binary() + " user disable " + kFiler + " --store '" + url_ + "'");
+  ASSERT_EQ(disabled.exit_code, 0) << disabled.output;
+  EXPECT_EQ(on_one->Get("/v1/declarations"), 401);
+  EXPECT_EQ(on_two->Get("/v1/declarations"), 401);
+  for (auto& node : nodes_) {
+    auto refused = Filer::SignIn(*node, kFiler);
+    EXPECT_FALSE(refused.ok()) << "node on port " << node->port() << " let a disabled user in";
+  }
+  EXPECT_EQ(Sql("SELECT COUNT(*) FROM security_events WHERE type = 'user-disabled'"), 1);
+
+  // Enabled again, through CLEARWAY_STORE this time: both nodes let it sign in.
+  CommandResult enabled = Shell("CLEARWAY_STORE='" + url_ + "' " + Binary() + " user enable " +
+                                kFiler + " --data-dir " + dir_ + "/nowhere");
+  ASSERT_EQ(enabled.exit_code, 0) << enabled.output;
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/nowhere/identity.db"));
+  EXPECT_TRUE(Filer::SignIn(*nodes_[0], kFiler).ok());
+  EXPECT_TRUE(Filer::SignIn(*nodes_[1], kFiler).ok());
+}
+
+TEST_F(MultiNodeTest, ASecondDemoNodeWithoutTheFirstsCredentialsWarnsAndAddsNoUsers) {
+  StartNodes(1);
+  const int64_t users = Sql("SELECT COUNT(*) FROM identity_users");
+  ASSERT_GE(users, 1);
+  // Node 2 with the ledger key but not the demo credentials: it makes passwords of its own,
+  // which the shared directory (seeded by node 1) does not hold.
+  const std::string data_dir = dir_ + "/node1";
+  std::filesystem::create_directories(data_dir);
+  std::filesystem::copy_file(app::LedgerKeyPath(dir_ + "/node0"), app::LedgerKeyPath(data_dir));
+  auto second = std::make_unique<NodeProcess>();
+  ASSERT_TRUE(second->Start(data_dir, url_)) << second->log();
+  nodes_.push_back(std::move(second));
+  EXPECT_NE(nodes_[1]->log().find("does not sign in; copy that node's demo-credentials.json"),
+            std::string::npos)
+      << nodes_[1]->log();
+  EXPECT_EQ(Sql("SELECT COUNT(*) FROM identity_users"), users);
+  // Its own file does not sign in anywhere; node 1's does, on node 2 too.
+  EXPECT_FALSE(Filer::SignIn(*nodes_[1], kFiler).ok());
+  std::filesystem::copy_file(dir_ + "/node0/demo-credentials.json",
+                             data_dir + "/demo-credentials.json",
+                             std::filesystem::copy_options::overwrite_existing);
+  EXPECT_TRUE(Filer::SignIn(*nodes_[1], kFiler).ok());
+}
+
 TEST_F(MultiNodeTest, SequencerKilledMidLoadIsReplacedWithoutGapOrFork) {
   StartNodes(2);
   const int64_t before = Sql("SELECT COUNT(*) FROM declaration_heads");
@@ -200,12 +274,14 @@ TEST_F(MultiNodeTest, SqliteInstallationMovesToPostgresWithEveryRecord) {
   // An SQLite installation with the demo's declarations, decisions and ledger.
   auto sqlite_node = std::make_unique<NodeProcess>();
   ASSERT_TRUE(sqlite_node->Start(dir_ + "/node0", "")) << sqlite_node->log();
+  std::string session;  // a session of the SQLite node, which the copy must carry over
   {
     auto filer = Filer::Open(*sqlite_node, kFiler);
     ASSERT_NE(filer, nullptr);
     for (int filing = 0; filing < 5; ++filing) {
       EXPECT_TRUE(filer->File(body_, "copy-" + std::to_string(filing)).has_value());
     }
+    session = filer->authorization();
   }
   sqlite_node->Stop();
   const std::string db = dir_ + "/node0/clearway.db";
@@ -228,6 +304,17 @@ TEST_F(MultiNodeTest, SqliteInstallationMovesToPostgresWithEveryRecord) {
               rows.output)
         << table;
   }
+  // The identity directory beside it came along, row for row.
+  const std::string identity_db = dir_ + "/node0/identity.db";
+  EXPECT_NE(copied.output.find("and the identity directory"), std::string::npos) << copied.output;
+  for (const char* table : {"organisations", "delegations", "users", "user_offices",
+                            "recovery_codes", "tokens"}) {
+    CommandResult rows = Shell("sqlite3 " + identity_db + " 'SELECT COUNT(*) FROM " + table + "'");
+    EXPECT_EQ(std::to_string(Sql(std::string("SELECT COUNT(*) FROM identity_") + table)) + "\n",
+              rows.output)
+        << table;
+  }
+  EXPECT_GE(Sql("SELECT COUNT(*) FROM identity_tokens"), 1);
   VerifyFull();
 
   // A second copy into the same database is refused and changes nothing.
@@ -238,8 +325,11 @@ TEST_F(MultiNodeTest, SqliteInstallationMovesToPostgresWithEveryRecord) {
   CommandResult still = Shell(Binary() + " store stats --store '" + url_ + "'");
   EXPECT_EQ(still.output, sqlite_stats.output);
 
-  // The installation now serves from PostgreSQL, with the same ledger.
+  // The installation now serves from PostgreSQL, with the same ledger, users and sessions.
   StartNodes(1);
+  auto kept = Filer::WithAuthorization(*nodes_[0], session);
+  ASSERT_NE(kept, nullptr);
+  EXPECT_EQ(kept->Get("/v1/declarations"), 200);
   auto filer = Filer::Open(*nodes_[0], kFiler);
   ASSERT_NE(filer, nullptr);
   EXPECT_TRUE(filer->File(body_, "after-copy").has_value());
@@ -258,6 +348,47 @@ TEST_F(MultiNodeTest, StoreCopyRefusesWhatItCannotCopy) {
   EXPECT_NE(not_postgres.output.find("unsupported-store"), std::string::npos)
       << not_postgres.output;
   EXPECT_EQ(Sql("SELECT COUNT(*) FROM pg_tables WHERE tablename = 'declarations'"), 0);
+  EXPECT_EQ(Sql("SELECT COUNT(*) FROM pg_tables WHERE tablename LIKE 'identity%'"), 0);
+  // `store migrate` makes both schemas, the store's and the identity directory's.
+  CommandResult migrated = Shell(Binary() + " store migrate --store '" + url_ + "'");
+  EXPECT_EQ(migrated.exit_code, 0) << migrated.output;
+  EXPECT_NE(migrated.output.find("identity schema is current (version 1)"), std::string::npos)
+      << migrated.output;
+  EXPECT_EQ(Sql("SELECT MAX(version) FROM identity_schema_migrations"), 1);
+}
+
+TEST_F(MultiNodeTest, StoreCopyKeepsNothingWhenTheIdentityDirectoryCannotBeCopied) {
+  // An SQLite installation with an identity directory and a store, made by the CLI.
+  const std::string source = dir_ + "/old";
+  CommandResult org = Shell(Binary() + " org add DE987654321000001 --name Nordfleisch --kind "
+                                       "trader --data-dir " + source);
+  ASSERT_EQ(org.exit_code, 0) << org.output;
+  CommandResult migrated = Shell(Binary() + " store migrate --data-dir " + source);
+  ASSERT_EQ(migrated.exit_code, 0) << migrated.output;
+  // A user: a row of the directory, and a security event (with its leaf) in the store.
+  CommandResult user = Shell("CLEARWAY_PASSWORD='a long enough pass phrase 42' " + Binary() +
+                             " user add nord.clerk --org DE987654321000001 --role declarant"
+                             " --data-dir " + source);
+  ASSERT_EQ(user.exit_code, 0) << user.output;
+  ASSERT_EQ(Shell("sqlite3 " + source + "/clearway.db 'SELECT COUNT(*) FROM security_events'")
+                .output,
+            "1\n");
+  // The target's identity directory is not empty (an organisation added with --store).
+  CommandResult taken = Shell(Binary() + " org add FR123456789000002 --name Vins --kind trader"
+                                         " --store '" + url_ + "'");
+  ASSERT_EQ(taken.exit_code, 0) << taken.output;
+  EXPECT_EQ(Sql("SELECT COUNT(*) FROM identity_organisations"), 1);
+
+  CommandResult refused = Shell(Binary() + " store copy --from sqlite:" + source +
+                                "/clearway.db --to '" + url_ + "'");
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.output.find("target-not-empty"), std::string::npos) << refused.output;
+  // Neither the store's rows nor the directory's were kept.
+  EXPECT_EQ(Sql("SELECT COUNT(*) FROM security_events"), 0);
+  EXPECT_EQ(Sql("SELECT COUNT(*) FROM ledger_leaves"), 0);
+  EXPECT_EQ(Sql("SELECT COUNT(*) FROM identity_users"), 0);
+  EXPECT_EQ(Sql("SELECT COUNT(*) FROM identity_organisations"), 1);
+  EXPECT_EQ(Sql("SELECT COUNT(*) FROM identity_organisations WHERE id = 'DE987654321000001'"), 0);
 }
 
 }  // namespace

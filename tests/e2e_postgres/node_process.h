@@ -123,29 +123,34 @@ class Filer {
  public:
   // Open() connects and signs in; null (with a test failure) when that fails.
   static std::unique_ptr<Filer> Open(const NodeProcess& node, const std::string& user) {
-    api::ClientOptions options;
-    options.host = "127.0.0.1";
-    options.port = node.port();
-    options.ca_file = node.data_dir() + "/tls/cert.pem";
-    options.timeout = std::chrono::seconds(20);
-    auto client = api::HttpsClient::Open(options);
-    if (!client.ok()) {
-      ADD_FAILURE() << "connect: " << client.error() << "\nthe node's log:\n" << node.log();
-      return nullptr;
-    }
-    auto credential =
-        api::ReadDemoCredential(node.data_dir() + "/demo-credentials.json", user);
-    if (!credential.ok()) {
-      ADD_FAILURE() << "credentials: " << credential.error();
-      return nullptr;
-    }
-    auto token = api::SignIn(**client, "", *credential);
+    auto client = ConnectTo(node);
+    if (client == nullptr) return nullptr;
+    auto token = SignInAs(*client, node, user);
     if (!token.ok()) {
       ADD_FAILURE() << "sign-in: " << token.error();
       return nullptr;
     }
-    return std::unique_ptr<Filer>(new Filer(std::move(client).value(), "Bearer " + *token));
+    return std::unique_ptr<Filer>(new Filer(std::move(client), "Bearer " + *token));
   }
+
+  // WithAuthorization() connects and sends `authorization` (a token got elsewhere, say from
+  // another node) with every request; null (with a test failure) when it cannot connect.
+  static std::unique_ptr<Filer> WithAuthorization(const NodeProcess& node,
+                                                  std::string authorization) {
+    auto client = ConnectTo(node);
+    if (client == nullptr) return nullptr;
+    return std::unique_ptr<Filer>(new Filer(std::move(client), std::move(authorization)));
+  }
+
+  // SignIn() signs in as a demo user of the node's credentials file, on a new connection:
+  // the session token, or the refusal.
+  static Result<std::string> SignIn(const NodeProcess& node, const std::string& user) {
+    auto client = ConnectTo(node);
+    if (client == nullptr) return Error::Unavailable("connect", "cannot connect");
+    return SignInAs(*client, node, user);
+  }
+
+  const std::string& authorization() const { return auth_; }
 
   // File() posts the example declaration with a fresh idempotency key; the new declaration's
   // id when the server acknowledged it (201), nullopt otherwise (the node may be gone).
@@ -169,6 +174,27 @@ class Filer {
   }
 
  private:
+  static std::unique_ptr<api::HttpsClient> ConnectTo(const NodeProcess& node) {
+    api::ClientOptions options;
+    options.host = "127.0.0.1";
+    options.port = node.port();
+    options.ca_file = node.data_dir() + "/tls/cert.pem";
+    options.timeout = std::chrono::seconds(20);
+    auto client = api::HttpsClient::Open(options);
+    if (!client.ok()) {
+      ADD_FAILURE() << "connect: " << client.error() << "\nthe node's log:\n" << node.log();
+      return nullptr;
+    }
+    return std::move(client).value();
+  }
+
+  static Result<std::string> SignInAs(api::HttpsClient& client, const NodeProcess& node,
+                                      const std::string& user) {
+    CW_ASSIGN_OR_RETURN(api::DemoCredential credential,
+                        api::ReadDemoCredential(node.data_dir() + "/demo-credentials.json", user));
+    return api::SignIn(client, "", credential);
+  }
+
   Filer(std::unique_ptr<api::HttpsClient> client, std::string auth)
       : client_(std::move(client)), auth_(std::move(auth)) {}
   std::unique_ptr<api::HttpsClient> client_;

@@ -1,4 +1,4 @@
-// The IdentityStore contract, run against every backend (in memory and SQLite).
+// The IdentityStore contract, run against every backend (in memory, SQLite and PostgreSQL).
 #include <atomic>
 #include <latch>
 #include <memory>
@@ -69,7 +69,7 @@ class IdentityStoreContractTest : public ::testing::Test {
   std::unique_ptr<IdentityStore> store_;
 };
 
-using Backends = ::testing::Types<InMemoryBackend, SqliteBackend>;
+using Backends = ::testing::Types<InMemoryBackend, SqliteBackend, PostgresBackend>;
 struct BackendNames {
   template <class T>
   static std::string GetName(int) {
@@ -92,6 +92,15 @@ TYPED_TEST(IdentityStoreContractTest, OrganisationsRoundTripAndListById) {
   std::vector<std::string> ids;
   for (const auto& organisation : *all) ids.push_back(organisation.id);
   EXPECT_THAT(ids, ElementsAre(kCustoms, kBroker, kTrader, kTrader2));  // byte order: "-" < "1"
+}
+
+TYPED_TEST(IdentityStoreContractTest, ANameNoBackendCouldHoldIsSimplyNotFound) {
+  // A NUL byte or invalid UTF-8 (say, from a sign-in form) names nobody, on every backend.
+  const std::string with_nul("clerk\0x", 7);
+  EXPECT_THAT(this->store_->GetUser(with_nul), HasReason("user-not-found"));
+  EXPECT_THAT(this->store_->GetUser("clerk\xff"), HasReason("user-not-found"));
+  EXPECT_THAT(this->store_->GetOrganisation(std::string("DE\0", 3)),
+              HasReason("organisation-not-found"));
 }
 
 TYPED_TEST(IdentityStoreContractTest, DuplicateOrUnknownOrganisationIsRefused) {

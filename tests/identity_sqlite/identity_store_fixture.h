@@ -1,7 +1,10 @@
 // File: identity_sqlite/identity_store_fixture.h
 //
 // Backends and sample data for the IdentityStore contract tests: each backend type makes a
-// fresh store in a temporary directory that the fixture removes afterwards.
+// fresh store — in memory, an SQLite file in a temporary directory that the fixture removes
+// afterwards, or a fresh database of the test process's throwaway PostgreSQL cluster
+// (testing/pg_cluster.h). CTest runs the PostgreSQL half as `identity_postgres` (label
+// postgres) and the others as `identity_sqlite`.
 //
 //   TypeParam backend;
 //   std::unique_ptr<IdentityStore> store = backend.Make(dir);
@@ -20,7 +23,9 @@
 
 #include "identity/directory.h"
 #include "identity/in_memory_directory.h"
+#include "identity/postgres/postgres_identity_store.h"
 #include "identity/sqlite/sqlite_identity_store.h"
+#include "testing/pg_cluster.h"
 
 namespace clearway::identity::testing {
 
@@ -37,6 +42,26 @@ struct SqliteBackend {
   static constexpr const char* kName = "Sqlite";
   std::unique_ptr<IdentityStore> Make(const std::filesystem::path& dir) const {
     auto store = sqlite::SqliteIdentityStore::Open((dir / "identity.db").string());
+    if (!store.ok()) {
+      ADD_FAILURE() << store.error();
+      return nullptr;
+    }
+    return std::move(store).value();
+  }
+};
+
+struct PostgresBackend {
+  static constexpr const char* kName = "Postgres";
+  // A fresh database per store (the directory is not used).
+  std::unique_ptr<IdentityStore> Make(const std::filesystem::path&) const {
+    clearway::testing::PgCluster* cluster = clearway::testing::SharedPgCluster();
+    if (cluster == nullptr) {
+      ADD_FAILURE() << "no PostgreSQL cluster";
+      return nullptr;
+    }
+    postgres::PostgresIdentityOptions options;
+    options.url = cluster->CreateDatabase();
+    auto store = postgres::PostgresIdentityStore::Open(options);
     if (!store.ok()) {
       ADD_FAILURE() << store.error();
       return nullptr;

@@ -182,6 +182,10 @@ int main(int argc, char** argv) {
       "enroll", "Administrator: enrol a user's TOTP factor now (prints secret, URI, recovery codes)");
   mfa_enroll->add_option("USERNAME", mfa_flags.username, "The user")->required();
   mfa_enroll->add_option("--data-dir", mfa_flags.data_dir, "Data directory")->capture_default_str();
+  mfa_enroll->add_option("--store", mfa_flags.store_url,
+                         "A postgres:// store URL: the identity directory in that database "
+                         "(env CLEARWAY_STORE)")
+      ->envname("CLEARWAY_STORE");
   mfa_enroll->add_option("--qr", mfa_flags.qr_file, "Write the QR code (SVG) to this file");
 
   // login / logout

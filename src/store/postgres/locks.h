@@ -17,5 +17,8 @@ inline constexpr int32_t kAppendLock = 1;
 inline constexpr int32_t kMigrationLock = 2;
 // Held (session-level) by the node that signs checkpoints: the sequencer lease.
 inline constexpr int32_t kSequencerLeaseLock = 3;
+// Held (transaction-level) while migrating the identity directory's tables
+// (identity/postgres/schema.cc).
+inline constexpr int32_t kIdentityMigrationLock = 4;
 
 }  // namespace clearway::store::postgres::internal

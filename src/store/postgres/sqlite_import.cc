@@ -221,7 +221,7 @@ Status CopyAll(sqlite3* source, PgConnection& target, CopyReport& report) {
 }  // namespace
 
 Result<CopyReport> CopySqliteToPostgres(const std::string& sqlite_path,
-                                        const std::string& postgres_url) {
+                                        const std::string& postgres_url, const CopyStep& also) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(sqlite_path, ec)) {
     return Error::NotFound("store-not-found", "no SQLite store at " + sqlite_path);
@@ -253,6 +253,7 @@ Result<CopyReport> CopySqliteToPostgres(const std::string& sqlite_path,
   CW_RETURN_IF_ERROR(target->Exec("BEGIN"));
   CopyReport report;
   Status copied = CopyAll(source.get(), *target, report);
+  if (copied.ok() && also) copied = also(*target, report);
   sqlite3_exec(source.get(), "COMMIT", nullptr, nullptr, nullptr);
   if (!copied.ok()) {
     if (!target->Broken()) target->Exec("ROLLBACK").IgnoreError();

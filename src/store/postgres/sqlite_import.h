@@ -12,11 +12,15 @@
 //
 //   CW_ASSIGN_OR_RETURN(CopyReport report, CopySqliteToPostgres("var/clearway.db", url));
 //
+// A caller may copy more in the same transaction (`also`): `store copy` copies the identity
+// directory that way (identity/postgres/sqlite_import.h), so both are kept or neither.
+//
 // Both stores must be at this build's schema version (open each with its Store first, which
 // migrates it). Thread-safe (it uses no shared state); the stores should not be serving.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -24,6 +28,10 @@
 #include "common/result.h"
 
 namespace clearway::store::postgres {
+
+namespace internal {
+class PgConnection;
+}  // namespace internal
 
 struct CopyReport {
   std::vector<std::pair<std::string, int64_t>> tables;  // (table, rows copied), in copy order
@@ -36,9 +44,14 @@ struct CopyReport {
 // kFailedPrecondition "schema-mismatch" (either side not at this build's schema version),
 // "target-not-empty" (the PostgreSQL store already holds records); kDataLoss "copy-mismatch"
 // (the copy does not count or check out like the source; nothing is kept); kInvalidArgument
-// "unsupported-text" (a text value PostgreSQL cannot hold); connection and SQL errors. On any
-// error nothing is written to the target.
+// "unsupported-text" (a text value PostgreSQL cannot hold); connection and SQL errors; and
+// those of `also`. On any error nothing is written to the target.
+//
+// `also`, when set, runs on the target inside the copy's transaction, after the store's tables
+// are copied and checked and before the commit, and may add its tables to the report.
+using CopyStep = std::function<Status(internal::PgConnection& target, CopyReport& report)>;
 Result<CopyReport> CopySqliteToPostgres(const std::string& sqlite_path,
-                                        const std::string& postgres_url);
+                                        const std::string& postgres_url,
+                                        const CopyStep& also = nullptr);
 
 }  // namespace clearway::store::postgres
