@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -126,6 +127,44 @@ TEST_F(EncryptionAtRestTest, MarkersAppearInNoLogNoDatabaseFileNoWalAndNoCopy) {
   const std::string db = ReadFile(Var() + "/clearway.db");
   ASSERT_GT(db.size(), 4096u);
   EXPECT_EQ(Where(db), "");
+}
+
+// `clearway keys rotate` beside the running server re-wraps every data key online; `retire`
+// refuses a version still in use and succeeds once none is; the server keeps reading and
+// filing, and the full ledger audit still verifies every commitment.
+TEST_F(EncryptionAtRestTest, RotateRewrapsOnlineAndRetireRefusesAVersionInUse) {
+  const std::string data_dir = " --data-dir " + Var();
+  auto in_use = Cli("keys retire 1" + data_dir);
+  EXPECT_EQ(in_use.exit_code, 1) << in_use.output;
+  EXPECT_NE(in_use.output.find("(kek-in-use)"), std::string::npos) << in_use.output;
+
+  auto rotated = Cli("keys rotate" + data_dir);
+  ASSERT_EQ(rotated.exit_code, 0) << rotated.output;
+  EXPECT_NE(rotated.output.find("clearway/v2 is now current"), std::string::npos);
+  EXPECT_TRUE(std::regex_search(rotated.output,
+                                std::regex("re-wrapped [1-9][0-9]* data key\\(s\\) under "
+                                           "clearway/v2; 0 left under older versions")))
+      << rotated.output;
+
+  auto retired = Cli("keys retire 1" + data_dir);
+  ASSERT_EQ(retired.exit_code, 0) << retired.output;
+
+  // The seeded declarations still open (their keys were re-wrapped), new ones are filed.
+  auto listed = Cli("declare list --as nordfleisch.clerk");
+  ASSERT_EQ(listed.exit_code, 0) << listed.output;
+  const auto rows = DataRows(listed.output);
+  ASSERT_FALSE(rows.empty()) << listed.output;
+  auto shown = Cli("declare show " + rows.front() + " --as nordfleisch.clerk");
+  EXPECT_EQ(shown.exit_code, 0) << shown.output;
+  const std::string file = dir_ + "/d.json";
+  ASSERT_EQ(Shell(Binary() + " declare example > " + file).exit_code, 0);
+  auto filed = Cli("declare submit " + file + " --as hanse.broker");
+  EXPECT_EQ(filed.exit_code, 0) << filed.output;
+
+  auto audit = Cli("ledger verify --full" + data_dir);
+  EXPECT_EQ(audit.exit_code, 0) << audit.output;
+  EXPECT_NE(audit.output.find("verified: every record matches its leaf"), std::string::npos)
+      << audit.output;
 }
 
 }  // namespace
