@@ -176,6 +176,13 @@ std::vector<CatalogEntry> Build() {
       {"commit-outcome-unknown",
        "Send the same request again with the same Idempotency-Key: it is filed at most once."},
       {"unsupported-text", "Remove NUL characters and send UTF-8 text."},
+      // Encryption at rest (docs/keys.md).
+      {"empty-blind-index-value",
+       "Give invoiceNumber or container a value that is not only spaces, or leave it out."},
+      {"blind-index-unavailable",
+       "Look-ups by invoice number or container need the server's key file; ask the operator."},
+      {"key-unavailable",
+       "Try again shortly; the operator restores the key file or token (docs/keys.md)."},
       {"internal", "Try again; if it persists, report the X-Request-Id to the operator."},
   };
   std::sort(entries.begin(), entries.end(),

@@ -297,6 +297,9 @@ void RegisterRoutes(Router& router, app::Runtime& runtime, Metrics& metrics) {
                query.type = param("type");
                query.channel = param("channel");
                query.office = param("office");
+               // Exact look-ups through blind indexes: the values never reach the database.
+               query.invoice_number = param("invoiceNumber");
+               query.container = param("container");
                for (auto [name, target] : {std::pair{"createdFrom", &query.created_from},
                                            std::pair{"createdTo", &query.created_to}}) {
                  if (auto text = request.QueryParam(name)) {

@@ -6,6 +6,7 @@
 #include "common/json.h"
 #include "crypto/crypto.h"
 #include "risk/engine.h"
+#include "store/encrypting_store.h"
 #include "store/ledger_records.h"
 
 namespace clearway::app {
@@ -96,6 +97,19 @@ Result<std::optional<store::AssessmentRow>> StoredAssessment(store::Store& store
   if (found.ok()) return std::optional<store::AssessmentRow>(std::move(found).value());
   if (found.error().code == ErrorCode::kNotFound) return std::optional<store::AssessmentRow>();
   return std::move(found).error();
+}
+
+// SensitiveTermsOf() lists the values a declaration can be looked up by exactly; the store
+// keeps only their blind indexes (store/encrypting_store.h).
+std::vector<store::SensitiveTerm> SensitiveTermsOf(const decl::Declaration& declaration) {
+  std::vector<store::SensitiveTerm> terms;
+  if (!declaration.invoice.number.empty()) {
+    terms.push_back({std::string(store::kInvoiceNumberPurpose), declaration.invoice.number});
+  }
+  for (const std::string& container : declaration.transport.containers) {
+    terms.push_back({std::string(store::kContainerIdPurpose), container});
+  }
+  return terms;
 }
 
 store::TransitionRow MakeTransition(const store::DeclarationRow& row, int64_t sequence,
@@ -245,6 +259,7 @@ Result<Outcome> DeclarationService::File(const Principal& principal,
   row.created_at = now;
   row.updated_at = now;
   row.payload = CanonicalJson(decl::ToJson(declaration));
+  row.sensitive_terms = SensitiveTermsOf(declaration);
 
   store::UnitOfWork work;
   work.expected_current_versions.emplace_back(row.id, 0);
@@ -330,6 +345,7 @@ Result<Outcome> DeclarationService::Amend(const Principal& principal, const std:
   row.hs_chapters = decl::HsChapters(declaration);
   row.updated_at = now;
   row.payload = CanonicalJson(decl::ToJson(declaration));
+  row.sensitive_terms = SensitiveTermsOf(declaration);
   record.transitions = current.transitions;
   int64_t sequence = static_cast<int64_t>(current.transitions.size()) + 1;
   record.transitions.push_back(MakeTransition(row, sequence, row.status, principal.user_id,
@@ -503,6 +519,13 @@ Result<store::DeclarationPage> DeclarationService::List(const Principal& princip
   filter.channel = query.channel;
   filter.created_from = query.created_from;
   filter.created_to = query.created_to;
+  if (!query.invoice_number.empty()) {
+    filter.sensitive.push_back(
+        {std::string(store::kInvoiceNumberPurpose), query.invoice_number});
+  }
+  if (!query.container.empty()) {
+    filter.sensitive.push_back({std::string(store::kContainerIdPurpose), query.container});
+  }
   auto organisations = Policy::VisibleOrganisations(principal);
   if (organisations) {
     if (organisations->empty()) return store::DeclarationPage{};

@@ -84,6 +84,9 @@ struct ListQuery {
   std::string office;
   std::optional<Timestamp> created_from;
   std::optional<Timestamp> created_to;
+  // Exact look-ups on sensitive values, answered through blind indexes (never plaintext).
+  std::string invoice_number;
+  std::string container;
 };
 
 class DeclarationService {

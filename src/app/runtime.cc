@@ -14,6 +14,9 @@
 namespace clearway::app {
 
 namespace {
+// How often the server looks for data keys under an older KEK version (after a rotation).
+constexpr std::chrono::milliseconds kRewrapInterval = std::chrono::minutes(1);
+
 Status EnsureDirectory(const std::string& dir) {
   std::error_code ec;
   if (std::filesystem::exists(dir, ec)) return OkStatus();
@@ -45,6 +48,14 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(Config config, LedgerConfig ledge
   // lease signs checkpoints (issue 8, docs/store-postgres.md).
   CW_ASSIGN_OR_RETURN(OpenedStore opened,
                       OpenStore(config.store, StoreOpenOptions{"clearway", true}));
+  // Issue 5: every record is sealed under its declaration's data key (docs/keys.md). The key
+  // file is made on first start, beside a store that holds no data key yet.
+  auto clock = std::make_unique<SystemClock>();
+  CW_ASSIGN_OR_RETURN(std::unique_ptr<keys::KeyProvider> provider,
+                      OpenOrCreateKeyProvider(config.store, *clock, *opened.store));
+  auto encrypted = std::make_unique<store::EncryptingStore>(std::move(opened.store), *provider,
+                                                            store::EncryptingStoreOptions{});
+  store::EncryptingStore* encrypting = encrypted.get();
   LedgerServiceOptions ledger_options;
   ledger_options.may_sign = std::move(opened.may_sign);
   ledger_options.checkpoint_interval = ledger.checkpoint_interval;
@@ -55,9 +66,11 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(Config config, LedgerConfig ledge
   CW_ASSIGN_OR_RETURN(std::unique_ptr<identity::IdentityStore> directory,
                       OpenIdentityDirectory(config.store, "clearway-identity"));
   const bool demo = config.demo;
-  CW_ASSIGN_OR_RETURN(auto runtime, OpenWith(std::move(config), std::move(opened.store),
-                                             std::make_unique<SystemClock>(), std::move(key),
-                                             ledger_options, std::move(directory)));
+  CW_ASSIGN_OR_RETURN(auto runtime, OpenWith(std::move(config), std::move(encrypted),
+                                             std::move(clock), std::move(key), ledger_options,
+                                             std::move(directory)));
+  runtime->key_provider_ = std::move(provider);
+  runtime->rewrapper_ = std::make_unique<KeyRewrapper>(*encrypting, kRewrapInterval);
   if (!demo) {
     CW_ASSIGN_OR_RETURN(auto users, runtime->directory_->ListUsers(""));
     if (users.empty()) {

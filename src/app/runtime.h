@@ -27,6 +27,8 @@
 #include "common/time.h"
 #include "identity/directory.h"
 #include "identity/identity.h"
+#include "app/encryption.h"
+#include "keys/key_provider.h"
 #include "store/store.h"
 #include "tariff/tariff.h"
 
@@ -72,6 +74,9 @@ class Runtime {
   // Open() calls it, tests on OpenWith() call it when they want filings assessed. Call it
   // once, before the runtime is shared.
   RiskService* risk() { return risk_.get(); }
+  // The background re-wrapper of data keys after a KEK rotation (app/encryption.h); nullptr
+  // for OpenWith() runtimes.
+  KeyRewrapper* rewrapper() { return rewrapper_.get(); }
   Status StartAssessment();
 
  private:
@@ -79,6 +84,7 @@ class Runtime {
 
   Config config_;
   std::unique_ptr<Clock> clock_;
+  std::unique_ptr<keys::KeyProvider> key_provider_;  // Open(): after clock_, before store_
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<identity::IdentityStore> directory_;
   std::unique_ptr<SecurityLog> security_log_;
@@ -89,6 +95,7 @@ class Runtime {
   std::unique_ptr<tariff::DutyEngine> duty_;  // after tariff_, which it reads
   std::unique_ptr<RiskService> risk_;         // after store_ and tariff_, which it reads
   std::unique_ptr<Assessor> assessor_;        // after duty_ and risk_; declarations_ calls it
+  std::unique_ptr<KeyRewrapper> rewrapper_;   // Open(): last, so it stops first
 };
 
 }  // namespace clearway::app

@@ -316,6 +316,8 @@ int DeclareList(const Connection& c, const ListFlags& flags) {
     add("type", flags.type);
     add("channel", flags.channel);
     add("office", flags.office);
+    add("invoiceNumber", flags.invoice_number);
+    add("container", flags.container);
     add("cursor", flags.cursor);
     if (flags.limit > 0) add("limit", std::to_string(flags.limit));
     auto response = s.Send("GET", "/v1/declarations" + query);

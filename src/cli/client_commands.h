@@ -38,6 +38,7 @@ struct Connection {
 
 struct ListFlags {
   std::string status, type, channel, office, cursor;
+  std::string invoice_number, container;
   int limit = 0;
   bool json = false;
 };

@@ -9,10 +9,13 @@
 
 #include <boost/json.hpp>
 
+#include "app/config.h"
+#include "app/store_factory.h"
 #include "cli/output.h"
 #include "common/time.h"
 #include "keys/file_key_provider.h"
 #include "keys/pkcs11_key_provider.h"
+#include "store/encrypting_store.h"
 
 namespace clearway::cli {
 
@@ -31,6 +34,8 @@ struct KeysFlags {
   std::string module;
   std::string pin_env;
   std::string pin_file;
+  std::string data_dir;   // the store whose data keys rotate/retire look at
+  std::string store_url;
   uint32_t version = 0;
   bool json = false;
 };
@@ -48,8 +53,31 @@ int ExitCodeFor(const Error& error) {
 
 bool UsesToken(const KeysFlags& f) { return !FromEnv(f.token, "CLEARWAY_PKCS11_TOKEN").empty(); }
 
+app::StoreConfig StoreOf(const KeysFlags& f) {
+  app::StoreConfig config;
+  config.data_dir = FromEnv(f.data_dir, "CLEARWAY_DATA_DIR", config.data_dir);
+  config.url = FromEnv(f.store_url, "CLEARWAY_STORE");
+  return config;
+}
+
+// The key file: --key-file, else $CLEARWAY_KEY_FILE, else DATA_DIR/keys/kek (where the
+// server looks for it, app/encryption.h).
 std::string KeyFile(const KeysFlags& f) {
-  return FromEnv(f.key_file, "CLEARWAY_KEY_FILE", "var/keys/kek");
+  return FromEnv(f.key_file, "CLEARWAY_KEY_FILE", StoreOf(f).data_dir + "/keys/kek");
+}
+
+// OpenDataKeys() opens the store the flags name, behind an EncryptingStore over `provider`;
+// nullptr when there is no store yet (an SQLite file not made).
+Result<std::unique_ptr<store::EncryptingStore>> OpenDataKeys(const KeysFlags& f,
+                                                             keys::KeyProvider& provider) {
+  const app::StoreConfig config = StoreOf(f);
+  if (!app::IsPostgresStore(config) && !std::filesystem::exists(app::SqlitePathOf(config))) {
+    return std::unique_ptr<store::EncryptingStore>();
+  }
+  CW_ASSIGN_OR_RETURN(app::OpenedStore opened,
+                      app::OpenStore(config, app::StoreOpenOptions{"clearway-keys", false}));
+  return std::make_unique<store::EncryptingStore>(std::move(opened.store), provider,
+                                                  store::EncryptingStoreOptions{});
 }
 
 keys::Pkcs11Options TokenOptions(const KeysFlags& f) {
@@ -112,13 +140,23 @@ Status Rotate(const KeysFlags& f) {
   SystemClock clock;
   CW_ASSIGN_OR_RETURN(auto provider, OpenProvider(f, clock));
   CW_ASSIGN_OR_RETURN(keys::KekRef made, provider->Rotate());
-  std::cout << made.ToString() << " is now current: new data keys are wrapped under it.\n"
-            << "Re-wrapping is done by the server: it re-wraps every stored data key from the "
-               "older versions to "
-            << made.ToString()
-            << " online, without re-encrypting payloads. Retire an old version "
-               "(clearway keys retire N) only once the server reports that no data key is "
-               "left under it.\n";
+  std::cout << made.ToString() << " is now current: new data keys are wrapped under it.\n";
+  // Re-wrap every stored data key now, online: a running server keeps serving (it reads the
+  // new key file on its next call, and unwraps old versions until they are retired). Each key
+  // is replaced by a compare-and-set, payloads are not touched.
+  CW_ASSIGN_OR_RETURN(auto data_keys, OpenDataKeys(f, *provider));
+  if (data_keys == nullptr) {
+    std::cout << "no store at " << app::SqlitePathOf(StoreOf(f)) << ": no data key to re-wrap\n";
+    return OkStatus();
+  }
+  CW_ASSIGN_OR_RETURN(store::RewrapReport report, data_keys->RewrapDataKeys({}));
+  std::cout << "re-wrapped " << report.rewrapped << " data key(s) under "
+            << report.current.ToString() << "; " << report.remaining
+            << " left under older versions";
+  if (report.remaining > 0) {
+    std::cout << " (filed during the re-wrap: a running server re-wraps them within a minute)";
+  }
+  std::cout << ".\nRetire an old version (clearway keys retire N) once none is left under it.\n";
   return OkStatus();
 }
 
@@ -157,6 +195,20 @@ Status Retire(const KeysFlags& f) {
   CW_ASSIGN_OR_RETURN(auto provider, OpenProvider(f, clock));
   CW_ASSIGN_OR_RETURN(keys::KekRef current, provider->Current());
   keys::KekRef target{current.key_id, f.version};
+  // Retiring destroys the version: refuse while a stored data key still needs it.
+  CW_ASSIGN_OR_RETURN(auto data_keys, OpenDataKeys(f, *provider));
+  if (data_keys != nullptr) {
+    CW_ASSIGN_OR_RETURN(std::vector<store::KekUsage> usage, data_keys->CountDataKeysByKek());
+    for (const store::KekUsage& kek : usage) {
+      if (kek.kek_id == target.key_id && kek.kek_version == int64_t{target.version}) {
+        return Error::FailedPrecondition(
+            "kek-in-use", std::to_string(kek.data_keys) + " data key(s) are still wrapped under " +
+                              target.ToString() +
+                              "; re-wrap them first (clearway keys rotate, or wait for the "
+                              "server's re-wrapper)");
+      }
+    }
+  }
   CW_RETURN_IF_ERROR(provider->Retire(target));
   std::cout << "retired " << target.ToString()
             << ": its key material is destroyed; anything still wrapped under it can no "
@@ -189,7 +241,7 @@ void AddKeysCommands(CLI::App& app) {
 
   for (CLI::App* cmd : {init, rotate, list, retire}) {
     cmd->add_option("--key-file", flags->key_file,
-                    "The key file (env CLEARWAY_KEY_FILE; default var/keys/kek)");
+                    "The key file (env CLEARWAY_KEY_FILE; default DATA_DIR/keys/kek)");
     cmd->add_option("--key-id", flags->key_id,
                     "Key id for init, or of the key in the token (default clearway)");
     cmd->add_option("--token", flags->token,
@@ -201,6 +253,11 @@ void AddKeysCommands(CLI::App& app) {
                     "Environment variable holding the token PIN (default " +
                         std::string(keys::kDefaultPinEnv) + ")");
     cmd->add_option("--pin-file", flags->pin_file, "File holding the token PIN (0600)");
+    cmd->add_option("--data-dir", flags->data_dir,
+                    "The data directory (env CLEARWAY_DATA_DIR; default var): its store's data "
+                    "keys are re-wrapped by rotate and checked by retire");
+    cmd->add_option("--store", flags->store_url,
+                    "A postgres:// store instead of DATA_DIR/clearway.db (env CLEARWAY_STORE)");
   }
   init->callback([flags] { Run(Init, *flags); });
   rotate->callback([flags] { Run(Rotate, *flags); });

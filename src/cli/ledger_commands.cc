@@ -8,6 +8,7 @@
 
 #include "api/client.h"
 #include "app/config.h"
+#include "app/encryption.h"
 #include "cli/output.h"
 #include "app/ledger_audit.h"
 #include "app/ledger_key.h"
@@ -17,6 +18,7 @@
 #include "crypto/crypto.h"
 #include "ledger/checkpoint.h"
 #include "ledger/merkle.h"
+#include "store/encrypting_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace clearway::cli {
@@ -152,6 +154,9 @@ int VerifyFull(const LedgerFlags& flags) {
   app::StoreConfig config;
   config.data_dir = flags.data_dir;
   config.url = flags.store_url;
+  // Declared before `audited`, which may hold a reference to the provider.
+  SystemClock clock;
+  auto provider = app::OpenKeyProvider(config, clock);
   std::unique_ptr<store::Store> audited;
   if (app::IsPostgresStore(config)) {  // issue 8: a PostgreSQL store, e.g. after `store copy`
     auto opened = app::OpenStore(config, app::StoreOpenOptions{"clearway-audit", false});
@@ -168,6 +173,17 @@ int VerifyFull(const LedgerFlags& flags) {
     auto opened = store::sqlite::SqliteStore::Open(options);
     if (!opened.ok()) return Trouble(opened.error(), kCannotRun);
     audited = std::move(opened).value();
+  }
+  // Salts are sealed under each declaration's data key (docs/keys.md): the audit opens them
+  // with the key file beside the store. Without one, only a store that has no data key yet
+  // can be audited.
+  if (provider.ok()) {
+    audited = std::make_unique<store::EncryptingStore>(std::move(audited), **provider,
+                                                       store::EncryptingStoreOptions{});
+  } else {
+    auto usage = audited->CountDataKeysByKek();
+    if (!usage.ok()) return Trouble(usage.error(), kCannotRun);
+    if (!usage->empty()) return Trouble(provider.error(), kCannotRun);
   }
   auto report = app::AuditLedger(*audited, *key);
   if (!report.ok()) return Trouble(report.error(), kCannotRun);

@@ -108,4 +108,16 @@ Status ValidatePageLimit(int limit) {
   return OkStatus();
 }
 
+Status RefuseClearSensitiveFilter(const DeclarationFilter& filter) {
+  if (filter.sensitive.empty()) return OkStatus();
+  Error error = Error::FailedPrecondition(
+      "blind-index-unavailable", "look-ups by sensitive values need the blind-index key");
+  error.field_path = "filter";
+  return error;
+}
+
+Error DataKeyNotFound() {
+  return Error::NotFound("data-key-not-found", "the declaration has no data key");
+}
+
 }  // namespace clearway::store

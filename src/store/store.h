@@ -3,7 +3,10 @@
 // The repository interface every backend implements (sqlite/ now, postgres/ later). Domain code
 // sees only this header. A backend stores:
 //   - declaration versions: the clear index fields queries need plus an opaque payload
-//     (the canonical JSON of the version; later, its ciphertext);
+//     (the canonical JSON of the version, or its envelope when an EncryptingStore
+//     (store/encrypting_store.h) sits in front of the backend);
+//   - data keys: each declaration's key, wrapped under a key-encryption key, and the blind
+//     indexes of its sensitive exact-match values (docs/keys.md);
 //   - lifecycle transitions: who moved which declaration from which status to which, when, why;
 //   - idempotency records: the first response to a (principal, Idempotency-Key) pair;
 //   - assessments: the duty quote and risk decision made for a declaration version when it was
@@ -41,6 +44,16 @@
 
 namespace clearway::store {
 
+// A sensitive value a declaration can be looked up by exactly: `purpose` names the index
+// ("invoice-number", "container-id"), `value` is the normalised value (or, in a
+// BlindIndexEntry and DeclarationFilter::blind_indexes, its keyed blind index).
+struct SensitiveTerm {
+  std::string purpose;
+  std::string value;
+
+  friend bool operator==(const SensitiveTerm&, const SensitiveTerm&) = default;
+};
+
 // One version of a declaration. (id, version) is unique; versions start at 1 and grow by one.
 struct DeclarationRow {
   std::string id;
@@ -54,11 +67,57 @@ struct DeclarationRow {
   std::string hs_chapters;       // comma-separated two-digit chapters of the goods, e.g. "02,84"
   Timestamp created_at{};        // when version 1 was filed
   Timestamp updated_at{};        // when this version or status was written
-  std::string payload;           // canonical JSON of the declaration version
-  // The salt of this version's ledger commitment (store/ledger_records.h). Stored in clear for
-  // now; the envelope-encryption work will keep it encrypted under the record's data key, so
-  // that erasing the key erases what the commitment could reveal.
+  std::string payload;           // canonical JSON of the declaration version (or its envelope)
+  // The salt of this version's ledger commitment (store/ledger_records.h).
   ledger::CommitmentSalt salt{};
+  // The salt sealed under the declaration's data key (EncryptingStore). When not empty the
+  // backend stores these bytes in place of `salt`; a backend reading a stored salt that is not
+  // 32 bytes long returns it here (and a zero `salt`). Erasing the data key erases the salt.
+  std::string sealed_salt{};
+  // Sensitive exact-match values of this version (invoice number, container ids), in clear,
+  // set by the application. EncryptingStore replaces them by blind indexes
+  // (UnitOfWork::blind_indexes); a backend never stores them and reads them back empty.
+  std::vector<SensitiveTerm> sensitive_terms{};
+};
+
+// The blind index of one sensitive value of one declaration version (keys/key_provider.h
+// BlindIndex()). Only the index is stored, never the value.
+struct BlindIndexEntry {
+  std::string declaration_id;
+  int64_t version = 1;
+  std::string purpose;
+  std::string index;  // 32 lower-case hex characters
+};
+
+// A declaration's data key wrapped under a key-encryption key version: one row per declaration,
+// written with its version 1. Deleting the row crypto-shreds the declaration: its payloads,
+// salts, assessments and idempotency answers can no longer be decrypted.
+struct DataKeyRow {
+  std::string declaration_id;
+  std::string kek_id;
+  int64_t kek_version = 0;
+  std::string wrapped;  // the provider's wrapped-key bytes
+  Timestamp created_at{};
+};
+
+// Re-wrapping a stored data key under another KEK version (key rotation), as a compare-and-set:
+// applied only while the stored row still holds exactly `expected_*`; otherwise skipped
+// silently (the re-wrapper picks the row up again on its next pass).
+struct DataKeyRewrap {
+  std::string declaration_id;
+  std::string expected_kek_id;
+  int64_t expected_kek_version = 0;
+  std::string expected_wrapped;
+  std::string kek_id;
+  int64_t kek_version = 0;
+  std::string wrapped;
+};
+
+// How many stored data keys one KEK version wraps.
+struct KekUsage {
+  std::string kek_id;
+  int64_t kek_version = 0;
+  int64_t data_keys = 0;
 };
 
 // One lifecycle transition of a declaration.
@@ -73,6 +132,7 @@ struct TransitionRow {
   std::string reason;
   Timestamp at{};
   ledger::CommitmentSalt salt{};  // of this transition's commitment; see DeclarationRow::salt
+  std::string sealed_salt{};      // see DeclarationRow::sealed_salt
 };
 
 // The assessment of one declaration version: its duty quote and its risk decision, as computed
@@ -85,6 +145,7 @@ struct AssessmentRow {
   std::string quote;   // canonical JSON of the duty quote; "" when no quote could be made
   std::string risk;    // canonical JSON of the risk decision (channel, score, reasons, model)
   ledger::CommitmentSalt salt{};  // see DeclarationRow::salt
+  std::string sealed_salt{};      // see DeclarationRow::sealed_salt
 };
 
 // One event of the security event log. Append-only: the backend refuses updates and deletes.
@@ -166,6 +227,13 @@ struct UnitOfWork {
   std::vector<AssessmentRow> assessments;
   std::vector<SecurityEventRow> security_events;  // kAlreadyExists "duplicate-security-event"
   std::optional<IdempotencyRow> idempotency;  // kAlreadyExists if (principal, key) is taken
+  // Wrapped data keys of new declarations: kAlreadyExists "duplicate-data-key" when the
+  // declaration has one already.
+  std::vector<DataKeyRow> data_keys{};
+  // Blind indexes of the new versions' sensitive values.
+  std::vector<BlindIndexEntry> blind_indexes{};
+  // Key rotation: re-wrapped data keys, each a compare-and-set (see DataKeyRewrap).
+  std::vector<DataKeyRewrap> rewraps{};
   // One leaf per new version, then one per transition, assessment and security event, in
   // order (SealUnit() makes them); appended to the log with the records, or not at all.
   std::vector<ledger::LeafEntry> leaves;
@@ -220,6 +288,9 @@ class LedgerSnapshot {
   virtual Status ForEachSecurityEvent(
       const std::function<Status(const SecurityEventRow&, bool has_salt)>& visit) = 0;
   virtual Result<std::optional<CheckpointRow>> LatestCheckpoint() = 0;
+  // A declaration's wrapped data key as of the snapshot, read on the snapshot's own connection
+  // (so that opening sealed salts needs no second connection); kNotFound "data-key-not-found".
+  virtual Result<DataKeyRow> GetDataKey(const std::string& declaration_id) = 0;
 };
 
 // Filters for listing declarations; empty fields do not filter.
@@ -231,6 +302,13 @@ struct DeclarationFilter {
   std::string channel;
   std::optional<Timestamp> created_from;   // inclusive
   std::optional<Timestamp> created_to;     // exclusive
+  // Exact matches on sensitive values, every one required, in clear: only an EncryptingStore
+  // can serve them (it turns them into blind_indexes); a bare backend refuses them with
+  // kFailedPrecondition "blind-index-unavailable".
+  std::vector<SensitiveTerm> sensitive{};
+  // Exact matches on blind indexes (SensitiveTerm::value is the index), every one required, of
+  // the latest version.
+  std::vector<SensitiveTerm> blind_indexes{};
 };
 
 // Keyset pagination over (created_at, id), newest first.
@@ -301,6 +379,22 @@ class Store {
   // CountDeclarations() counts distinct declarations (for metrics and tests).
   virtual Result<int64_t> CountDeclarations() = 0;
 
+  // ---- Data keys (envelope encryption, docs/keys.md) ----
+
+  // GetDataKey() returns a declaration's wrapped data key; kNotFound "data-key-not-found".
+  virtual Result<DataKeyRow> GetDataKey(const std::string& declaration_id) = 0;
+
+  // ListDataKeysToRewrap() returns up to `limit` (1..500) data keys not wrapped under
+  // (kek_id, kek_version), ordered by declaration id, starting after `after_declaration_id`.
+  virtual Result<std::vector<DataKeyRow>> ListDataKeysToRewrap(const std::string& kek_id,
+                                                               int64_t kek_version,
+                                                               const std::string& after_id,
+                                                               int limit) = 0;
+
+  // CountDataKeysByKek() says how many data keys each KEK version wraps (versions wrapping
+  // none are absent), ordered by key id and version.
+  virtual Result<std::vector<KekUsage>> CountDataKeysByKek() = 0;
+
   // ---- The ledger ----
 
   // LedgerTree() is the log's Merkle tree for reading (a MerkleLog over it gives roots and
@@ -359,5 +453,12 @@ Result<PageCursor> DecodeCursor(std::string_view text);
 // ValidatePageLimit() returns ok for kMinPageLimit..kMaxPageLimit, else kInvalidArgument with
 // field "limit" and reason "bad-limit".
 Status ValidatePageLimit(int limit);
+
+// RefuseClearSensitiveFilter() is what a bare backend answers a filter with sensitive values in
+// clear: kFailedPrecondition "blind-index-unavailable" (field "filter"), ok when there are none.
+Status RefuseClearSensitiveFilter(const DeclarationFilter& filter);
+
+// DataKeyNotFound() is kNotFound "data-key-not-found".
+Error DataKeyNotFound();
 
 }  // namespace clearway::store

@@ -58,6 +58,7 @@ TEST_F(SqliteLedgerTest, MigrationEntersOlderRecordsIntoTheLedger) {
     // Turn the file back into schema version 1, as an older Clearway left it.
     RawDb raw = OpenRaw(options_.path);
     const char* downgrade =
+        "DROP TABLE declaration_blind_indexes; DROP TABLE data_keys;"
         "DROP TABLE assessments; DROP TABLE security_events;"
         "DROP TABLE ledger_cosignatures;"
         "DROP TABLE ledger_leaves; DROP TABLE ledger_nodes; DROP TABLE ledger_checkpoints;"
@@ -67,7 +68,7 @@ TEST_F(SqliteLedgerTest, MigrationEntersOlderRecordsIntoTheLedger) {
         << sqlite3_errmsg(raw.get());
   }
   Reopen();
-  EXPECT_EQ(Raw("SELECT MAX(version) FROM schema_migrations"), 4);
+  EXPECT_EQ(Raw("SELECT MAX(version) FROM schema_migrations"), 5);
   // A (created first): v1, A#1, v2; then B: v1, B#1, B#2.
   std::vector<std::string> order;
   for (uint64_t index = 0; index < LeafCount(); ++index)

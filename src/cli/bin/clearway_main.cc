@@ -80,6 +80,10 @@ int main(int argc, char** argv) {
   list->add_option("--type", list_flags.type, "import or export");
   list->add_option("--channel", list_flags.channel, "green, yellow or red");
   list->add_option("--office", list_flags.office, "Customs office");
+  list->add_option("--invoice-number", list_flags.invoice_number,
+                   "Exact invoice number (looked up by blind index, never in clear)");
+  list->add_option("--container", list_flags.container,
+                   "Exact container id (looked up by blind index, never in clear)");
   list->add_option("--limit", list_flags.limit, "Page size 1..500")->check(CLI::Range(1, 500));
   list->add_option("--cursor", list_flags.cursor, "nextCursor of the previous page");
   list->add_flag("--json", list_flags.json, "Print the raw JSON page");

@@ -84,6 +84,10 @@ class PostgresSnapshot final : public LedgerSnapshot {
     return QueryLatestCheckpoint(db_);
   }
 
+  Result<DataKeyRow> GetDataKey(const std::string& declaration_id) override {
+    return QueryDataKey(db_, declaration_id);
+  }
+
  private:
   template <typename Row>
   Status StreamRows(const std::string& sql, Row (*read)(const PgRows&, int, int, bool&),

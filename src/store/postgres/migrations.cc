@@ -161,7 +161,30 @@ CREATE TRIGGER security_events_no_truncate BEFORE TRUNCATE ON security_events
   FOR EACH STATEMENT EXECUTE FUNCTION clearway_refuse_change();
 )sql";
 
-const std::array<const char*, 4> kMigrations = {kV1, kV2, kV3, kV4};
+// Version 5: envelope encryption at rest (docs/keys.md), as SQLite's version 5: each
+// declaration's wrapped data key, and the blind indexes of its versions' sensitive values.
+// Shredding a declaration is deleting its data_keys row, so no foreign key ties the row.
+constexpr const char* kV5 = R"sql(
+CREATE TABLE data_keys (
+  declaration_id TEXT   COLLATE "C" NOT NULL PRIMARY KEY,
+  kek_id         TEXT   COLLATE "C" NOT NULL,
+  kek_version    BIGINT NOT NULL CHECK (kek_version >= 1),
+  wrapped        BYTEA  NOT NULL,
+  created_at     BIGINT NOT NULL
+);
+CREATE INDEX data_keys_by_kek ON data_keys (kek_id, kek_version, declaration_id);
+
+CREATE TABLE declaration_blind_indexes (
+  purpose        TEXT   NOT NULL,
+  idx            TEXT   NOT NULL,
+  declaration_id TEXT   COLLATE "C" NOT NULL,
+  version        BIGINT NOT NULL,
+  PRIMARY KEY (purpose, idx, declaration_id, version),
+  FOREIGN KEY (declaration_id, version) REFERENCES declarations (id, version)
+);
+)sql";
+
+const std::array<const char*, 5> kMigrations = {kV1, kV2, kV3, kV4, kV5};
 
 Error SchemaTooNew(int64_t found) {
   return Error::FailedPrecondition("schema-too-new",

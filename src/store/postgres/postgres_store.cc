@@ -407,6 +407,25 @@ Result<SecurityEventPage> PostgresStore::ListSecurityEvents(const SecurityEventF
       [&](PgConnection& db) { return internal::QuerySecurityEventPage(db, filter, page); });
 }
 
+Result<DataKeyRow> PostgresStore::GetDataKey(const std::string& declaration_id) {
+  return primary_->With<DataKeyRow>(
+      [&](PgConnection& db) { return internal::QueryDataKey(db, declaration_id); });
+}
+
+Result<std::vector<DataKeyRow>> PostgresStore::ListDataKeysToRewrap(const std::string& kek_id,
+                                                                    int64_t kek_version,
+                                                                    const std::string& after_id,
+                                                                    int limit) {
+  return primary_->With<std::vector<DataKeyRow>>([&](PgConnection& db) {
+    return internal::QueryDataKeysToRewrap(db, kek_id, kek_version, after_id, limit);
+  });
+}
+
+Result<std::vector<KekUsage>> PostgresStore::CountDataKeysByKek() {
+  return primary_->With<std::vector<KekUsage>>(
+      [](PgConnection& db) { return internal::QueryKekUsage(db); });
+}
+
 Result<int64_t> PostgresStore::CountDeclarations() {
   return primary_->With<int64_t>(
       [](PgConnection& db) { return internal::QueryDeclarationCount(db); });

@@ -106,6 +106,13 @@ class PostgresStore final : public Store {
   Result<SecurityEventPage> ListSecurityEvents(const SecurityEventFilter& filter,
                                                const PageRequest& page) override;
   Result<int64_t> CountDeclarations() override;
+  // Data keys are read from the primary: a key is needed right after it is written.
+  Result<DataKeyRow> GetDataKey(const std::string& declaration_id) override;
+  Result<std::vector<DataKeyRow>> ListDataKeysToRewrap(const std::string& kek_id,
+                                                       int64_t kek_version,
+                                                       const std::string& after_id,
+                                                       int limit) override;
+  Result<std::vector<KekUsage>> CountDataKeysByKek() override;
 
   ledger::TreeStore& LedgerTree() override;
   Result<LeafRow> GetLeaf(uint64_t index) override;

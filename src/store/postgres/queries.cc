@@ -13,6 +13,16 @@ DeclarationRow ReadDeclaration(const PgRows& rows, int row, int first) {
   return ReadDeclarationRow(rows, row, first, has_salt);
 }
 
+DataKeyRow ReadDataKey(const PgRows& rows, int row) {
+  DataKeyRow out;
+  out.declaration_id = rows.Text(row, 0);
+  out.kek_id = rows.Text(row, 1);
+  out.kek_version = rows.Int(row, 2);
+  out.wrapped = rows.Bytes(row, 3);
+  out.created_at = rows.Time(row, 4);
+  return out;
+}
+
 Error DeclarationNotFound() {
   return Error::NotFound("declaration-not-found", "no such declaration or version");
 }
@@ -74,6 +84,7 @@ DeclarationRow ReadDeclarationRow(const PgRows& rows, int row, int first, bool& 
   out.updated_at = rows.Time(row, first + 10);
   out.payload = rows.Bytes(row, first + 11);
   has_salt = CopySalt(rows.Bytes(row, first + 12), out.salt);
+  if (!has_salt) out.sealed_salt = rows.Bytes(row, first + 12);
   return out;
 }
 
@@ -89,6 +100,7 @@ TransitionRow ReadTransitionRow(const PgRows& rows, int row, int first, bool& ha
   out.reason = rows.Text(row, first + 7);
   out.at = rows.Time(row, first + 8);
   has_salt = CopySalt(rows.Bytes(row, first + 9), out.salt);
+  if (!has_salt) out.sealed_salt = rows.Bytes(row, first + 9);
   return out;
 }
 
@@ -100,6 +112,7 @@ AssessmentRow ReadAssessmentRow(const PgRows& rows, int row, int first, bool& ha
   out.quote = rows.Bytes(row, first + 3);
   out.risk = rows.Bytes(row, first + 4);
   has_salt = CopySalt(rows.Bytes(row, first + 5), out.salt);
+  if (!has_salt) out.sealed_salt = rows.Bytes(row, first + 5);
   return out;
 }
 
@@ -148,6 +161,7 @@ Result<std::vector<DeclarationRow>> QueryVersions(PgConnection& db, const std::s
 Result<DeclarationPage> QueryDeclarationPage(PgConnection& db, const DeclarationFilter& filter,
                                              const PageRequest& page) {
   CW_RETURN_IF_ERROR(ValidatePageLimit(page.limit));
+  CW_RETURN_IF_ERROR(RefuseClearSensitiveFilter(filter));
   std::optional<PageCursor> cursor;
   if (!page.after_cursor.empty()) {
     CW_ASSIGN_OR_RETURN(cursor, DecodeCursor(page.after_cursor));
@@ -176,6 +190,12 @@ Result<DeclarationPage> QueryDeclarationPage(PgConnection& db, const Declaration
   if (filter.created_to.has_value()) {
     where.Add("h.created_at < ");
     where.params().Time(*filter.created_to);
+  }
+  for (const SensitiveTerm& term : filter.blind_indexes) {
+    where.Add("EXISTS (SELECT 1 FROM declaration_blind_indexes b WHERE b.purpose = ",
+              " AND b.idx = $" + std::to_string(where.params().size() + 2) +
+                  " AND b.declaration_id = h.id AND b.version = h.version)");
+    where.params().Text(term.purpose).Text(term.value);
   }
   if (cursor.has_value()) where.AddCursor("h.created_at, h.id", *cursor);
   std::string sql = "SELECT h.created_at, " + std::string(kDeclarationColumnList) +
@@ -297,6 +317,41 @@ Result<SecurityEventPage> QuerySecurityEventPage(PgConnection& db,
     result.items.push_back(ReadSecurityEventRow(rows, row, 0, has_salt));
   }
   return result;
+}
+
+Result<DataKeyRow> QueryDataKey(PgConnection& db, const std::string& declaration_id) {
+  CW_ASSIGN_OR_RETURN(PgRows rows,
+                      db.Run("SELECT declaration_id, kek_id, kek_version, wrapped, created_at"
+                             " FROM data_keys WHERE declaration_id = $1",
+                             PgParams().Text(declaration_id)));
+  if (rows.size() == 0) return DataKeyNotFound();
+  return ReadDataKey(rows, 0);
+}
+
+Result<std::vector<DataKeyRow>> QueryDataKeysToRewrap(PgConnection& db, const std::string& kek_id,
+                                                      int64_t kek_version,
+                                                      const std::string& after_id, int limit) {
+  CW_RETURN_IF_ERROR(ValidatePageLimit(limit));
+  CW_ASSIGN_OR_RETURN(
+      PgRows rows,
+      db.Run("SELECT declaration_id, kek_id, kek_version, wrapped, created_at FROM data_keys"
+             " WHERE NOT (kek_id = $1 AND kek_version = $2) AND declaration_id > $3"
+             " ORDER BY declaration_id LIMIT $4",
+             PgParams().Text(kek_id).Int(kek_version).Text(after_id).Int(limit)));
+  std::vector<DataKeyRow> out;
+  for (int row = 0; row < rows.size(); ++row) out.push_back(ReadDataKey(rows, row));
+  return out;
+}
+
+Result<std::vector<KekUsage>> QueryKekUsage(PgConnection& db) {
+  CW_ASSIGN_OR_RETURN(PgRows rows,
+                      db.Run("SELECT kek_id, kek_version, COUNT(*)::bigint FROM data_keys"
+                             " GROUP BY kek_id, kek_version ORDER BY kek_id, kek_version"));
+  std::vector<KekUsage> usage;
+  for (int row = 0; row < rows.size(); ++row) {
+    usage.push_back(KekUsage{rows.Text(row, 0), rows.Int(row, 1), rows.Int(row, 2)});
+  }
+  return usage;
 }
 
 }  // namespace clearway::store::postgres::internal

@@ -47,4 +47,10 @@ Result<SecurityEventPage> QuerySecurityEventPage(PgConnection& db,
                                                  const SecurityEventFilter& filter,
                                                  const PageRequest& page);
 
+Result<DataKeyRow> QueryDataKey(PgConnection& db, const std::string& declaration_id);
+Result<std::vector<DataKeyRow>> QueryDataKeysToRewrap(PgConnection& db, const std::string& kek_id,
+                                                      int64_t kek_version,
+                                                      const std::string& after_id, int limit);
+Result<std::vector<KekUsage>> QueryKekUsage(PgConnection& db);
+
 }  // namespace clearway::store::postgres::internal

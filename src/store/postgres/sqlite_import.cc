@@ -64,6 +64,14 @@ const std::vector<TableSpec>& Tables() {
         {"outcome", Column::kText}, {"actor", Column::kText}, {"event", Column::kBytes},
         {"salt", Column::kBytes}},
        "at, id"},
+      {"data_keys",
+       {{"declaration_id", Column::kText}, {"kek_id", Column::kText},
+        {"kek_version", Column::kInt}, {"wrapped", Column::kBytes}, {"created_at", Column::kInt}},
+       "declaration_id"},
+      {"declaration_blind_indexes",
+       {{"purpose", Column::kText}, {"idx", Column::kText}, {"declaration_id", Column::kText},
+        {"version", Column::kInt}},
+       "purpose, idx, declaration_id, version"},
       {"ledger_leaves",
        {{"idx", Column::kInt}, {"leaf_hash", Column::kBytes}, {"kind", Column::kText},
         {"record_id", Column::kText}, {"entry", Column::kBytes}},
@@ -83,7 +91,7 @@ const std::vector<TableSpec>& Tables() {
   return tables;
 }
 
-constexpr int64_t kSchemaVersion = 4;  // the schema Tables() describes
+constexpr int64_t kSchemaVersion = 5;  // the schema Tables() describes
 
 struct SqliteClose {
   void operator()(sqlite3* db) const { sqlite3_close_v2(db); }

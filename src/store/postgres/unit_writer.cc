@@ -1,6 +1,7 @@
 #include "store/postgres/unit_writer.h"
 
 #include <string>
+#include <string_view>
 
 #include "store/postgres/ledger_tables.h"
 
@@ -46,6 +47,22 @@ constexpr const char* kInsertSecurityEvent =
 constexpr const char* kInsertIdempotency =
     "INSERT INTO idempotency (principal, key, request_hash, status_code, response_body,"
     " resource_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+
+constexpr const char* kInsertDataKey =
+    "INSERT INTO data_keys (declaration_id, kek_id, kek_version, wrapped, created_at)"
+    " VALUES ($1, $2, $3, $4, $5)";
+constexpr const char* kInsertBlindIndex =
+    "INSERT INTO declaration_blind_indexes (purpose, idx, declaration_id, version)"
+    " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
+constexpr const char* kRewrapDataKey =
+    "UPDATE data_keys SET kek_id = $1, kek_version = $2, wrapped = $3 WHERE declaration_id = $4"
+    " AND kek_id = $5 AND kek_version = $6 AND wrapped = $7";
+
+// SaltBytes() is what a row's salt column holds: the sealed salt when there is one.
+std::string_view SaltBytes(const ledger::CommitmentSalt& salt, const std::string& sealed) {
+  if (!sealed.empty()) return sealed;
+  return {reinterpret_cast<const char*>(salt.data()), salt.size()};
+}
 
 // CurrentVersion() is the latest stored version of a declaration, 0 when there is none. The
 // batch holds the append lock, so no other node changes it before this transaction ends.
@@ -102,7 +119,7 @@ Status InsertDeclaration(PgConnection& db, const DeclarationRow& row, size_t ind
                             .Time(row.created_at)
                             .Time(row.updated_at)
                             .Bytes(row.payload)
-                            .Bytes(row.salt));
+                            .Bytes(SaltBytes(row.salt, row.sealed_salt)));
   if (!inserted.ok() && db.last_sqlstate() == kUniqueViolation) {
     return Error::AlreadyExists("duplicate-version", "declaration version already exists");
   }
@@ -169,7 +186,7 @@ Status InsertTransition(PgConnection& db, const TransitionRow& row) {
                             .Text(row.actor)
                             .Text(row.reason)
                             .Time(row.at)
-                            .Bytes(row.salt));
+                            .Bytes(SaltBytes(row.salt, row.sealed_salt)));
   if (inserted.ok()) return inserted;
   if (db.last_sqlstate() == kUniqueViolation) {
     return Error::AlreadyExists("duplicate-transition", "declaration " + row.declaration_id +
@@ -193,7 +210,7 @@ Status InsertAssessment(PgConnection& db, const AssessmentRow& row) {
                             .Time(row.at)
                             .Bytes(row.quote)
                             .Bytes(row.risk)
-                            .Bytes(row.salt));
+                            .Bytes(SaltBytes(row.salt, row.sealed_salt)));
   if (inserted.ok()) return inserted;
   if (db.last_sqlstate() == kUniqueViolation) {
     return Error::AlreadyExists("duplicate-assessment",
@@ -244,6 +261,50 @@ Status InsertIdempotency(PgConnection& db, const IdempotencyRow& row) {
   return inserted;
 }
 
+Status InsertDataKey(PgConnection& db, const DataKeyRow& row) {
+  Status inserted = Run(db, kInsertDataKey,
+                        PgParams()
+                            .Text(row.declaration_id)
+                            .Text(row.kek_id)
+                            .Int(row.kek_version)
+                            .Bytes(row.wrapped)
+                            .Time(row.created_at));
+  if (!inserted.ok() && db.last_sqlstate() == kUniqueViolation) {
+    return Error::AlreadyExists("duplicate-data-key",
+                                "declaration " + row.declaration_id + " has a data key already");
+  }
+  return inserted;
+}
+
+Status InsertBlindIndex(PgConnection& db, const BlindIndexEntry& entry) {
+  Status inserted = Run(db, kInsertBlindIndex,
+                        PgParams()
+                            .Text(entry.purpose)
+                            .Text(entry.index)
+                            .Text(entry.declaration_id)
+                            .Int(entry.version));
+  if (!inserted.ok() && db.last_sqlstate() == kForeignKeyViolation) {
+    return Error::FailedPrecondition("unknown-declaration-version",
+                                     "blind index for declaration " + entry.declaration_id +
+                                         " version " + std::to_string(entry.version) +
+                                         ", which is not stored");
+  }
+  return inserted;
+}
+
+// A re-wrap that finds the row changed does nothing: see DataKeyRewrap.
+Status ApplyRewrap(PgConnection& db, const DataKeyRewrap& rewrap) {
+  return Run(db, kRewrapDataKey,
+             PgParams()
+                 .Text(rewrap.kek_id)
+                 .Int(rewrap.kek_version)
+                 .Bytes(rewrap.wrapped)
+                 .Text(rewrap.declaration_id)
+                 .Text(rewrap.expected_kek_id)
+                 .Int(rewrap.expected_kek_version)
+                 .Bytes(rewrap.expected_wrapped));
+}
+
 }  // namespace
 
 Status ApplyUnit(PgConnection& db, const UnitOfWork& work) {
@@ -266,6 +327,11 @@ Status ApplyUnit(PgConnection& db, const UnitOfWork& work) {
     CW_RETURN_IF_ERROR(InsertSecurityEvent(db, event));
   }
   if (work.idempotency.has_value()) CW_RETURN_IF_ERROR(InsertIdempotency(db, *work.idempotency));
+  for (const DataKeyRow& data_key : work.data_keys) CW_RETURN_IF_ERROR(InsertDataKey(db, data_key));
+  for (const BlindIndexEntry& entry : work.blind_indexes) {
+    CW_RETURN_IF_ERROR(InsertBlindIndex(db, entry));
+  }
+  for (const DataKeyRewrap& rewrap : work.rewraps) CW_RETURN_IF_ERROR(ApplyRewrap(db, rewrap));
   if (work.checkpoint.has_value()) CW_RETURN_IF_ERROR(InsertCheckpoint(db, *work.checkpoint));
   for (const CosignatureRow& cosignature : work.cosignatures) {
     CW_RETURN_IF_ERROR(InsertCosignature(db, cosignature));

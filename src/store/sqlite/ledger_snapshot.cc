@@ -90,6 +90,10 @@ class SqliteSnapshot final : public LedgerSnapshot {
     return QueryLatestCheckpoint(db_);
   }
 
+  Result<DataKeyRow> GetDataKey(const std::string& declaration_id) override {
+    return QueryDataKey(db_, declaration_id);
+  }
+
  private:
   // VisitRows() runs `sql` and hands each row, read by `read` from column 0, to `visit`.
   template <typename Row>

@@ -153,14 +153,39 @@ CREATE TRIGGER security_events_no_delete BEFORE DELETE ON security_events
   BEGIN SELECT RAISE(ABORT, 'the security event log is append-only'); END;
 )sql";
 
+// Version 5: envelope encryption at rest (docs/keys.md). Each declaration's data key, wrapped
+// under a key-encryption key version, and the blind indexes of its versions' sensitive values.
+// Payloads, salts, assessments and idempotency answers written from now on hold envelopes
+// sealed under that key; rows written before stay as they were. Shredding a declaration is
+// deleting its data_keys row, so no foreign key ties the row to anything.
+constexpr const char* kV5 = R"sql(
+CREATE TABLE data_keys (
+  declaration_id TEXT    NOT NULL PRIMARY KEY,
+  kek_id         TEXT    NOT NULL,
+  kek_version    INTEGER NOT NULL CHECK (kek_version >= 1),
+  wrapped        BLOB    NOT NULL,
+  created_at     INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX data_keys_by_kek ON data_keys (kek_id, kek_version, declaration_id);
+
+CREATE TABLE declaration_blind_indexes (
+  purpose        TEXT    NOT NULL,
+  idx            TEXT    NOT NULL,
+  declaration_id TEXT    NOT NULL,
+  version        INTEGER NOT NULL,
+  PRIMARY KEY (purpose, idx, declaration_id, version),
+  FOREIGN KEY (declaration_id, version) REFERENCES declarations (id, version)
+) WITHOUT ROWID;
+)sql";
+
 struct Migration {
   const char* sql;
   Status (*after)(Connection& db);  // C++ work in the same transaction, or nullptr
 };
 
-const std::array<Migration, 4> kMigrations = {
+const std::array<Migration, 5> kMigrations = {
     Migration{kV1, nullptr}, Migration{kV2, &BackfillLedger}, Migration{kV3, nullptr},
-    Migration{kV4, nullptr}};
+    Migration{kV4, nullptr}, Migration{kV5, nullptr}};
 
 Error SchemaTooNew(int64_t found) {
   return Error::FailedPrecondition("schema-too-new",

@@ -32,10 +32,21 @@ DeclarationRow ReadDeclarationRow(const Statement& stmt, int first, bool& has_sa
   row.updated_at = stmt.ColumnTime(first + 10);
   row.payload = stmt.ColumnBlob(first + 11);
   has_salt = ReadSalt(stmt, first + 12, row.salt);
+  if (!has_salt) row.sealed_salt = stmt.ColumnBlob(first + 12);
   return row;
 }
 
 namespace {
+
+DataKeyRow ReadDataKey(const Statement& stmt) {
+  DataKeyRow row;
+  row.declaration_id = stmt.ColumnText(0);
+  row.kek_id = stmt.ColumnText(1);
+  row.kek_version = stmt.ColumnInt(2);
+  row.wrapped = stmt.ColumnBlob(3);
+  row.created_at = stmt.ColumnTime(4);
+  return row;
+}
 
 Error DeclarationNotFound() {
   return Error::NotFound("declaration-not-found", "no such declaration or version");
@@ -67,6 +78,10 @@ std::string BuildListSql(const DeclarationFilter& filter, bool has_cursor) {
   if (!filter.channel.empty()) add("h.channel = ?");
   if (filter.created_from.has_value()) add("h.created_at >= ?");
   if (filter.created_to.has_value()) add("h.created_at < ?");
+  for (size_t idx = 0; idx < filter.blind_indexes.size(); ++idx) {
+    add("EXISTS (SELECT 1 FROM declaration_blind_indexes b WHERE b.purpose = ? AND b.idx = ?"
+        " AND b.declaration_id = h.id AND b.version = h.version)");
+  }
   if (has_cursor) add("(h.created_at, h.id) < (?, ?)");
   sql += where;
   sql += " ORDER BY h.created_at DESC, h.id DESC LIMIT ?";
@@ -85,6 +100,10 @@ void BindListParameters(Statement& stmt, const DeclarationFilter& filter,
   if (!filter.channel.empty()) stmt.BindText(++index, filter.channel);
   if (filter.created_from.has_value()) stmt.BindTime(++index, *filter.created_from);
   if (filter.created_to.has_value()) stmt.BindTime(++index, *filter.created_to);
+  for (const SensitiveTerm& term : filter.blind_indexes) {
+    stmt.BindText(++index, term.purpose);
+    stmt.BindText(++index, term.value);
+  }
   if (cursor.has_value()) {
     stmt.BindTime(++index, cursor->created_at);
     stmt.BindText(++index, cursor->id);
@@ -130,6 +149,7 @@ Result<std::vector<DeclarationRow>> QueryVersions(Connection& db, const std::str
 Result<DeclarationPage> QueryDeclarationPage(Connection& db, const DeclarationFilter& filter,
                                              const PageRequest& page) {
   CW_RETURN_IF_ERROR(ValidatePageLimit(page.limit));
+  CW_RETURN_IF_ERROR(RefuseClearSensitiveFilter(filter));
   std::optional<PageCursor> cursor;
   if (!page.after_cursor.empty()) {
     CW_ASSIGN_OR_RETURN(cursor, DecodeCursor(page.after_cursor));
@@ -181,6 +201,7 @@ TransitionRow ReadTransitionRow(const Statement& stmt, int first, bool& has_salt
   row.reason = stmt.ColumnText(first + 7);
   row.at = stmt.ColumnTime(first + 8);
   has_salt = ReadSalt(stmt, first + 9, row.salt);
+  if (!has_salt) row.sealed_salt = stmt.ColumnBlob(first + 9);
   return row;
 }
 
@@ -213,6 +234,7 @@ AssessmentRow ReadAssessmentRow(const Statement& stmt, int first, bool& has_salt
   row.quote = stmt.ColumnBlob(first + 3);
   row.risk = stmt.ColumnBlob(first + 4);
   has_salt = ReadSalt(stmt, first + 5, row.salt);
+  if (!has_salt) row.sealed_salt = stmt.ColumnBlob(first + 5);
   return row;
 }
 
@@ -296,6 +318,51 @@ Result<int64_t> QueryDeclarationCount(Connection& db) {
   CW_ASSIGN_OR_RETURN(Statement stmt, db.Prepare("SELECT COUNT(*) FROM declaration_heads"));
   CW_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
   return has_row ? stmt.ColumnInt(0) : int64_t{0};
+}
+
+Result<DataKeyRow> QueryDataKey(Connection& db, const std::string& declaration_id) {
+  CW_ASSIGN_OR_RETURN(Statement stmt,
+                      db.Prepare("SELECT declaration_id, kek_id, kek_version, wrapped, created_at"
+                                 " FROM data_keys WHERE declaration_id = ?"));
+  stmt.BindText(1, declaration_id);
+  CW_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
+  if (!has_row) return DataKeyNotFound();
+  return ReadDataKey(stmt);
+}
+
+Result<std::vector<DataKeyRow>> QueryDataKeysToRewrap(Connection& db, const std::string& kek_id,
+                                                      int64_t kek_version,
+                                                      const std::string& after_id, int limit) {
+  CW_RETURN_IF_ERROR(ValidatePageLimit(limit));
+  CW_ASSIGN_OR_RETURN(
+      Statement stmt,
+      db.Prepare("SELECT declaration_id, kek_id, kek_version, wrapped, created_at FROM data_keys"
+                 " WHERE NOT (kek_id = ? AND kek_version = ?) AND declaration_id > ?"
+                 " ORDER BY declaration_id LIMIT ?"));
+  stmt.BindText(1, kek_id);
+  stmt.BindInt(2, kek_version);
+  stmt.BindText(3, after_id);
+  stmt.BindInt(4, limit);
+  std::vector<DataKeyRow> rows;
+  while (true) {
+    CW_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
+    if (!has_row) break;
+    rows.push_back(ReadDataKey(stmt));
+  }
+  return rows;
+}
+
+Result<std::vector<KekUsage>> QueryKekUsage(Connection& db) {
+  CW_ASSIGN_OR_RETURN(Statement stmt,
+                      db.Prepare("SELECT kek_id, kek_version, COUNT(*) FROM data_keys"
+                                 " GROUP BY kek_id, kek_version ORDER BY kek_id, kek_version"));
+  std::vector<KekUsage> usage;
+  while (true) {
+    CW_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
+    if (!has_row) break;
+    usage.push_back(KekUsage{stmt.ColumnText(0), stmt.ColumnInt(1), stmt.ColumnInt(2)});
+  }
+  return usage;
 }
 
 }  // namespace clearway::store::sqlite::internal

@@ -50,4 +50,10 @@ Result<SecurityEventPage> QuerySecurityEventPage(Connection& db,
                                                  const SecurityEventFilter& filter,
                                                  const PageRequest& page);
 
+Result<DataKeyRow> QueryDataKey(Connection& db, const std::string& declaration_id);
+Result<std::vector<DataKeyRow>> QueryDataKeysToRewrap(Connection& db, const std::string& kek_id,
+                                                      int64_t kek_version,
+                                                      const std::string& after_id, int limit);
+Result<std::vector<KekUsage>> QueryKekUsage(Connection& db);
+
 }  // namespace clearway::store::sqlite::internal

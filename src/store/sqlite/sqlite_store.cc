@@ -417,6 +417,24 @@ Result<AssessmentRow> SqliteStore::GetAssessment(const std::string& declaration_
   return internal::QueryAssessment(lease.conn(), declaration_id, version);
 }
 
+Result<DataKeyRow> SqliteStore::GetDataKey(const std::string& declaration_id) {
+  ReadLease lease = AcquireReader();
+  return internal::QueryDataKey(lease.conn(), declaration_id);
+}
+
+Result<std::vector<DataKeyRow>> SqliteStore::ListDataKeysToRewrap(const std::string& kek_id,
+                                                                  int64_t kek_version,
+                                                                  const std::string& after_id,
+                                                                  int limit) {
+  ReadLease lease = AcquireReader();
+  return internal::QueryDataKeysToRewrap(lease.conn(), kek_id, kek_version, after_id, limit);
+}
+
+Result<std::vector<KekUsage>> SqliteStore::CountDataKeysByKek() {
+  ReadLease lease = AcquireReader();
+  return internal::QueryKekUsage(lease.conn());
+}
+
 Result<SecurityEventPage> SqliteStore::ListSecurityEvents(const SecurityEventFilter& filter,
                                                           const PageRequest& page) {
   ReadLease lease = AcquireReader();

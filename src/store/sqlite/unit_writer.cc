@@ -47,7 +47,19 @@ constexpr const char* kInsertIdempotency =
     "INSERT INTO idempotency (principal, key, request_hash, status_code, response_body,"
     " resource_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)";
 
-std::string_view SaltText(const ledger::CommitmentSalt& salt) {
+constexpr const char* kInsertDataKey =
+    "INSERT INTO data_keys (declaration_id, kek_id, kek_version, wrapped, created_at)"
+    " VALUES (?, ?, ?, ?, ?)";
+constexpr const char* kInsertBlindIndex =
+    "INSERT OR IGNORE INTO declaration_blind_indexes (purpose, idx, declaration_id, version)"
+    " VALUES (?, ?, ?, ?)";
+constexpr const char* kRewrapDataKey =
+    "UPDATE data_keys SET kek_id = ?, kek_version = ?, wrapped = ? WHERE declaration_id = ?"
+    " AND kek_id = ? AND kek_version = ? AND wrapped = ?";
+
+// SaltBytes() is what a row's salt column holds: the sealed salt when there is one.
+std::string_view SaltBytes(const ledger::CommitmentSalt& salt, const std::string& sealed) {
+  if (!sealed.empty()) return sealed;
   return {reinterpret_cast<const char*>(salt.data()), salt.size()};
 }
 
@@ -100,7 +112,7 @@ Status InsertDeclaration(Connection& db, const DeclarationRow& row, size_t index
     stmt.BindTime(10, row.created_at);
     stmt.BindTime(11, row.updated_at);
     stmt.BindBlob(12, row.payload);
-    stmt.BindBlob(13, SaltText(row.salt));
+    stmt.BindBlob(13, SaltBytes(row.salt, row.sealed_salt));
     Status inserted = stmt.Run();
     if (!inserted.ok() && IsUniqueViolation(stmt.extended_rc())) {
       return Error::AlreadyExists("duplicate-version", "declaration version already exists");
@@ -169,7 +181,7 @@ Status InsertTransition(Connection& db, const TransitionRow& row) {
   stmt.BindText(7, row.actor);
   stmt.BindText(8, row.reason);
   stmt.BindTime(9, row.at);
-  stmt.BindBlob(10, SaltText(row.salt));
+  stmt.BindBlob(10, SaltBytes(row.salt, row.sealed_salt));
   Status inserted = stmt.Run();
   if (inserted.ok()) return inserted;
   if (IsUniqueViolation(stmt.extended_rc())) {
@@ -193,7 +205,7 @@ Status InsertAssessment(Connection& db, const AssessmentRow& row) {
   stmt.BindTime(3, row.at);
   stmt.BindBlob(4, row.quote);
   stmt.BindBlob(5, row.risk);
-  stmt.BindBlob(6, SaltText(row.salt));
+  stmt.BindBlob(6, SaltBytes(row.salt, row.sealed_salt));
   Status inserted = stmt.Run();
   if (inserted.ok()) return inserted;
   if (IsUniqueViolation(stmt.extended_rc())) {
@@ -218,7 +230,7 @@ Status InsertSecurityEvent(Connection& db, const SecurityEventRow& row) {
   stmt.BindText(4, row.outcome);
   stmt.BindText(5, row.actor);
   stmt.BindBlob(6, row.event);
-  stmt.BindBlob(7, SaltText(row.salt));
+  stmt.BindBlob(7, SaltBytes(row.salt, {}));
   Status inserted = stmt.Run();
   if (!inserted.ok() && IsUniqueViolation(stmt.extended_rc())) {
     return Error::AlreadyExists("duplicate-security-event",
@@ -245,6 +257,50 @@ Status InsertIdempotency(Connection& db, const IdempotencyRow& row) {
   return inserted;
 }
 
+Status InsertDataKey(Connection& db, const DataKeyRow& row) {
+  CW_ASSIGN_OR_RETURN(Statement stmt, db.Prepare(kInsertDataKey));
+  stmt.BindText(1, row.declaration_id);
+  stmt.BindText(2, row.kek_id);
+  stmt.BindInt(3, row.kek_version);
+  stmt.BindBlob(4, row.wrapped);
+  stmt.BindTime(5, row.created_at);
+  Status inserted = stmt.Run();
+  if (!inserted.ok() && IsUniqueViolation(stmt.extended_rc())) {
+    return Error::AlreadyExists("duplicate-data-key",
+                                "declaration " + row.declaration_id + " has a data key already");
+  }
+  return inserted;
+}
+
+Status InsertBlindIndex(Connection& db, const BlindIndexEntry& entry) {
+  CW_ASSIGN_OR_RETURN(Statement stmt, db.Prepare(kInsertBlindIndex));
+  stmt.BindText(1, entry.purpose);
+  stmt.BindText(2, entry.index);
+  stmt.BindText(3, entry.declaration_id);
+  stmt.BindInt(4, entry.version);
+  Status inserted = stmt.Run();
+  if (!inserted.ok() && stmt.extended_rc() == SQLITE_CONSTRAINT_FOREIGNKEY) {
+    return Error::FailedPrecondition("unknown-declaration-version",
+                                     "blind index for declaration " + entry.declaration_id +
+                                         " version " + std::to_string(entry.version) +
+                                         ", which is not stored");
+  }
+  return inserted;
+}
+
+// A re-wrap that finds the row changed does nothing: see DataKeyRewrap.
+Status ApplyRewrap(Connection& db, const DataKeyRewrap& rewrap) {
+  CW_ASSIGN_OR_RETURN(Statement stmt, db.Prepare(kRewrapDataKey));
+  stmt.BindText(1, rewrap.kek_id);
+  stmt.BindInt(2, rewrap.kek_version);
+  stmt.BindBlob(3, rewrap.wrapped);
+  stmt.BindText(4, rewrap.declaration_id);
+  stmt.BindText(5, rewrap.expected_kek_id);
+  stmt.BindInt(6, rewrap.expected_kek_version);
+  stmt.BindBlob(7, rewrap.expected_wrapped);
+  return stmt.Run();
+}
+
 }  // namespace
 
 Status ApplyUnit(Connection& db, const UnitOfWork& work) {
@@ -267,6 +323,11 @@ Status ApplyUnit(Connection& db, const UnitOfWork& work) {
     CW_RETURN_IF_ERROR(InsertSecurityEvent(db, event));
   }
   if (work.idempotency.has_value()) CW_RETURN_IF_ERROR(InsertIdempotency(db, *work.idempotency));
+  for (const DataKeyRow& data_key : work.data_keys) CW_RETURN_IF_ERROR(InsertDataKey(db, data_key));
+  for (const BlindIndexEntry& entry : work.blind_indexes) {
+    CW_RETURN_IF_ERROR(InsertBlindIndex(db, entry));
+  }
+  for (const DataKeyRewrap& rewrap : work.rewraps) CW_RETURN_IF_ERROR(ApplyRewrap(db, rewrap));
   if (work.checkpoint.has_value()) CW_RETURN_IF_ERROR(InsertCheckpoint(db, *work.checkpoint));
   for (const CosignatureRow& cosignature : work.cosignatures) {
     CW_RETURN_IF_ERROR(InsertCosignature(db, cosignature));
