@@ -42,6 +42,16 @@ class MultiNodeTest : public ::testing::Test {
     std::filesystem::remove_all(dir_, ignored);
   }
 
+  // CopyNodeKeys() gives node `data_dir` what every node on one database must share with
+  // node 0: the ledger key (they sign one log) and the key file (they open one store's data
+  // keys).
+  void CopyNodeKeys(const std::string& data_dir) {
+    std::filesystem::create_directories(data_dir + "/keys");
+    std::filesystem::permissions(data_dir + "/keys", std::filesystem::perms::owner_all);
+    std::filesystem::copy_file(app::LedgerKeyPath(dir_ + "/node0"), app::LedgerKeyPath(data_dir));
+    std::filesystem::copy_file(dir_ + "/node0/keys/kek", data_dir + "/keys/kek");
+  }
+
   // StartNodes() starts `count` nodes on the shared database, the first one alone (it
   // migrates, seeds the demo and its users and makes the ledger key), the others with a copy
   // of its key and of its demo credentials (the users they name are in the shared directory).
@@ -50,8 +60,7 @@ class MultiNodeTest : public ::testing::Test {
       const std::string data_dir = dir_ + "/node" + std::to_string(idx);
       if (idx > 0) {
         std::filesystem::create_directories(data_dir);
-        std::filesystem::copy_file(app::LedgerKeyPath(dir_ + "/node0"),
-                                   app::LedgerKeyPath(data_dir));
+        CopyNodeKeys(data_dir);
         std::filesystem::copy_file(dir_ + "/node0/demo-credentials.json",
                                    data_dir + "/demo-credentials.json");
       }
@@ -99,7 +108,7 @@ class MultiNodeTest : public ::testing::Test {
 };
 
 TEST_F(MultiNodeTest, TwoNodesServeConcurrentSubmissionsOnOneDatabase) {
-  StartNodes(2);
+  ASSERT_NO_FATAL_FAILURE(StartNodes(2));
   const int64_t before = Sql("SELECT COUNT(*) FROM declaration_heads");
   ASSERT_GE(before, 1);  // the first node seeded the demo; the second saw it and did not
 
@@ -144,7 +153,7 @@ TEST_F(MultiNodeTest, TwoNodesServeConcurrentSubmissionsOnOneDatabase) {
 }
 
 TEST_F(MultiNodeTest, BothNodesShareOneIdentityDirectory) {
-  StartNodes(2);
+  ASSERT_NO_FATAL_FAILURE(StartNodes(2));
   // The second node found the demo users and added none of them, nor their delegations, again.
   EXPECT_EQ(Sql("SELECT COUNT(*) FROM identity_users WHERE username = '" + std::string(kFiler) +
                 "'"),
@@ -189,14 +198,14 @@ TEST_F(MultiNodeTest, BothNodesShareOneIdentityDirectory) {
 }
 
 TEST_F(MultiNodeTest, ASecondDemoNodeWithoutTheFirstsCredentialsWarnsAndAddsNoUsers) {
-  StartNodes(1);
+  ASSERT_NO_FATAL_FAILURE(StartNodes(1));
   const int64_t users = Sql("SELECT COUNT(*) FROM identity_users");
   ASSERT_GE(users, 1);
-  // Node 2 with the ledger key but not the demo credentials: it makes passwords of its own,
+  // Node 2 with the keys but not the demo credentials: it makes passwords of its own,
   // which the shared directory (seeded by node 1) does not hold.
   const std::string data_dir = dir_ + "/node1";
   std::filesystem::create_directories(data_dir);
-  std::filesystem::copy_file(app::LedgerKeyPath(dir_ + "/node0"), app::LedgerKeyPath(data_dir));
+  CopyNodeKeys(data_dir);
   auto second = std::make_unique<NodeProcess>();
   ASSERT_TRUE(second->Start(data_dir, url_)) << second->log();
   nodes_.push_back(std::move(second));
@@ -213,7 +222,7 @@ TEST_F(MultiNodeTest, ASecondDemoNodeWithoutTheFirstsCredentialsWarnsAndAddsNoUs
 }
 
 TEST_F(MultiNodeTest, SequencerKilledMidLoadIsReplacedWithoutGapOrFork) {
-  StartNodes(2);
+  ASSERT_NO_FATAL_FAILURE(StartNodes(2));
   const int64_t before = Sql("SELECT COUNT(*) FROM declaration_heads");
   pid_t holder = 0;
   ASSERT_TRUE(WaitFor(std::chrono::seconds(20), [&] { return (holder = LeaseHolderPid(url_)) != 0; }));
@@ -326,7 +335,7 @@ TEST_F(MultiNodeTest, SqliteInstallationMovesToPostgresWithEveryRecord) {
   EXPECT_EQ(still.output, sqlite_stats.output);
 
   // The installation now serves from PostgreSQL, with the same ledger, users and sessions.
-  StartNodes(1);
+  ASSERT_NO_FATAL_FAILURE(StartNodes(1));
   auto kept = Filer::WithAuthorization(*nodes_[0], session);
   ASSERT_NE(kept, nullptr);
   EXPECT_EQ(kept->Get("/v1/declarations"), 200);
