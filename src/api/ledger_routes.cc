@@ -11,6 +11,7 @@
 #include "api/error_catalog.h"
 #include "api/route_util.h"
 #include "api/problem.h"
+#include "app/data_views.h"
 #include "app/ledger_receipt.h"
 #include "common/json.h"
 #include "crypto/crypto.h"
@@ -220,13 +221,20 @@ void RegisterLedgerRoutes(Router& router, app::Runtime& runtime) {
     auto record =
         runtime.declarations().Get(*principal, std::string(*request.PathParam("id")), std::nullopt);
     if (!record.ok()) return Fail(Denied(runtime, *principal, request, record.error()), request);
+    auto view = app::DataViewFor(*principal, {record->row.organisation_id, record->row.office},
+                                 app::ViewedResource::kReceipt);
+    if (!view.ok()) return Fail(Denied(runtime, *principal, request, view.error()), request);
     auto receipt = runtime.ledger().ReceiptFor(*record);
     if (!receipt.ok()) {
       spdlog::error(R"({{"event":"receipt_failed","reason":"{}","request_id":"{}"}})",
                     receipt.error().reason, request.request_id);
       return Fail(receipt.error(), request);
     }
-    return JsonResponse(200, app::ReceiptToJson(*receipt));
+    // Auditors and administrators get the commitments without the records and salts.
+    auto shown = app::Minimise(app::ReceiptToJson(*receipt), *view, app::ViewedResource::kReceipt,
+                               runtime.pseudonymiser());
+    if (!shown.ok()) return Fail(shown.error(), request);
+    return JsonResponse(200, *shown);
   });
 }
 

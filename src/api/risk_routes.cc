@@ -6,6 +6,7 @@
 #include "api/error_catalog.h"
 #include "api/problem.h"
 #include "api/route_util.h"
+#include "app/data_views.h"
 #include "common/json.h"
 #include "risk/profiles.h"
 
@@ -92,8 +93,17 @@ void RegisterRiskRoutes(Router& router, app::Runtime& runtime, Metrics& metrics)
                          runtime.declarations().GetAssessment(
                              principal, IdOf(request),
                              version > 0 ? std::optional<int64_t>(version) : std::nullopt));
-                     return json::value(
-                         app::AssessmentJson(found.assessment, found.declaration, found.view));
+                     const store::DeclarationRow& row = found.declaration;
+                     CW_ASSIGN_OR_RETURN(
+                         app::DataView view,
+                         app::DataViewFor(principal, {row.organisation_id, row.office},
+                                          app::ViewedResource::kAssessment));
+                     CW_ASSIGN_OR_RETURN(
+                         json::object shown,
+                         app::Minimise(app::AssessmentJson(found.assessment, row, found.view),
+                                       view, app::ViewedResource::kAssessment,
+                                       runtime.pseudonymiser()));
+                     return json::value(std::move(shown));
                    }));
 
   AddRoute(router, "POST", "/v1/declarations/{id}/inspection-result",

@@ -14,6 +14,7 @@
 #include "api/security_routes.h"
 #include "api/tariff_routes.h"
 #include "api/openapi.h"
+#include "app/data_views.h"
 #include "api/problem.h"
 #include "common/json.h"
 #include "crypto/crypto.h"
@@ -141,7 +142,13 @@ boost::json::array AllowedFor(const Principal& principal, const store::Declarati
   return out;
 }
 
-boost::json::object Resource(const Principal& principal, const DeclarationRecord& record) {
+// Resource() is the declaration resource as `principal` may see it: the full rendering passed
+// through its data view (app/data_views.h). kPermissionDenied "forbidden" when it has none.
+Result<boost::json::object> Resource(app::Runtime& runtime, const Principal& principal,
+                                     const DeclarationRecord& record) {
+  CW_ASSIGN_OR_RETURN(app::DataView view,
+                      app::DataViewFor(principal, {record.row.organisation_id, record.row.office},
+                                       app::ViewedResource::kDeclaration));
   boost::json::object out = Summary(record.row);
   auto payload = ParseJson(record.row.payload);
   out["declaration"] = payload.ok() ? std::move(payload).value() : boost::json::value(nullptr);
@@ -159,13 +166,18 @@ boost::json::object Resource(const Principal& principal, const DeclarationRecord
     out["links"].as_object()["assessment"] = "/v1/declarations/" + record.row.id + "/assessment";
     out["links"].as_object()["quote"] = "/v1/declarations/" + record.row.id + "/quote";
   }
-  return out;
+  return app::Minimise(out, view, app::ViewedResource::kDeclaration, runtime.pseudonymiser());
 }
 
-app::Renderer RenderWith(const Principal& principal, int status) {
-  return [principal, status](const DeclarationRecord& record) {
-    return app::StoredResponse{status, boost::json::serialize(Resource(principal, record)),
-                               record.row.id};
+// The callers of changes (filers, officers) may always read what they changed; should the
+// view refuse anyway, the stored answer is the refusal, never the unfiltered resource.
+app::Renderer RenderWith(app::Runtime& runtime, const Principal& principal, int status) {
+  return [&runtime, principal, status](const DeclarationRecord& record) {
+    auto shown = Resource(runtime, principal, record);
+    if (!shown.ok()) {
+      return app::StoredResponse{403, ProblemFromError(shown.error()).body, record.row.id};
+    }
+    return app::StoredResponse{status, boost::json::serialize(*shown), record.row.id};
   };
 }
 
@@ -271,7 +283,8 @@ void RegisterRoutes(Router& router, app::Runtime& runtime, Metrics& metrics) {
   auto& service = runtime.declarations();
 
   AddRoute(router, "POST", "/v1/declarations",
-             Protected(runtime, [&service](const Request& request, const Principal& principal) {
+             Protected(runtime, [&service, &runtime](const Request& request,
+                                                     const Principal& principal) {
                auto idem = IdempotencyOf(request);
                if (!idem.ok()) return Fail(idem.error(), request);
                auto body = JsonBody(request);
@@ -280,13 +293,21 @@ void RegisterRoutes(Router& router, app::Runtime& runtime, Metrics& metrics) {
                bool is_draft = draft && (*draft == "true" || *draft == "1");
                auto outcome = service.File(principal, *body, is_draft,
                                            idem->has_value() ? &**idem : nullptr,
-                                           RenderWith(principal, 201));
+                                           RenderWith(runtime, principal, 201));
                if (!outcome.ok()) return Fail(outcome.error(), request);
                return FromOutcome(*outcome, true);
              }));
 
   AddRoute(router, "GET", "/v1/declarations",
-             Protected(runtime, [&service](const Request& request, const Principal& principal) {
+             Protected(runtime, [&service, &runtime](const Request& request,
+                                                     const Principal& principal) {
+               // The page shows each row through the caller's view; a role without one
+               // (tariff managers) lists nothing.
+               std::optional<app::DataView> view = app::DataViewOf(principal.role);
+               if (!view) {
+                 return Fail(Error::PermissionDenied("forbidden", "you are not allowed to do this"),
+                             request);
+               }
                app::ListQuery query;
                store::PageRequest page;
                auto param = [&](std::string_view name) {
@@ -329,13 +350,17 @@ void RegisterRoutes(Router& router, app::Runtime& runtime, Metrics& metrics) {
                if (!result.ok()) return Fail(result.error(), request);
                boost::json::array items;
                for (const auto& row : result->items) items.push_back(Summary(row));
-               return JsonResponse(200, boost::json::object{
-                                            {"items", std::move(items)},
-                                            {"nextCursor", OrNull(result->next_cursor)}});
+               auto shown = app::Minimise(
+                   boost::json::object{{"items", std::move(items)},
+                                       {"nextCursor", OrNull(result->next_cursor)}},
+                   *view, app::ViewedResource::kDeclarationList, runtime.pseudonymiser());
+               if (!shown.ok()) return Fail(shown.error(), request);
+               return JsonResponse(200, *shown);
              }));
 
   AddRoute(router, "GET", "/v1/declarations/{id}",
-             Protected(runtime, [&service](const Request& request, const Principal& principal) {
+             Protected(runtime, [&service, &runtime](const Request& request,
+                                                     const Principal& principal) {
                std::optional<int64_t> version;
                if (auto v = request.QueryParam("version")) {
                  auto n = ParseInteger("version", *v, 1, INT32_MAX);
@@ -344,13 +369,16 @@ void RegisterRoutes(Router& router, app::Runtime& runtime, Metrics& metrics) {
                }
                auto record = service.Get(principal, std::string(*request.PathParam("id")), version);
                if (!record.ok()) return Fail(record.error(), request);
-               Response response = JsonResponse(200, Resource(principal, *record));
+               auto shown = Resource(runtime, principal, *record);
+               if (!shown.ok()) return Fail(shown.error(), request);
+               Response response = JsonResponse(200, *shown);
                response.headers.emplace_back("ETag", ETagOf(record->row.version));
                return response;
              }));
 
   AddRoute(router, "PUT", "/v1/declarations/{id}",
-             Protected(runtime, [&service](const Request& request, const Principal& principal) {
+             Protected(runtime, [&service, &runtime](const Request& request,
+                                                     const Principal& principal) {
                auto idem = IdempotencyOf(request);
                if (!idem.ok()) return Fail(idem.error(), request);
                auto if_match = IfMatchOf(request);
@@ -359,15 +387,25 @@ void RegisterRoutes(Router& router, app::Runtime& runtime, Metrics& metrics) {
                if (!body.ok()) return Fail(body.error(), request);
                auto outcome = service.Amend(principal, std::string(*request.PathParam("id")), *body,
                                             *if_match, idem->has_value() ? &**idem : nullptr,
-                                            RenderWith(principal, 200));
+                                            RenderWith(runtime, principal, 200));
                if (!outcome.ok()) return Fail(outcome.error(), request);
                return FromOutcome(*outcome, false);
              }));
 
   AddRoute(router, "GET", "/v1/declarations/{id}/versions",
-             Protected(runtime, [&service](const Request& request, const Principal& principal) {
+             Protected(runtime, [&service, &runtime](const Request& request,
+                                                     const Principal& principal) {
                auto versions = service.Versions(principal, std::string(*request.PathParam("id")));
                if (!versions.ok()) return Fail(versions.error(), request);
+               if (versions->empty()) {
+                 return Fail(Error::NotFound("declaration-not-found", "no such declaration"),
+                             request);
+               }
+               // The view of the current version's scope, which Versions() checked.
+               const store::DeclarationRow& current = versions->back();
+               auto view = app::DataViewFor(principal, {current.organisation_id, current.office},
+                                            app::ViewedResource::kVersions);
+               if (!view.ok()) return Fail(view.error(), request);
                boost::json::array items;
                for (const auto& row : *versions) {
                  boost::json::object item = Summary(row);
@@ -376,14 +414,17 @@ void RegisterRoutes(Router& router, app::Runtime& runtime, Metrics& metrics) {
                                                     : boost::json::value(nullptr);
                  items.push_back(std::move(item));
                }
-               return JsonResponse(200, boost::json::object{{"items", std::move(items)}});
+               auto shown = app::Minimise(boost::json::object{{"items", std::move(items)}}, *view,
+                                          app::ViewedResource::kVersions, runtime.pseudonymiser());
+               if (!shown.ok()) return Fail(shown.error(), request);
+               return JsonResponse(200, *shown);
              }));
 
   // Lifecycle actions. The declarant's: submit (a draft) and invalidate; the officer's:
   // decisions. The body, when present, is {"reason": "..."} (and "action" for decisions).
   auto action_route = [&](std::optional<decl::Action> fixed) {
-    return Protected(runtime, [&service, fixed](const Request& request,
-                                                const Principal& principal) {
+    return Protected(runtime, [&service, &runtime, fixed](const Request& request,
+                                                          const Principal& principal) {
       auto idem = IdempotencyOf(request);
       if (!idem.ok()) return Fail(idem.error(), request);
       std::string reason;
@@ -437,7 +478,7 @@ void RegisterRoutes(Router& router, app::Runtime& runtime, Metrics& metrics) {
       }
       auto outcome = service.Act(principal, std::string(*request.PathParam("id")), *action,
                                  reason, idem->has_value() ? &**idem : nullptr,
-                                 RenderWith(principal, 200));
+                                 RenderWith(runtime, principal, 200));
       if (!outcome.ok() && outcome.error().reason == "override-reason-required") {
         return OverrideReasonRequired(outcome.error(), request);  // 422 (api/risk_routes.h)
       }

@@ -5,6 +5,7 @@
 
 #include "api/auth.h"
 #include "api/route_util.h"
+#include "app/data_views.h"
 #include "common/json.h"
 #include "declaration/declaration.h"
 #include "tariff/tariff.h"
@@ -155,6 +156,17 @@ void RegisterTariffRoutes(Router& router, app::Runtime& runtime) {
     auto record = runtime.declarations().Get(*principal, std::string(*request.PathParam("id")),
                                              version);
     if (!record.ok()) return ErrorResponse(Denied(runtime, *principal, request, record.error()), request);
+    // The quote as the caller's data view shows it (app/data_views.h); views without one are
+    // refused before any work.
+    auto view = app::DataViewFor(*principal, {record->row.organisation_id, record->row.office},
+                                 app::ViewedResource::kQuote);
+    if (!view.ok()) return ErrorResponse(Denied(runtime, *principal, request, view.error()), request);
+    auto shown = [&](const json::object& body) {
+      auto minimised =
+          app::Minimise(body, *view, app::ViewedResource::kQuote, runtime.pseudonymiser());
+      if (!minimised.ok()) return ErrorResponse(minimised.error(), request);
+      return JsonResponse(200, *minimised);
+    };
     if (record->assessment && !record->assessment->quote.empty()) {
       auto stored = ParseJson(record->assessment->quote);
       if (stored.ok() && stored->is_object()) {
@@ -163,7 +175,7 @@ void RegisterTariffRoutes(Router& router, app::Runtime& runtime) {
         body["version"] = record->row.version;
         body["as_of"] = FormatTimestamp(record->assessment->at);
         body["stored"] = true;
-        return JsonResponse(200, body);
+        return shown(body);
       }
     }
     Timestamp filed = record->row.created_at;
@@ -185,7 +197,7 @@ void RegisterTariffRoutes(Router& router, app::Runtime& runtime) {
     body["version"] = record->row.version;
     body["as_of"] = FormatTimestamp(filed);
     body["stored"] = false;
-    return JsonResponse(200, body);
+    return shown(body);
   });
 }
 

@@ -189,6 +189,7 @@ Result<AssessmentView> AssessmentViewFor(const identity::Principal& principal,
       CW_RETURN_IF_ERROR(identity::Policy::CanRead(principal, scope));
       return AssessmentView::kTrader;
     case Role::kTariffManager:
+    case Role::kPartner:  // not in the exchange agreement (docs/data-minimisation.md)
       break;
   }
   return Error::PermissionDenied("forbidden", "you are not allowed to do this");

@@ -13,6 +13,8 @@ identity::OrganisationKind KindFor(identity::Role role) {
       return identity::OrganisationKind::kTrader;
     case identity::Role::kBroker:
       return identity::OrganisationKind::kBroker;
+    case identity::Role::kPartner:
+      return identity::OrganisationKind::kPartnerAdministration;
     default:
       return identity::OrganisationKind::kCustomsAdministration;
   }

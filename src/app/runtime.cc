@@ -8,6 +8,8 @@
 
 #include "app/identity_bootstrap.h"
 #include "app/store_factory.h"
+#include "crypto/crypto.h"
+#include "crypto/hmac.h"
 #include "identity/in_memory_directory.h"
 #include "tariff/sqlite/sqlite_tariff_store.h"
 
@@ -96,6 +98,7 @@ Result<std::unique_ptr<Runtime>> Runtime::OpenWith(Config config,
                                                    LedgerServiceOptions ledger_options,
                                                    std::unique_ptr<identity::IdentityStore> directory) {
   std::unique_ptr<Runtime> runtime(new Runtime());
+  crypto::RandomBytes(runtime->pseudonym_key_);
   runtime->config_ = std::move(config);
   runtime->clock_ = std::move(clock);
   runtime->store_ = std::move(store);
@@ -128,6 +131,22 @@ Status Runtime::StartAssessment() {
   assessor_ = std::make_unique<Assessor>(*duty_, *risk_, *store_);
   declarations_->SetAssessor(assessor_.get());
   return OkStatus();
+}
+
+Pseudonymiser Runtime::pseudonymiser() {
+  return [this](std::string_view value) -> std::string {
+    if (value.empty()) return std::string();
+    if (key_provider_ != nullptr) {
+      auto index = key_provider_->BlindIndex("party-pseudonym", value);
+      // Only a malformed purpose or an empty value fail, and neither can happen here; fail
+      // closed anyway: a pseudonym that cannot be made shows nothing.
+      return index.ok() ? "p-" + *index : std::string("p-unavailable");
+    }
+    const crypto::HmacSha256Tag tag = crypto::HmacSha256(
+        std::span<const uint8_t>(pseudonym_key_),
+        std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(value.data()), value.size()));
+    return "p-" + crypto::ToHex(std::span<const uint8_t>(tag.data(), 16));
+  };
 }
 
 }  // namespace clearway::app

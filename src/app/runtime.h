@@ -13,10 +13,13 @@
 // Open().
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <memory>
 
 #include "app/assessment.h"
 #include "app/config.h"
+#include "app/data_views.h"
 #include "app/declaration_service.h"
 #include "app/identity_service.h"
 #include "app/ledger_config.h"
@@ -79,6 +82,12 @@ class Runtime {
   KeyRewrapper* rewrapper() { return rewrapper_.get(); }
   Status StartAssessment();
 
+  // The pseudonyms of the data views (app/data_views.h): the key provider's blind index under
+  // the purpose "party-pseudonym", "p-" + 32 hex characters, stable for the life of the key
+  // file and unrelated to the invoice and container indexes. An OpenWith() runtime has no key
+  // provider: it keys an HMAC-SHA256 with random bytes made at start (stable for its life).
+  Pseudonymiser pseudonymiser();
+
  private:
   Runtime() = default;
 
@@ -96,6 +105,7 @@ class Runtime {
   std::unique_ptr<RiskService> risk_;         // after store_ and tariff_, which it reads
   std::unique_ptr<Assessor> assessor_;        // after duty_ and risk_; declarations_ calls it
   std::unique_ptr<KeyRewrapper> rewrapper_;   // Open(): last, so it stops first
+  std::array<uint8_t, 32> pseudonym_key_{};   // OpenWith(): random; used without key_provider_
 };
 
 }  // namespace clearway::app

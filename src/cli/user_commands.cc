@@ -108,7 +108,8 @@ Result<Timestamp> TimeFlag(const std::string& text, const char* flag) {
 // Which roles an organisation of each kind may hold; partner administrations only have
 // service accounts (they call the exchange API, nobody signs in for them).
 Status CheckRoleFits(const StoredUser& user, const Organisation& organisation) {
-  bool customs_role = user.role != Role::kDeclarant && user.role != Role::kBroker;
+  bool customs_role = user.role != Role::kDeclarant && user.role != Role::kBroker &&
+                      user.role != Role::kPartner;
   bool fits = false;
   switch (organisation.kind) {
     case OrganisationKind::kTrader:
@@ -121,7 +122,8 @@ Status CheckRoleFits(const StoredUser& user, const Organisation& organisation) {
       fits = customs_role;
       break;
     case OrganisationKind::kPartnerAdministration:
-      fits = user.service_account;
+      // Only the partner role: any other would read beyond the exchange agreement.
+      fits = user.service_account && user.role == Role::kPartner;
       break;
   }
   if (fits) return OkStatus();
@@ -131,7 +133,7 @@ Status CheckRoleFits(const StoredUser& user, const Organisation& organisation) {
           " organisations cannot have users with role " +
           std::string(identity::RoleName(user.role)) +
           (organisation.kind == OrganisationKind::kPartnerAdministration
-               ? " (partner administrations have service accounts only)"
+               ? " (partner administrations have service accounts with role partner only)"
                : ""));
 }
 
@@ -433,9 +435,10 @@ void AddUserCommands(CLI::App& app) {
   user_add->add_option("--org", flags->organisation, "Organisation id")->required();
   user_add->add_option("--role", flags->role,
                        "declarant | broker | officer | risk_analyst | tariff_manager | auditor | "
-                       "administrator")
+                       "administrator | partner")
       ->required();
-  user_add->add_option("--office", flags->offices, "Customs office worked (repeatable)");
+  user_add->add_option("--office", flags->offices,
+                       "Customs office worked, or covered by a partner's agreement (repeatable)");
   user_add->add_flag("--service-account", flags->service_account,
                      "A machine: API tokens only, no password");
   auto* user_list = user->add_subcommand("list", "List users (never hashes or secrets)");

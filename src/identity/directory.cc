@@ -54,6 +54,7 @@ bool MfaRequired(const StoredUser& user, const Organisation& organisation) {
     case Role::kTariffManager:
     case Role::kAuditor:
     case Role::kAdministrator:
+    case Role::kPartner:  // service accounts only: they never sign in
       return true;
   }
   return true;  // an unknown role value: fail closed

@@ -11,7 +11,7 @@ constexpr std::pair<Role, std::string_view> kRoleNames[] = {
     {Role::kDeclarant, "declarant"},         {Role::kBroker, "broker"},
     {Role::kOfficer, "officer"},             {Role::kRiskAnalyst, "risk_analyst"},
     {Role::kTariffManager, "tariff_manager"}, {Role::kAuditor, "auditor"},
-    {Role::kAdministrator, "administrator"},
+    {Role::kAdministrator, "administrator"}, {Role::kPartner, "partner"},
 };
 
 Error Forbidden() {
@@ -37,7 +37,7 @@ Result<Role> ParseRole(std::string_view name) {
   }
   return Error::InvalidArgument("role", "unknown-role",
                                 "role must be one of declarant, broker, officer, risk_analyst, "
-                                "tariff_manager, auditor, administrator");
+                                "tariff_manager, auditor, administrator, partner");
 }
 
 Status Policy::CanRead(const Principal& p, const DeclarationScope& scope) {
@@ -54,10 +54,13 @@ Status Policy::CanRead(const Principal& p, const DeclarationScope& scope) {
     case Role::kOfficer:
       if (Contains(p.offices, scope.office)) return OkStatus();
       break;
+    case Role::kPartner:
+      if (Contains(p.offices, scope.office)) return OkStatus();
+      break;
     case Role::kAuditor:
     case Role::kAdministrator:
-      return OkStatus();
     case Role::kRiskAnalyst:
+      return OkStatus();
     case Role::kTariffManager:
       break;
   }
@@ -95,8 +98,9 @@ std::optional<std::vector<std::string>> Policy::VisibleOrganisations(const Princ
     case Role::kAuditor:
     case Role::kAdministrator:
     case Role::kOfficer:
-      return std::nullopt;
     case Role::kRiskAnalyst:
+    case Role::kPartner:
+      return std::nullopt;
     case Role::kTariffManager:
       return std::vector<std::string>{};
   }
@@ -104,7 +108,7 @@ std::optional<std::vector<std::string>> Policy::VisibleOrganisations(const Princ
 }
 
 std::optional<std::vector<std::string>> Policy::VisibleOffices(const Principal& p) {
-  if (p.role == Role::kOfficer) return p.offices;
+  if (p.role == Role::kOfficer || p.role == Role::kPartner) return p.offices;
   return std::nullopt;
 }
 

@@ -28,6 +28,8 @@ enum class Role {
   kTariffManager,
   kAuditor,        // reads everything it needs, never writes
   kAdministrator,
+  kPartner,        // a partner administration's service account: reads the exchange subset of
+                   // the declarations lodged at the offices its agreement covers (`offices`)
 };
 
 std::string_view RoleName(Role role);
@@ -38,7 +40,8 @@ struct Principal {
   std::string user_id;                   // the username
   std::string organisation_id;           // EORI-style id of the caller's organisation
   Role role = Role::kDeclarant;
-  std::vector<std::string> offices;      // officers: the customs offices they work
+  std::vector<std::string> offices;      // officers: the customs offices they work; partners:
+                                         // the offices their exchange agreement covers
   std::vector<std::string> represented;  // brokers: organisations that delegated to it
 };
 
@@ -59,7 +62,9 @@ struct DeclarationScope {
 // ("forbidden", with a message that reveals nothing about the resource).
 class Policy {
  public:
-  // May the principal see this declaration at all?
+  // May the principal see this declaration at all? What it then sees of it is its data view
+  // (app/data_views.h): risk analysts read every declaration pseudonymised, partners the
+  // exchange subset of those lodged at their offices.
   static Status CanRead(const Principal& p, const DeclarationScope& scope);
   // May the principal file or amend/invalidate declarations for this organisation?
   static Status CanFile(const Principal& p, std::string_view organisation_id);

@@ -105,6 +105,32 @@ class ServerFixture : public ::testing::Test {
     return header;
   }
 
+  // AddPartner() adds a partner administration (organisation FR-DGDDI, kind partner) and its
+  // service account `user` (role partner) covering `offices`, has the demo administrator issue
+  // it an API token with `scopes`, and lets Send() use it as `user`.
+  void AddPartner(const std::string& user, const std::vector<std::string>& offices,
+                  const std::string& scopes = "declarations:read") {
+    identity::IdentityStore& directory = runtime_->directory();
+    Status org = directory.AddOrganisation(
+        {"FR-DGDDI", "DGDDI", identity::OrganisationKind::kPartnerAdministration, false,
+         runtime_->clock().Now()});
+    ASSERT_TRUE(org.ok() || org.error().code == ErrorCode::kAlreadyExists);
+    identity::StoredUser account;
+    account.username = user;
+    account.organisation_id = "FR-DGDDI";
+    account.role = identity::Role::kPartner;
+    account.offices = offices;
+    account.service_account = true;
+    ASSERT_THAT(directory.AddUser(account), clearway::testing::IsOk());
+    auto client = Client();
+    ASSERT_NE(client, nullptr);
+    auto issued = Send(*client, "admin", "POST", "/v1/api-tokens",
+                       R"({"service_account":")" + user + R"(","scopes":")" + scopes + R"("})");
+    ASSERT_EQ(issued.status, 201) << issued.body;
+    std::scoped_lock lock(tokens_mu_);
+    tokens_[user] = "Bearer " + std::string(Json(issued)["token"].as_string());
+  }
+
   // Send() makes one request as `user` ("" for none) on `client`.
   api::ClientResponse Send(api::HttpsClient& client, const std::string& user,
                            std::string_view method, const std::string& target,
