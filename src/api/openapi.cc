@@ -276,14 +276,18 @@ json::value Build() {
       {"get", Op("The duty and tax quote of a filed version, reproduced from the tariff as it "
                  "was recorded when the version was filed",
                  "getDeclarationQuote", true,
-                 {{"200", Resp("the quote", "DutyQuote")},
+                 {{"200", Resp("the quote, through the caller's data view (a \"view\" member)",
+                               "DutyQuote")},
+                  {"403", ProblemResponse("forbidden, or the caller's view has no quote")},
                   {"404", ProblemResponse("no such declaration or version")}},
                  {id_param[0], Param("version", "query", "a past version", false, "integer")})}};
   paths["/v1/declarations/{id}/receipt"] = {
       {"get", Op("Ledger receipt: leaf index, commitment and inclusion proof of the current "
                  "version and every transition",
                  "getReceipt", true,
-                 {{"200", Resp("the receipt", "Receipt")},
+                 {{"200", Resp("the receipt (auditors and administrators: without records and "
+                               "salts)", "Receipt")},
+                  {"403", ProblemResponse("forbidden, or the caller's view has no receipt")},
                   {"404", ProblemResponse("no such declaration")}},
                  id_param)}};
 
@@ -471,7 +475,15 @@ json::value Build() {
         {"origin", {{"type", "string"}}},
         {"checkpoint", {{"type", json::array{"string", "null"}}}},
         {"tree_size", {{"type", json::array{"integer", "null"}}}},
-        {"entries", {{"type", "array"}}}}}};
+        {"entries", {{"type", "array"}}},
+        {"view", Ref("DataView")}}}};
+  // Issue 5: every answer with declaration data says through which view it was minimised.
+  schemas["DataView"] = {
+      {"type", "string"},
+      {"enum", json::array{"filer", "officer", "risk_analyst", "auditor", "administrator",
+                           "partner"}},
+      {"description", "the caller's data view: members it may not see are absent on purpose "
+                      "(docs/data-minimisation.md)"}};
   schemas["Declaration"] = {
       {"type", "object"},
       {"description", "A customs declaration; see docs/declaration.md for every field."},
@@ -487,11 +499,13 @@ json::value Build() {
         {"wcoResponseCode", {{"type", json::array{"string", "null"}}}},
         {"declaration", Ref("Declaration")},
         {"history", {{"type", "array"}}},
-        {"allowedActions", {{"type", "array"}, {"items", {{"type", "string"}}}}}}}};
+        {"allowedActions", {{"type", "array"}, {"items", {{"type", "string"}}}}},
+        {"view", Ref("DataView")}}}};
   schemas["DeclarationPage"] = {
       {"type", "object"},
       {"properties",
-       {{"items", {{"type", "array"}}}, {"nextCursor", {{"type", json::array{"string", "null"}}}}}}};
+       {{"items", {{"type", "array"}}}, {"nextCursor", {{"type", json::array{"string", "null"}}}},
+        {"view", Ref("DataView")}}}};
   json::object any_list{{"type", "array"}, {"items", {{"type", "object"}}}};
   schemas["MeasureList"] = {
       {"type", "object"},
@@ -528,7 +542,8 @@ json::value Build() {
         {"channel", {{"type", json::array{"string", "null"}}}},
         {"quote", {{"type", json::array{"object", "null"}}}},
         {"quoteStatus", {{"type", json::array{"object", "null"}}}},
-        {"risk", {{"type", json::array{"object", "null"}}}}}}};
+        {"risk", {{"type", json::array{"object", "null"}}}},
+        {"view", Ref("DataView")}}}};
   schemas["InspectionResult"] = {
       {"type", "object"},
       {"properties",
