@@ -117,6 +117,25 @@ TEST_F(CliTest, DirectoryChangesAreSecurityEventsTheAuditorReads) {
   EXPECT_NE(forbidden.output.find("403"), std::string::npos) << forbidden.output;
 }
 
+// Issue 5: a partner administration holds service accounts with the partner role only, and
+// the partner role belongs to partner administrations only (docs/data-minimisation.md).
+TEST_F(CliTest, PartnerAdministrationsHavePartnerServiceAccountsOnly) {
+  const std::string dir = " --data-dir " + Var();
+  auto org = Cli("org add FR-DGDDI --name DGDDI --kind partner" + dir);
+  ASSERT_EQ(org.exit_code, 0) << org.output;
+  auto added = Cli("user add partner.fr --org FR-DGDDI --role partner --service-account "
+                   "--office DE004700" + dir);
+  EXPECT_EQ(added.exit_code, 0) << added.output;
+  for (const std::string& refused :
+       {std::string("user add partner.audit --org FR-DGDDI --role auditor --service-account"),
+        std::string("user set-role officer.hamburg --role partner --office DE004700")}) {
+    auto answer = Cli(refused + dir);
+    EXPECT_NE(answer.exit_code, 0) << refused << ": " << answer.output;
+    EXPECT_NE(answer.output.find("role-not-for-organisation"), std::string::npos)
+        << refused << ": " << answer.output;
+  }
+}
+
 TEST_F(CliTest, ServeRefusesToStartWithoutPrincipals) {
   std::string config = dir_ + "/empty.toml";
   std::ofstream(config) << "[server]\nport = 0\ntls_certificate = \"" << dir_

@@ -51,12 +51,27 @@ TEST(PolicyTest, VisibilityForLists) {
   EXPECT_FALSE(Policy::VisibleOrganisations({"a", "C", Role::kAuditor, {}, {}}).has_value());
   EXPECT_EQ(Policy::VisibleOffices({"o", "C", Role::kOfficer, {"DE004700"}, {}}),
             std::vector<std::string>{"DE004700"});
-  EXPECT_TRUE(Policy::VisibleOrganisations({"r", "C", Role::kRiskAnalyst, {}, {}})->empty());
+  // Risk analysts read every declaration (pseudonymised: app/data_views.h); tariff managers none.
+  EXPECT_FALSE(Policy::VisibleOrganisations({"r", "C", Role::kRiskAnalyst, {}, {}}).has_value());
+  EXPECT_TRUE(Policy::VisibleOrganisations({"t", "C", Role::kTariffManager, {}, {}})->empty());
+  // Partners: every organisation, at the offices of their agreement.
+  const Principal partner{"p", "FR-DGDDI", Role::kPartner, {"DE004700"}, {}};
+  EXPECT_FALSE(Policy::VisibleOrganisations(partner).has_value());
+  EXPECT_EQ(Policy::VisibleOffices(partner), std::vector<std::string>{"DE004700"});
+}
+
+TEST(PolicyTest, PartnerReadsItsAgreedOfficesAndNeverWrites) {
+  Principal p{"p", "FR-DGDDI", Role::kPartner, {"DE004700"}, {}};
+  EXPECT_THAT(Policy::CanRead(p, {"DE1", "DE004700"}), IsOk());
+  EXPECT_THAT(Policy::CanRead(p, {"DE1", "DE002000"}), HasReason("forbidden"));
+  EXPECT_THAT(Policy::CanFile(p, "FR-DGDDI"), HasReason("forbidden"));
+  EXPECT_THAT(Policy::CanDecide(p, {"DE1", "DE004700"}), HasReason("forbidden"));
+  EXPECT_THAT(Policy::CanReadSecurityEvents(p), HasReason("forbidden"));
 }
 
 TEST(RoleTest, NamesRoundTrip) {
   for (Role r : {Role::kDeclarant, Role::kBroker, Role::kOfficer, Role::kRiskAnalyst,
-                 Role::kTariffManager, Role::kAuditor, Role::kAdministrator}) {
+                 Role::kTariffManager, Role::kAuditor, Role::kAdministrator, Role::kPartner}) {
     EXPECT_EQ(*ParseRole(RoleName(r)), r);
   }
   EXPECT_THAT(ParseRole("root"), HasReason("unknown-role"));

@@ -65,7 +65,7 @@ TEST(MfaRequiredTest, EveryRoleAgainstTheOrganisationSetting) {
       {Role::kDeclarant, true, false},     {Role::kBroker, true, false},
       {Role::kOfficer, true, true},        {Role::kRiskAnalyst, true, true},
       {Role::kTariffManager, true, true},  {Role::kAuditor, true, true},
-      {Role::kAdministrator, true, true},
+      {Role::kAdministrator, true, true},  {Role::kPartner, true, true},
   };
   for (const MfaCase& c : cases) {
     StoredUser user = User("someone", "ORG", c.role);
