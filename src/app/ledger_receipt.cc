@@ -61,8 +61,18 @@ Result<ReceiptEntry> EntryFromJson(const json::value& value, const std::string& 
   entry.index = static_cast<uint64_t>(index);
   CW_ASSIGN_OR_RETURN(entry.leaf.commitment, HexArray<32>(object, "commitment", path));
   CW_ASSIGN_OR_RETURN(entry.leaf_hash, HexArray<32>(object, "leaf_hash", path));
-  CW_ASSIGN_OR_RETURN(entry.salt, HexArray<32>(object, "salt", path));
-  CW_ASSIGN_OR_RETURN(entry.record, Text(object, "record", path));
+  // Both or neither: a commitment-only receipt leaves out the record and its salt.
+  const bool has_salt = object.contains("salt");
+  const bool has_record = object.contains("record");
+  if (has_salt != has_record) {
+    return Malformed(path + (has_salt ? "record" : "salt"),
+                     "must be given with the entry's " + std::string(has_salt ? "salt" : "record"));
+  }
+  entry.disclosed = has_record;
+  if (entry.disclosed) {
+    CW_ASSIGN_OR_RETURN(entry.salt, HexArray<32>(object, "salt", path));
+    CW_ASSIGN_OR_RETURN(entry.record, Text(object, "record", path));
+  }
   const json::value* proof = object.if_contains("inclusion_proof");
   if (proof != nullptr && !proof->is_null()) {
     if (!proof->is_array()) return Malformed(path + "inclusion_proof", "must be an array");
@@ -117,14 +127,17 @@ json::object ReceiptToJson(const Receipt& receipt) {
         hashes.emplace_back(crypto::ToHex(hash));
       proof = std::move(hashes);
     }
-    entries.push_back(json::object{{"kind", entry.leaf.kind},
-                                   {"record_id", entry.leaf.record_id},
-                                   {"index", entry.index},
-                                   {"commitment", crypto::ToHex(entry.leaf.commitment)},
-                                   {"leaf_hash", crypto::ToHex(entry.leaf_hash)},
-                                   {"salt", crypto::ToHex(entry.salt)},
-                                   {"record", entry.record},
-                                   {"inclusion_proof", std::move(proof)}});
+    json::object out{{"kind", entry.leaf.kind},
+                     {"record_id", entry.leaf.record_id},
+                     {"index", entry.index},
+                     {"commitment", crypto::ToHex(entry.leaf.commitment)},
+                     {"leaf_hash", crypto::ToHex(entry.leaf_hash)}};
+    if (entry.disclosed) {
+      out["salt"] = crypto::ToHex(entry.salt);
+      out["record"] = entry.record;
+    }
+    out["inclusion_proof"] = std::move(proof);
+    entries.push_back(std::move(out));
   }
   json::value tree_size = nullptr;
   if (!receipt.checkpoint.empty()) {
@@ -181,18 +194,20 @@ Result<std::vector<ReceiptEntryCheck>> VerifyReceipt(const Receipt& receipt,
   }
   std::vector<ReceiptEntryCheck> checks;
   for (const ReceiptEntry& entry : receipt.entries) {
-    CW_RETURN_IF_ERROR(CheckRecordNames(entry));
-    if (ledger::ComputeCommitment(entry.salt, entry.record) != entry.leaf.commitment) {
-      return Error::DataLoss(
-          "commitment-mismatch",
-          "the record and salt of " + entry.leaf.record_id + " do not give its commitment");
+    if (entry.disclosed) {
+      CW_RETURN_IF_ERROR(CheckRecordNames(entry));
+      if (ledger::ComputeCommitment(entry.salt, entry.record) != entry.leaf.commitment) {
+        return Error::DataLoss(
+            "commitment-mismatch",
+            "the record and salt of " + entry.leaf.record_id + " do not give its commitment");
+      }
     }
     CW_ASSIGN_OR_RETURN(ledger::Hash leaf_hash, ledger::LeafHashOf(entry.leaf));
     if (leaf_hash != entry.leaf_hash) {
       return Error::DataLoss("leaf-hash-mismatch",
                              "the leaf hash of " + entry.leaf.record_id + " is not its entry's");
     }
-    ReceiptEntryCheck check{entry.leaf.record_id, entry.index, false};
+    ReceiptEntryCheck check{entry.leaf.record_id, entry.index, false, entry.disclosed};
     if (entry.inclusion_proof.has_value()) {
       if (!checkpoint.has_value()) {
         return Error::InvalidArgument("checkpoint", "malformed-receipt",

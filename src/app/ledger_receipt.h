@@ -16,6 +16,9 @@
 //   CW_ASSIGN_OR_RETURN(auto checks, VerifyReceipt(receipt, log_key));
 //
 // A receipt shows the declaration to whoever reads it: hand it out as you would the declaration.
+// A commitment-only receipt (the auditor's and administrator's view, docs/data-minimisation.md)
+// leaves out each entry's "salt" and "record": it still proves that every leaf is in the signed
+// log, but not what the records say.
 // Everything here is a pure function and thread-safe.
 #pragma once
 
@@ -38,6 +41,8 @@ struct ReceiptEntry {
   ledger::LeafEntry leaf;
   uint64_t index = 0;
   ledger::Hash leaf_hash{};  // LeafHashOf(leaf), as the log stores it
+  // The record and its salt: false when the receipt leaves both out (commitment only).
+  bool disclosed = true;
   ledger::CommitmentSalt salt{};
   std::string record;  // the canonical record bytes the commitment covers
   std::optional<std::vector<ledger::Hash>> inclusion_proof;  // when the checkpoint covers it
@@ -62,17 +67,18 @@ struct ReceiptEntryCheck {
   std::string record_id;
   uint64_t index = 0;
   bool included = false;  // false: no checkpoint covers the leaf yet (fetch the receipt later)
+  bool disclosed = true;  // false: the receipt had no record, so only the leaf was checked
 };
 
 // VerifyReceipt() checks every entry: the record names the entry's record id, the salt and
-// record give the commitment, and, when a proof is given, the leaf is included in the tree of
+// record give the commitment (for a disclosed entry), and when a proof is given, the leaf is included in the tree of
 // the checkpoint, which `log_key` must have signed for the receipt's origin. Returns one check
 // per entry. Failures: the checkpoint's (OpenCheckpoint(): "malformed-note", "bad-signature",
 // "no-known-signature", …); kInvalidArgument "wrong-origin" when the checkpoint is another log's;
 // kDataLoss "record-mismatch" (the record is not the one the entry names),
 // "commitment-mismatch", "leaf-hash-mismatch", "root-mismatch" or "proof-length-mismatch" (the
 // inclusion proof does not lead to the checkpoint's root); kInvalidArgument "malformed-receipt"
-// for a proof without a checkpoint.
+// for a proof without a checkpoint, or for an entry with a record but no salt (or the reverse).
 Result<std::vector<ReceiptEntryCheck>> VerifyReceipt(const Receipt& receipt,
                                                      const ledger::VerifierKey& log_key);
 

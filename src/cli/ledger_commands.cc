@@ -89,10 +89,12 @@ int VerifyReceiptFile(const LedgerFlags& flags, const ledger::VerifierKey& key) 
     return Trouble(checks.error(), kFailed);
   }
   bool pending = false;
+  bool withheld = false;
   for (const auto& check : *checks) {
     std::cout << (check.included ? "included  " : "pending   ") << "leaf " << check.index << "  "
-              << check.record_id << "\n";
+              << check.record_id << (check.disclosed ? "" : "  (commitment only)") << "\n";
     pending = pending || !check.included;
+    withheld = withheld || !check.disclosed;
   }
   if (pending) {
     std::cout << "some leaves are not covered by the receipt's checkpoint yet: fetch the "
@@ -101,6 +103,10 @@ int VerifyReceiptFile(const LedgerFlags& flags, const ledger::VerifierKey& key) 
   }
   std::cout << "verified: every record of " << receipt->declaration_id
             << " is in the log, under a checkpoint signed by " << key.name << "\n";
+  if (withheld) {
+    std::cout << "the receipt withholds the records (a commitment-only view): their leaves are "
+                 "in the log; what they say was not checked\n";
+  }
   return kVerified;
 }
 

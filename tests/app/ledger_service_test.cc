@@ -149,6 +149,47 @@ TEST_F(LedgerServiceTest, TamperedReceiptsAreRefused) {
   EXPECT_THAT(VerifyReceipt(good, key), IsOk());
 }
 
+// The auditor's view of a receipt (docs/data-minimisation.md) leaves out every record and salt:
+// it still proves the leaves are in the signed log, and a tampered proof or leaf still fails.
+TEST_F(LedgerServiceTest, CommitmentOnlyReceiptsProveInclusionWithoutTheRecords) {
+  std::string id = File();
+  Decide(id, decl::Action::kRouteRed, "inspect");
+  Checkpoint();
+  boost::json::object json = ReceiptToJson(ledger().ReceiptFor(Record(id)).value());
+  for (boost::json::value& entry : json["entries"].as_array()) {
+    entry.as_object().erase("salt");
+    entry.as_object().erase("record");
+  }
+  const std::string text = boost::json::serialize(json);
+  EXPECT_EQ(text.find("\"record\""), std::string::npos);
+  auto parsed = ReceiptFromJson(text);
+  ASSERT_THAT(parsed, IsOk());
+  const ledger::VerifierKey key = ledger().verifier_key();
+  auto checks = VerifyReceipt(*parsed, key);
+  ASSERT_THAT(checks, IsOk());
+  ASSERT_FALSE(checks->empty());
+  for (const auto& check : *checks) {
+    EXPECT_TRUE(check.included) << check.record_id;
+    EXPECT_FALSE(check.disclosed) << check.record_id;
+  }
+  // Written back, it stays commitment-only.
+  EXPECT_EQ(boost::json::serialize(ReceiptToJson(*parsed)).find("\"salt\""), std::string::npos);
+
+  Receipt moved = *parsed;
+  moved.entries[1].index = 0;
+  EXPECT_THAT(VerifyReceipt(moved, key), HasReason("root-mismatch"));
+  Receipt recommitted = *parsed;
+  recommitted.entries[0].leaf.commitment[0] ^= 1;  // another commitment, same leaf hash
+  EXPECT_THAT(VerifyReceipt(recommitted, key), HasReason("leaf-hash-mismatch"));
+
+  // A record without its salt (or the reverse) is malformed, naming the missing member.
+  boost::json::object half = ReceiptToJson(ledger().ReceiptFor(Record(id)).value());
+  half["entries"].as_array()[0].as_object().erase("salt");
+  auto refused = ReceiptFromJson(boost::json::serialize(half));
+  EXPECT_THAT(refused, HasReason("malformed-receipt"));
+  EXPECT_EQ(refused.error().field_path, "entries[0].salt");
+}
+
 TEST_F(LedgerServiceTest, MalformedReceiptJsonNamesTheField) {
   EXPECT_THAT(ReceiptFromJson("[]"), HasReason("malformed-receipt"));
   EXPECT_THAT(ReceiptFromJson("{not json"), HasReason("malformed-receipt"));

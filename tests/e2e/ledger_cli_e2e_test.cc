@@ -124,6 +124,15 @@ TEST_F(LedgerCliTest, KeyCheckpointsReceiptAndConsistencyVerifyOffline) {
   auto tampered = Cli("ledger verify --key '" + vkey + "' --receipt " + receipt);
   EXPECT_EQ(tampered.exit_code, 1) << tampered.output;
   EXPECT_NE(tampered.output.find("commitment-mismatch"), std::string::npos) << tampered.output;
+
+  // The auditor's receipt withholds the records and salts; it still proves every leaf.
+  std::string audited = dir_ + "/audited.json";
+  std::ofstream(audited) << Get("/v1/declarations/" + id + "/receipt", "auditor").body;
+  EXPECT_EQ(ReadFile(audited).find("\"record\""), std::string::npos) << ReadFile(audited);
+  auto commitment_only = Cli("ledger verify --key '" + vkey + "' --receipt " + audited);
+  EXPECT_EQ(commitment_only.exit_code, 0) << commitment_only.output;
+  EXPECT_NE(commitment_only.output.find(id + "@v1  (commitment only)"), std::string::npos)
+      << commitment_only.output;
 }
 
 TEST_F(LedgerCliTest, VerifyFullNamesEveryTamperedRow) {
