@@ -80,9 +80,12 @@ stage("parse JSON body", "BM_ParseBody", "boost::json::parse", "BM_BaselineBoost
 stage("validate (ParseDeclaration)", "BM_Validate", "parse of the same body", "BM_ParseBody")
 stage("canonical payload", "BM_CanonicalPayload", "boost::json::serialize",
       "BM_BaselineBoostJsonSerialize")
-stage("duty quote (demo tariff, SQLite)", "BM_Quote")
+stage("duty quote (demo tariff, SQLite look-ups)", "BM_Quote/0")
+stage("duty quote (in-memory index, as served)", "BM_Quote/1", "SQLite look-ups", "BM_Quote/0")
 stage("risk score: profiles + anomaly", "BM_Score/0")
-stage("risk score: + 400-tree model", "BM_Score/1")
+stage("risk score: + 400-tree model, every lane explained", "BM_Score/2")
+stage("risk score: + 400-tree model, controlled lanes explained (as served)", "BM_Score/1",
+      "every lane explained", "BM_Score/2")
 stage("encrypt payload (envelope)", "BM_Encrypt", "raw XChaCha20-Poly1305", "BM_BaselineAead",
       note="src/keys" if counter("BM_Encrypt", "src_keys") == 1 else "libsodium direct")
 stage("seal (salts, commitments, 3 leaves)", "BM_Seal")
@@ -140,9 +143,17 @@ if samples:
     if after:
         base = after[0][1]
         peak = max(s[1] for s in after)
+        # Least-squares slope of RSS over time after the warm-up: a short soak cannot show 10 %
+        # growth, but a leak shows as a steady slope.
+        n = len(after)
+        mean_t = sum(s[0] for s in after) / n
+        mean_r = sum(s[1] for s in after) / n
+        var_t = sum((s[0] - mean_t) ** 2 for s in after)
+        slope = (sum((s[0] - mean_t) * (s[1] - mean_r) for s in after) / var_t * 60) if var_t else 0.0
         soak = {"duration_s": runs["soak"].get("duration_s"), "rate": runs["soak"].get("rate"),
                 "warmup_s": warm, "rss_mb_after_warmup": base, "rss_mb_max_after_warmup": peak,
                 "rss_mb_end": after[-1][1], "growth_after_warmup": peak / base - 1 if base else None,
+                "rss_slope_mb_per_min": slope, "samples": n,
                 "throughput": runs["soak"].get("throughput"), "p99_ms": runs["soak"].get("p99_ms"),
                 "errors": runs["soak"].get("errors")}
 
@@ -229,7 +240,8 @@ if soak:
     md.append(f"### Soak: {f(soak['duration_s'], '.0f')} s at {f(soak['rate'], '.0f')}/s\n")
     md.append(f"RSS after {soak['warmup_s']:.0f} s warm-up {soak['rss_mb_after_warmup']:.0f} MB, max after "
               f"{soak['rss_mb_max_after_warmup']:.0f} MB, end {soak['rss_mb_end']:.0f} MB: growth "
-              f"{100 * soak['growth_after_warmup']:.1f} %; throughput {f(soak['throughput'], ',.0f')}/s, "
+              f"{100 * soak['growth_after_warmup']:.1f} %, slope {soak['rss_slope_mb_per_min']:+.2f} MB/min "
+              f"over {soak['samples']} samples; throughput {f(soak['throughput'], ',.0f')}/s, "
               f"p99 {f(soak['p99_ms'], '.2f')} ms, errors {soak['errors']}.\n")
 md.append("### Targets\n")
 md.append("| target | measured | met |")

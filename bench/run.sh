@@ -13,15 +13,16 @@
 #      a fixed rate, coordinated omission accounted for), with the server's CPU and memory;
 #   4. the transport baseline: bench/echo_server (Beast, same TLS, same certificate, same io
 #      threads) under the same two loads;
-#   5. optionally (BENCH_SOAK=seconds) a soak at BENCH_SOAK_RATE sampling the server's RSS
-#      every 5 s, reporting growth after the warm-up.
+#   5. a soak of BENCH_SOAK seconds (default 60, a short one; BENCH_SOAK=600 for the 10-minute
+#      soak of the target, 0 for none) at BENCH_SOAK_RATE, sampling the server's RSS (every
+#      BENCH_SOAK/60 s, at least 1 s), reporting its growth and slope after the warm-up.
 #
 # Environment: BENCH_BIN (build dir, default build/release), BENCH_DURATION (s per load run,
 # default 10), BENCH_CONCURRENCY (closed loop connections, default 32), BENCH_RATE (open loop
-# rate, default 5000), BENCH_OPEN_CONCURRENCY (default 64), BENCH_SOAK (default 0 = none),
+# rate, default 5000), BENCH_OPEN_CONCURRENCY (default 64), BENCH_SOAK (default 60; 0 = none),
 # BENCH_SOAK_RATE (default 2000), BENCH_STAGES (0 skips the stage benchmarks),
 # BENCH_PROOF_LEAVES (default 10000000), BENCH_MIN_TIME (stage seconds, default 0.3).
-# By default the whole run takes about four minutes.
+# By default the whole run takes about five minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BENCH_BIN:-build/release}
@@ -29,7 +30,7 @@ DURATION=${BENCH_DURATION:-10}
 CONCURRENCY=${BENCH_CONCURRENCY:-32}
 RATE=${BENCH_RATE:-5000}
 OPEN_CONCURRENCY=${BENCH_OPEN_CONCURRENCY:-64}
-SOAK=${BENCH_SOAK:-0}
+SOAK=${BENCH_SOAK:-60}
 SOAK_RATE=${BENCH_SOAK_RATE:-2000}
 STAGES=${BENCH_STAGES:-1}
 PROOF_LEAVES=${BENCH_PROOF_LEAVES:-10000000}
@@ -95,7 +96,9 @@ load api_closed --concurrency "$CONCURRENCY" --duration "$DURATION"
 load api_open --rate "$RATE" --concurrency "$OPEN_CONCURRENCY" --duration "$DURATION"
 echo '{}' > "$work/soak.json"
 if [ "$SOAK" != "0" ]; then
-  load soak --rate "$SOAK_RATE" --concurrency "$OPEN_CONCURRENCY" --duration "$SOAK" --sample-interval 5
+  interval=$(( SOAK / 60 > 1 ? SOAK / 60 : 1 ))
+  load soak --rate "$SOAK_RATE" --concurrency "$OPEN_CONCURRENCY" --duration "$SOAK" \
+    --sample-interval "$interval"
 fi
 stop_server
 

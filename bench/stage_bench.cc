@@ -5,9 +5,10 @@
 //   parse the JSON body            BM_ParseBody                 BM_BaselineBoostJsonParse
 //   validate into a Declaration    BM_Validate                  (parse: BM_ParseBody)
 //   canonical payload              BM_CanonicalPayload          BM_BaselineBoostJsonSerialize
-//   duty quote (demo tariff)       BM_Quote                     -
-//   risk score                     BM_Score/0 (no model),       -
-//                                  BM_Score/1 (400-tree model)
+//   duty quote (demo tariff)       BM_Quote/1 (in-memory index) BM_Quote/0 (SQLite look-ups)
+//   risk score                     BM_Score/0 (no model),       BM_Score/2 (the model, every
+//                                  BM_Score/1 (400-tree model,   lane explained)
+//                                  controlled lanes explained)
 //   encrypt the payload            BM_Encrypt                   BM_BaselineAead
 //   seal (commitments + leaves)    BM_Seal                      BM_BaselineSha256Leaf*
 //   ledger append (leaf hash +     BM_LedgerAppend,             BM_BaselineSha256LeafOpenssl
@@ -65,6 +66,7 @@
 #include "risk/risk.h"
 #include "store/ledger_records.h"
 #include "store/sqlite/sqlite_store.h"
+#include "tariff/caching_tariff_store.h"
 #include "tariff/demo_tariff.h"
 #include "tariff/sqlite/sqlite_tariff_store.h"
 #include "tariff/tariff.h"
@@ -194,9 +196,11 @@ BENCHMARK(BM_CanonicalPayload);
 
 struct TariffWorld {
   TempDir dir{"tariff"};
-  std::unique_ptr<tariff::sqlite::SqliteTariffStore> store;
+  std::unique_ptr<tariff::sqlite::SqliteTariffStore> store;  // look-ups in SQLite
+  std::unique_ptr<tariff::CachingTariffStore> cached;        // the server's: in-memory index
   FakeClock clock{kNow};
   std::unique_ptr<tariff::DutyEngine> engine;
+  std::unique_ptr<tariff::DutyEngine> cached_engine;
 };
 
 TariffWorld& TheTariff() {
@@ -205,27 +209,32 @@ TariffWorld& TheTariff() {
     w->store = tariff::sqlite::SqliteTariffStore::Open(w->dir.File("tariff.db")).value();
     CW_CHECK(tariff::SeedDemoTariff(*w->store, ParseTimestamp("2026-01-01T00:00:00Z").value()).ok());
     w->engine = std::make_unique<tariff::DutyEngine>(*w->store, w->clock);
+    w->cached = std::make_unique<tariff::CachingTariffStore>(
+        tariff::sqlite::SqliteTariffStore::Open(w->dir.File("tariff.db")).value());
+    w->cached_engine = std::make_unique<tariff::DutyEngine>(*w->cached, w->clock);
     return w;
   }();
   return *world;
 }
 
 // The duty quote of a filing on the demo tariff (the demo's goods codes), as a quote: without
-// quota draws (filing draws them in its own write).
+// quota draws (filing draws them in its own write). Arg 0 reads the tariff in SQLite, arg 1
+// through the in-memory index the server uses (CachingTariffStore over the same file).
 void BM_Quote(benchmark::State& state) {
   const Inputs& in = TheInputs();
   TariffWorld& world = TheTariff();
+  tariff::DutyEngine& engine = state.range(0) == 1 ? *world.cached_engine : *world.engine;
   size_t next = 0;
   int64_t failed = 0;
   for (auto _ : state) {
-    auto quote = world.engine->Quote(in.declarations[next++ % kBodies]);
+    auto quote = engine.Quote(in.declarations[next++ % kBodies]);
     if (!quote.ok()) ++failed;
     benchmark::DoNotOptimize(quote);
   }
   PerDeclaration(state);
   state.counters["failed"] = static_cast<double>(failed);
 }
-BENCHMARK(BM_Quote)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Quote)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 
 // ---- Risk score ------------------------------------------------------------------------------
 
@@ -244,8 +253,9 @@ std::string SourceDir() {
 // A risk engine as a server would run it: the example profiles, the fraud model trained with
 // the default options (400 trees of depth 7) on the first 12,000 lines of the public data
 // (prediction cost depends on the trees, not on how many rows trained them), approximate
-// contributions. Arg 0 leaves the model out (profiles and the price anomaly only).
-std::unique_ptr<risk::RiskEngine> MakeRiskEngine(bool with_model) {
+// contributions, for the lanes someone reads (yellow, red, blue). Arg 0 leaves the model out
+// (profiles and the price anomaly only); arg 2 explains green declarations too.
+std::unique_ptr<risk::RiskEngine> MakeRiskEngine(bool with_model, bool explain_green) {
   const char* env = std::getenv("CLEARWAY_FRAUD_DATA");
   const std::string data = env != nullptr ? env : SourceDir() + "/../shared/data/fraud/train.csv";
   auto records = risk::ReadCsvFile(data, risk::KcsSchema());
@@ -264,6 +274,7 @@ std::unique_ptr<risk::RiskEngine> MakeRiskEngine(bool with_model) {
   risk::EngineConfig config;
   config.random_seed = 1;
   config.contributions = risk::ContributionMethod::kApproximate;
+  config.explain_green = explain_green;
   auto engine = risk::RiskEngine::Create(std::move(model), *profiles, config, *records);
   CW_CHECK(engine.ok());
   return std::move(engine).value();
@@ -271,10 +282,10 @@ std::unique_ptr<risk::RiskEngine> MakeRiskEngine(bool with_model) {
 
 void BM_Score(benchmark::State& state) {
   // Leaked on purpose: XGBoost's own statics are gone by the time ours would be destroyed.
-  static risk::RiskEngine* engines[2] = {nullptr, nullptr};
-  const bool with_model = state.range(0) == 1;
-  risk::RiskEngine*& engine = engines[with_model ? 1 : 0];
-  if (engine == nullptr) engine = MakeRiskEngine(with_model).release();
+  static risk::RiskEngine* engines[3] = {nullptr, nullptr, nullptr};
+  const int64_t kind = state.range(0);
+  risk::RiskEngine*& engine = engines[kind];
+  if (engine == nullptr) engine = MakeRiskEngine(kind != 0, kind == 2).release();
   const Inputs& in = TheInputs();
   size_t next = 0;
   int64_t failed = 0;
@@ -286,7 +297,7 @@ void BM_Score(benchmark::State& state) {
   PerDeclaration(state);
   state.counters["failed"] = static_cast<double>(failed);
 }
-BENCHMARK(BM_Score)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Score)->Arg(0)->Arg(1)->Arg(2)->Unit(benchmark::kMicrosecond);
 
 // ---- Encrypt ---------------------------------------------------------------------------------
 

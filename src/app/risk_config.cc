@@ -80,6 +80,11 @@ Result<RiskConfig> FromTable(const toml::table& t) {
   } else {
     return BadConfig("risk.contributions", "must be \"approximate\" or \"exact\"");
   }
+  if (t["explain_green"]) {
+    const auto* explain = t["explain_green"].as_boolean();  // value<bool>() would take 1
+    if (explain == nullptr) return BadConfig("risk.explain_green", "must be true or false");
+    config.explain_green = explain->get();
+  }
   CW_RETURN_IF_ERROR(Share(t["anomaly_weight"], "risk.anomaly_weight", config.anomaly_weight));
   CW_RETURN_IF_ERROR(Count(t["top_contributions"], "risk.top_contributions",
                            config.top_contributions));

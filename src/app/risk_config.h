@@ -49,6 +49,7 @@ struct RiskConfig {
   double anomaly_weight = 0.3;
   size_t top_contributions = 3;
   risk::ContributionMethod contributions = risk::ContributionMethod::kApproximate;
+  bool explain_green = false;  // contributions for green declarations too (see EngineConfig)
   std::string models;          // model registry; "" = DATA_DIR/models
   std::string history;         // past declarations CSV; "" = DATA_DIR/risk/history.csv if any
   std::string history_schema;  // its column mapping (JSON); "" = the KCS layout

@@ -241,6 +241,7 @@ Result<std::shared_ptr<risk::RiskEngine>> RiskService::BuildEngine() {
   engine_config.anomaly_weight = config_.anomaly_weight;
   engine_config.top_contributions = config_.top_contributions;
   engine_config.contributions = config_.contributions;
+  engine_config.explain_green = config_.explain_green;
   engine_config.model_replicas = config_.model_replicas;
   engine_config.random_seed = config_.random_seed;
   if (engine_config.random_seed == 0) {

@@ -11,6 +11,7 @@
 #include "crypto/crypto.h"
 #include "crypto/hmac.h"
 #include "identity/in_memory_directory.h"
+#include "tariff/caching_tariff_store.h"
 #include "tariff/sqlite/sqlite_tariff_store.h"
 
 namespace clearway::app {
@@ -83,8 +84,11 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(Config config, LedgerConfig ledge
     }
   }
   // The tariff has its own database file beside the declarations store (issue 6).
-  CW_ASSIGN_OR_RETURN(runtime->tariff_, tariff::sqlite::SqliteTariffStore::Open(
-                                            runtime->config_.store.data_dir + "/tariff.db"));
+  // Quotes read the measures, groups and rates from memory, rebuilt when an import (from this
+  // process or another) moves the tariff's revision; quota state is always read from the file.
+  CW_ASSIGN_OR_RETURN(auto tariff, tariff::sqlite::SqliteTariffStore::Open(
+                                       runtime->config_.store.data_dir + "/tariff.db"));
+  runtime->tariff_ = std::make_unique<tariff::CachingTariffStore>(std::move(tariff));
   runtime->duty_ = std::make_unique<tariff::DutyEngine>(*runtime->tariff_, *runtime->clock_);
   // Issue 7: every filing is assessed (duty quote + risk decision) by the engine built here.
   CW_RETURN_IF_ERROR(runtime->StartAssessment());
@@ -120,7 +124,8 @@ Result<std::unique_ptr<Runtime>> Runtime::OpenWith(Config config,
   runtime->declarations_ = std::make_unique<DeclarationService>(
       *runtime->store_, *runtime->clock_,
       [ledger](uint64_t tree_size) { ledger->NoteAppended(tree_size); });
-  CW_ASSIGN_OR_RETURN(runtime->tariff_, tariff::sqlite::SqliteTariffStore::Open(":memory:"));
+  CW_ASSIGN_OR_RETURN(auto tariff, tariff::sqlite::SqliteTariffStore::Open(":memory:"));
+  runtime->tariff_ = std::make_unique<tariff::CachingTariffStore>(std::move(tariff));
   runtime->duty_ = std::make_unique<tariff::DutyEngine>(*runtime->tariff_, *runtime->clock_);
   return runtime;
 }

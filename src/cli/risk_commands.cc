@@ -284,8 +284,10 @@ int Assess(const RiskFlags& f) {
   Timestamp now = SystemClock().Now();
   auto declaration = declaration::ParseDeclarationText(*text, now);
   if (!declaration.ok()) return Trouble(declaration.error());
-  auto engine = risk::RiskEngine::Create(std::move(loaded->model), std::move(profiles),
-                                         risk::EngineConfig{}, *history);
+  risk::EngineConfig config;
+  config.explain_green = true;  // asked for one declaration: explain it whatever its lane
+  auto engine = risk::RiskEngine::Create(std::move(loaded->model), std::move(profiles), config,
+                                         *history);
   if (!engine.ok()) return Trouble(engine.error());
   auto a = (*engine)->Assess(*declaration, now);
   if (!a.ok()) return Trouble(a.error());

@@ -219,16 +219,22 @@ Result<Assessment> RiskEngine::AssessRecords(const std::vector<DeclarationRecord
     CW_ASSIGN_OR_RETURN(probabilities, replica->model.Predict(rows));
     choose_best();
     best.model_version = model_id_;
-    CW_ASSIGN_OR_RETURN(best.top_contributions,
-                        replica->model.TopContributions(rows[best_line],
-                                                        config_.top_contributions,
-                                                        config_.contributions));
   }
   LaneDecision decision;
   {
     std::scoped_lock lock(select_mu_);
     CW_ASSIGN_OR_RETURN(ThresholdSelector * selector, SelectorFor(lines.front().office));
     decision = selector->Select({best.score, profile_lane}, lines.front().date);
+  }
+  // The contributions explain the decision to whoever reads it; they never change it. They
+  // cost several times the prediction, so only the lanes someone reads get them.
+  if (!replicas_.empty() && (config_.explain_green || decision.lane != Lane::kGreen)) {
+    Replica* replica = nullptr;
+    std::unique_lock<std::mutex> lock = LockReplica(&replica);
+    CW_ASSIGN_OR_RETURN(best.top_contributions,
+                        replica->model.TopContributions(rows[best_line],
+                                                        config_.top_contributions,
+                                                        config_.contributions));
   }
   best.lane = decision.lane;
   best.cause = decision.cause;

@@ -48,6 +48,10 @@ struct EngineConfig {
   double anomaly_weight = 0.3;
   size_t top_contributions = 3;
   ContributionMethod contributions = ContributionMethod::kExactShap;
+  // Contributions are computed where someone reads them: for a declaration routed to a
+  // control or an audit (yellow, red, blue). A green one is released unread, so by default
+  // it gets none (the decision is the same either way); true computes them for every lane.
+  bool explain_green = false;
   uint64_t random_seed = 0;  // 0: a fresh seed from the OS; tests set one
   // Copies of the model scoring in parallel (a FraudModel is not thread-safe); >= 1.
   size_t model_replicas = 1;

@@ -11,9 +11,13 @@
 //   CW_ASSIGN_OR_RETURN(auto store, sqlite::SqliteTariffStore::Open(dir + "/tariff.db"));
 //   CW_ASSIGN_OR_RETURN(auto candidates, store->MeasuresFor("0202300010", date, clock.Now()));
 //
+// CachingTariffStore (tariff/caching_tariff_store.h) serves the quote look-ups from memory over
+// any backend that implements Revision() and Snapshot().
+//
 // Thread safety: implementations are safe to call from many threads at once.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <set>
 #include <string>
@@ -32,6 +36,26 @@ struct SearchHit {
   std::string code;
   std::string description;
   double score = 0;  // bm25 relevance, higher is better (a ranking, not money)
+};
+
+// A mark of the tariff's quote data for caches: it changes whenever an Apply() commits, through
+// any handle on the same data (another process's `clearway tariff import` included).
+struct TariffRevision {
+  int64_t imports = 0;  // the backend's count (or id) of the latest applied update file
+  Timestamp latest{};   // that update's transaction time: no recording is later
+  friend bool operator==(const TariffRevision&, const TariffRevision&) = default;
+};
+
+// The quote data as it stands at one revision (see TariffStore::Snapshot()).
+struct TariffSnapshot {
+  struct RecordedRate {
+    ExchangeRate rate;
+    Timestamp recorded_at{};
+  };
+  TariffRevision revision;
+  std::vector<Measure> measures;    // every measure version current now (not superseded)
+  std::vector<GeoGroup> groups;     // the latest recording of each group
+  std::vector<RecordedRate> rates;  // every exchange rate row
 };
 
 class TariffStore {
@@ -92,6 +116,21 @@ class TariffStore {
   // bm25, best first); when none does, nodes containing any word. Words are taken literally
   // (no query syntax). Errors: kInvalidArgument "empty-query" when `text` has no word.
   virtual Result<std::vector<SearchHit>> Search(std::string_view text, size_t limit) = 0;
+
+  // Revision() tells the current revision cheaply (an index look-up, no scan), for caches;
+  // nullopt when the backend cannot tell, and then nothing of it may be cached. Errors:
+  // kUnavailable "tariff-store-failed".
+  virtual Result<std::optional<TariffRevision>> Revision() {
+    return std::optional<TariffRevision>();
+  }
+
+  // Snapshot() reads the revision and the quote data of that same revision in one consistent
+  // read: for any as_of >= revision.latest, MeasuresFor(), GroupsOf() and RateOn() answer from
+  // it exactly as the store would. nullopt when the backend does not support it. Errors:
+  // kUnavailable "tariff-store-failed".
+  virtual Result<std::optional<TariffSnapshot>> Snapshot() {
+    return std::optional<TariffSnapshot>();
+  }
 };
 
 }  // namespace clearway::tariff

@@ -16,6 +16,7 @@ namespace clearway::app {
 namespace {
 
 using clearway::testing::HasCode;
+using clearway::testing::HasDetail;
 using clearway::testing::HasReason;
 using clearway::testing::IsOk;
 using namespace clearway::app::testing;
@@ -39,6 +40,7 @@ TEST(RiskConfigTest, DefaultsWithoutATable) {
   EXPECT_DOUBLE_EQ(config->default_policy.random_rate, 0.005);
   EXPECT_DOUBLE_EQ(config->default_policy.min_red_score, 0.5);
   EXPECT_EQ(config->contributions, risk::ContributionMethod::kApproximate);
+  EXPECT_FALSE(config->explain_green);
   EXPECT_TRUE(config->offices.empty());
 }
 
@@ -51,6 +53,7 @@ red_rate = 0.04
 random_rate = 0.01
 daily_capacity = 30
 contributions = "exact"
+explain_green = true
 
 [risk.offices.DE004700]
 red_rate = 0.1
@@ -60,6 +63,7 @@ daily_capacity = 40
   EXPECT_EQ(config->routing, RoutingMode::kRecommend);
   EXPECT_EQ(config->currency, "KRW");
   EXPECT_EQ(config->contributions, risk::ContributionMethod::kExactShap);
+  EXPECT_TRUE(config->explain_green);
   EXPECT_DOUBLE_EQ(config->default_policy.red_rate, 0.04);
   EXPECT_EQ(config->default_policy.daily_capacity, 30u);
   ASSERT_EQ(config->offices.count("DE004700"), 1u);
@@ -83,6 +87,7 @@ TEST(RiskConfigTest, BadValuesNameTheirField) {
   EXPECT_THAT(ParseRiskConfig("[risk]\ncurrency = \"EURO\"\n"), HasReason("bad-config"));
   EXPECT_THAT(ParseRiskConfig("[risk]\nmodel_replicas = 0\n"), HasReason("bad-config"));
   EXPECT_THAT(ParseRiskConfig("[risk]\ncontributions = \"all\"\n"), HasReason("bad-config"));
+  EXPECT_THAT(ParseRiskConfig("[risk]\nexplain_green = 1\n"), HasDetail("risk.explain_green", "bad-config"));
   EXPECT_THAT(ParseRiskConfig("[risk\n"), HasReason("bad-config"));
 }
 

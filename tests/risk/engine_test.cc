@@ -113,6 +113,62 @@ TEST_F(EngineTest, ProfilesSetLaterApplyAtOnce) {
   EXPECT_GT(after->score, before->score);
 }
 
+// Contributions explain a decision and never make it: an engine that explains every lane and
+// one that explains only controlled ones (the default) decide the same over a sample, with
+// random selection on (the same seed, so the same draws); the default leaves green ones
+// unexplained and explains every other.
+TEST(EngineExplainTest, ContributionsOnlyForControlledLanesAndTheDecisionIsTheSame) {
+  auto history = testing::GeneratePlantedData(1500, 21, 60);
+  FeatureBuilder features;
+  TrainingOptions o;
+  o.rounds = 20;
+  o.max_depth = 3;
+  o.learning_rate = 0.3;
+  o.threads = 1;
+  auto model = FraudModel::Train(BuildFeatures(history, features, LabelPolicy{}), o);
+  ASSERT_THAT(model, IsOk());
+  auto copy = FraudModel::FromBytes(model->bytes());
+  ASSERT_THAT(copy, IsOk());
+  auto profiles = ParseProfiles(kBeefProfile);
+  ASSERT_THAT(profiles, IsOk());
+  EngineConfig c = Config();
+  c.default_policy.random_rate = 0.05;
+  c.default_policy.yellow_rate = 0.1;
+  c.default_policy.red_rate = 0.1;
+  c.contributions = ContributionMethod::kApproximate;
+  auto lean = RiskEngine::Create(std::move(*model), *profiles, c, history);
+  c.explain_green = true;
+  auto explaining = RiskEngine::Create(std::move(*copy), *profiles, c, history);
+  ASSERT_THAT(lean, IsOk());
+  ASSERT_THAT(explaining, IsOk());
+  std::vector<DeclarationRecord> probes(history.end() - 300, history.end());
+  int green = 0;
+  int controlled = 0;
+  for (const auto& probe : probes) {
+    auto a = (*lean)->AssessRecords({probe});
+    auto b = (*explaining)->AssessRecords({probe});
+    ASSERT_THAT(a, IsOk());
+    ASSERT_THAT(b, IsOk());
+    EXPECT_EQ(a->lane, b->lane);
+    EXPECT_EQ(a->channel, b->channel);
+    EXPECT_EQ(a->cause, b->cause);
+    EXPECT_DOUBLE_EQ(a->score, b->score);
+    EXPECT_DOUBLE_EQ(a->model_probability, b->model_probability);
+    EXPECT_EQ(b->top_contributions.size(), 3u);
+    if (a->lane == Lane::kGreen) {
+      ++green;
+      EXPECT_TRUE(a->top_contributions.empty());
+    } else {
+      ++controlled;
+      ASSERT_EQ(a->top_contributions.size(), 3u);
+      EXPECT_EQ(a->top_contributions[0].feature, b->top_contributions[0].feature);
+      EXPECT_DOUBLE_EQ(a->top_contributions[0].log_odds, b->top_contributions[0].log_odds);
+    }
+  }
+  EXPECT_GT(green, 0);
+  EXPECT_GT(controlled, 0);
+}
+
 TEST(EngineReplicaTest, ParallelAssessmentsOnReplicasAgreeWithOneThread) {
   auto history = testing::GeneratePlantedData(1200, 5, 40);
   FeatureBuilder features;

@@ -1,5 +1,7 @@
 #include "risk/model.h"
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -108,6 +110,40 @@ TEST_F(PlantedModelTest, SavedModelLoadsWithTheSameIdAndScores) {
   EXPECT_THAT(LoadModel(*saved), HasReason("model-tampered"));
   EXPECT_THAT(LoadModel(*saved), HasCode(ErrorCode::kDataLoss));
   std::filesystem::remove_all(dir);
+}
+
+// Predict() is XGBoost's in-place prediction; the contributions still go through a DMatrix.
+// They must agree: the contributions of a row sum (with a bias that is the same for every
+// row) to its log-odds, so differences of log-odds equal differences of contribution sums.
+// A batch scores each row as it scores alone.
+TEST_F(PlantedModelTest, InPlacePredictionAgreesWithTheContributionsAndWithOneRowAtATime) {
+  FeatureBuilder history;
+  FeatureMatrix m = BuildFeatures(records_, history, LabelPolicy{});
+  const size_t all = FeatureBuilder::FeatureNames().size();
+  std::vector<std::vector<float>> rows(m.rows.begin() + 100, m.rows.begin() + 140);
+  auto batch = trained_->model.Predict(rows);
+  ASSERT_THAT(batch, IsOk());
+  ASSERT_EQ(batch->size(), rows.size());
+  auto log_odds = [](double p) { return std::log(p / (1 - p)); };
+  for (ContributionMethod method : {ContributionMethod::kApproximate, ContributionMethod::kExactShap}) {
+    std::vector<double> sums;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      auto one = trained_->model.PredictOne(rows[i]);
+      ASSERT_THAT(one, IsOk());
+      EXPECT_DOUBLE_EQ(*one, (*batch)[i]);
+      auto contributions = trained_->model.TopContributions(rows[i], all, method);
+      ASSERT_THAT(contributions, IsOk());
+      double sum = 0;
+      for (const auto& c : *contributions) sum += c.log_odds;
+      sums.push_back(sum);
+    }
+    double spread = 0;
+    for (size_t i = 1; i < rows.size(); ++i) {
+      EXPECT_NEAR(log_odds((*batch)[i]) - log_odds((*batch)[0]), sums[i] - sums[0], 1e-3);
+      spread = std::max(spread, std::abs(sums[i] - sums[0]));
+    }
+    EXPECT_GT(spread, 0.1);  // the rows differ: the comparison means something
+  }
 }
 
 TEST(ModelTest, RefusesWhatItCannotTrainOrRead) {

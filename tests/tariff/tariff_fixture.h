@@ -1,7 +1,9 @@
 // File: tariff/tariff_fixture.h
 //
 // Test helpers for the tariff: a SqliteTariffStore in a fresh temporary directory, update
-// files written as JSON, and declarations built in code.
+// files written as JSON, and declarations built in code. The store tests run twice: on the
+// SQLite store itself and through the CachingTariffStore decorator over it
+// (INSTANTIATE_BACKENDS), so the cache answers exactly as the backend does.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -17,6 +19,7 @@
 
 #include "common/money.h"
 #include "declaration/declaration.h"
+#include "tariff/caching_tariff_store.h"
 #include "tariff/sqlite/sqlite_tariff_store.h"
 #include "tariff/tariff.h"
 #include "testing/matchers.h"
@@ -56,20 +59,50 @@ inline std::string ReadAll(const std::string& path) {
   return text.str();
 }
 
-class TariffStoreTest : public ::testing::Test {
+// The store under test: the SQLite store, or the cache over it.
+enum class Backend { kSqlite, kCached };
+
+inline std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
+  return info.param == Backend::kSqlite ? "Sqlite" : "Cached";
+}
+
+#define INSTANTIATE_BACKENDS(Suite)                                                           \
+  INSTANTIATE_TEST_SUITE_P(Backends, Suite,                                                   \
+                           ::testing::Values(::clearway::tariff::testing::Backend::kSqlite,   \
+                                             ::clearway::tariff::testing::Backend::kCached),  \
+                           ::clearway::tariff::testing::BackendName)
+
+class TariffStoreTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
     static std::atomic<int> counter{0};
     dir_ = std::filesystem::temp_directory_path() /
            ("clearway-tariff-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
     std::filesystem::create_directories(dir_);
-    auto store = sqlite::SqliteTariffStore::Open((dir_ / "tariff.db").string());
+    auto store = sqlite::SqliteTariffStore::Open(path());
     ASSERT_THAT(store, ::clearway::testing::IsOk());
-    store_ = std::move(*store);
+    sqlite_ = store->get();
+    if (GetParam() == Backend::kCached) {
+      auto cached = std::make_unique<CachingTariffStore>(std::move(*store));
+      cached_ = cached.get();
+      owner_ = std::move(cached);
+    } else {
+      owner_ = std::move(*store);
+    }
+    store_ = owner_.get();
   }
   void TearDown() override {
-    store_.reset();
+    owner_.reset();
     std::filesystem::remove_all(dir_);
+  }
+
+  std::string path() const { return (dir_ / "tariff.db").string(); }
+
+  // Another handle on the same tariff.db, as `clearway tariff import` in another process has.
+  std::unique_ptr<sqlite::SqliteTariffStore> OtherHandle() {
+    auto other = sqlite::SqliteTariffStore::Open(path());
+    EXPECT_THAT(other, ::clearway::testing::IsOk());
+    return other.ok() ? std::move(*other) : nullptr;
   }
 
   // Apply() parses and applies an update file recorded at `at`.
@@ -79,7 +112,10 @@ class TariffStoreTest : public ::testing::Test {
   }
 
   std::filesystem::path dir_;
-  std::unique_ptr<sqlite::SqliteTariffStore> store_;
+  std::unique_ptr<TariffStore> owner_;
+  TariffStore* store_ = nullptr;                 // what the test calls
+  sqlite::SqliteTariffStore* sqlite_ = nullptr;  // the backend
+  CachingTariffStore* cached_ = nullptr;         // the cache, when it is the one under test
 };
 
 // A one-item import declaration: `grams` net, `price` in `currency` minor units.

@@ -103,6 +103,11 @@ Result<Stmt*> Db::Prepare(const std::string& sql) {
 }
 
 Result<Transaction> Transaction::Begin(Db& db) {
+  // A statement stepped short of its end (a look-up by key, a SUM) keeps its read snapshot
+  // open past the last COMMIT; once another connection (another process's import) has
+  // committed, upgrading that stale snapshot to a write fails at once with "database is
+  // locked" whatever the busy timeout. Reset them first, so the write starts from the latest.
+  db.EndReads();
   CW_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
   return Transaction(db);
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 #include <thread>
+#include <utility>
 
 #include "tariff/sqlite/db.h"
 #include "tariff/sqlite/rows.h"
@@ -41,6 +42,9 @@ CREATE TABLE IF NOT EXISTS quotas(
 CREATE TABLE IF NOT EXISTS quota_draws(
   id INTEGER PRIMARY KEY, order_number TEXT NOT NULL, thousandths INTEGER NOT NULL,
   reference TEXT NOT NULL, recorded_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS quota_draws_by_order
+  ON quota_draws(order_number, recorded_at, thousandths);
+CREATE INDEX IF NOT EXISTS quota_draws_by_reference ON quota_draws(order_number, reference);
 CREATE TABLE IF NOT EXISTS exchange_rates(
   currency TEXT NOT NULL, per_unit INTEGER NOT NULL, valid_from TEXT NOT NULL, valid_to TEXT,
   recorded_at INTEGER NOT NULL);
@@ -80,6 +84,46 @@ Result<std::optional<TariffStore::QuotaState>> QuotaStateOn(Db& db, std::string_
   state.drawn_thousandths = has_sum ? drawn->Int(0) : 0;
   return std::optional<QuotaState>(state);
 }
+
+// RevisionOn() reads the latest row of the imports log: rowid and recorded_at grow together
+// (Apply() never records earlier than the last import), so it is a look-up, not a scan.
+Result<TariffRevision> RevisionOn(Db& db) {
+  CW_ASSIGN_OR_RETURN(Stmt * stmt, db.Prepare("SELECT rowid, recorded_at FROM imports "
+                                              "ORDER BY rowid DESC LIMIT 1"));
+  CW_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  TariffRevision revision;
+  if (row) {
+    revision.imports = stmt->Int(0);
+    revision.latest = internal::FromMicros(stmt->Int(1));
+  } else {
+    revision.latest = Timestamp::min();
+  }
+  stmt->Reset();
+  return revision;
+}
+
+// A deferred read transaction on a reader connection, so every statement in it sees one
+// snapshot; ended (rolled back: it wrote nothing) unless ended before.
+class ReadTransaction {
+ public:
+  static Result<ReadTransaction> Begin(Db& db) {
+    CW_RETURN_IF_ERROR(db.Exec("BEGIN"));
+    return ReadTransaction(db);
+  }
+  ReadTransaction(ReadTransaction&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
+  ReadTransaction(const ReadTransaction&) = delete;
+  ReadTransaction& operator=(const ReadTransaction&) = delete;
+  ReadTransaction& operator=(ReadTransaction&&) = delete;
+  ~ReadTransaction() {
+    if (db_ == nullptr) return;
+    db_->EndReads();
+    db_->Exec("ROLLBACK").IgnoreError();
+  }
+
+ private:
+  explicit ReadTransaction(Db& db) : db_(&db) {}
+  Db* db_;
+};
 
 // DrawOne() records one draw inside the batch transaction: the outer Result fails when the
 // database does, the inner Status is the draw's own answer (refusals change nothing).
@@ -272,6 +316,51 @@ std::vector<Status> SqliteTariffStore::CommitDraws(const std::vector<internal::P
   Status committed = tx->Commit();
   if (!committed.ok()) return failed(committed.error());
   return results;
+}
+
+Result<std::optional<TariffRevision>> SqliteTariffStore::Revision() {
+  ReadLease read = Read();
+  CW_ASSIGN_OR_RETURN(TariffRevision revision, RevisionOn(*read.db));
+  return std::optional<TariffRevision>(revision);
+}
+
+Result<std::optional<TariffSnapshot>> SqliteTariffStore::Snapshot() {
+  ReadLease read = Read();
+  CW_ASSIGN_OR_RETURN(auto tx, ReadTransaction::Begin(*read.db));
+  TariffSnapshot out;
+  CW_ASSIGN_OR_RETURN(out.revision, RevisionOn(*read.db));
+  static const std::string measures_sql = "SELECT " + std::string(internal::kMeasureColumns) +
+                                          " FROM measures WHERE recorded_to IS NULL";
+  CW_ASSIGN_OR_RETURN(Stmt * measures, read.db->Prepare(measures_sql));
+  while (true) {
+    CW_ASSIGN_OR_RETURN(bool row, measures->Step());
+    if (!row) break;
+    out.measures.push_back(internal::MeasureFromRow(*measures));
+  }
+  CW_ASSIGN_OR_RETURN(
+      Stmt * groups,
+      read.db->Prepare("SELECT g.code, g.members FROM geo_groups g WHERE g.recorded_at = "
+                       "(SELECT MAX(recorded_at) FROM geo_groups WHERE code = g.code)"));
+  while (true) {
+    CW_ASSIGN_OR_RETURN(bool row, groups->Step());
+    if (!row) break;
+    out.groups.push_back(GeoGroup{groups->Text(0), internal::SplitCodes(groups->Text(1))});
+  }
+  CW_ASSIGN_OR_RETURN(Stmt * rates,
+                      read.db->Prepare("SELECT currency, per_unit, valid_from, valid_to, "
+                                       "recorded_at FROM exchange_rates"));
+  while (true) {
+    CW_ASSIGN_OR_RETURN(bool row, rates->Step());
+    if (!row) break;
+    TariffSnapshot::RecordedRate rate;
+    rate.rate.currency = rates->Text(0);
+    rate.rate.per_unit = Decimal{rates->Int(1)};
+    rate.rate.valid_from = internal::DateFrom(rates->Text(2));
+    if (!rates->IsNull(3)) rate.rate.valid_to = internal::DateFrom(rates->Text(3));
+    rate.recorded_at = internal::FromMicros(rates->Int(4));
+    out.rates.push_back(std::move(rate));
+  }
+  return std::optional<TariffSnapshot>(std::move(out));
 }
 
 Result<std::vector<MeasureChange>> SqliteTariffStore::ChangesSince(Timestamp since, size_t limit) {

@@ -64,6 +64,9 @@ class SqliteTariffStore final : public TariffStore {
   Result<int> ImportNomenclature(const std::vector<NomenclatureNode>& nodes) override;
   Result<std::optional<NomenclatureNode>> Node(std::string_view code) override;
   Result<std::vector<SearchHit>> Search(std::string_view text, size_t limit) override;
+  // The revision is the latest row of the imports log (its rowid and recorded_at).
+  Result<std::optional<TariffRevision>> Revision() override;
+  Result<std::optional<TariffSnapshot>> Snapshot() override;
 
   // DrawBatchesForTesting() counts the transactions DrawQuota() calls were committed in.
   int64_t DrawBatchesForTesting();
