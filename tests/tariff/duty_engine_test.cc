@@ -40,7 +40,7 @@ class DutyEngineTest : public TariffStoreTest {
   std::unique_ptr<DutyEngine> engine_;
 };
 
-TEST_F(DutyEngineTest, CompoundThirdCountryDutyAndReducedVat) {
+TEST_P(DutyEngineTest, CompoundThirdCountryDutyAndReducedVat) {
   // 4,800 kg of frozen boneless beef from Argentina, 43,200.00 EUR CIF, no proof for the quota.
   auto quote = Quote(OneItem("0202300010", "AR", 4'800'000, 4'320'000));
   ASSERT_THAT(quote, IsOk());
@@ -58,7 +58,7 @@ TEST_F(DutyEngineTest, CompoundThirdCountryDutyAndReducedVat) {
   EXPECT_EQ(quote->total_minor, 1'401'600 + 400'512);
 }
 
-TEST_F(DutyEngineTest, PreferenceAppliesOnlyWithTheProofOfOrigin) {
+TEST_P(DutyEngineTest, PreferenceAppliesOnlyWithTheProofOfOrigin) {
   auto coffee = OneItem("0901210000", "CO", 1'000'000, 1'100'000);
   auto without = Quote(coffee);
   ASSERT_THAT(without, IsOk());
@@ -76,7 +76,7 @@ TEST_F(DutyEngineTest, PreferenceAppliesOnlyWithTheProofOfOrigin) {
   EXPECT_EQ(with->items[0].vat_minor, 77'000);  // 7 % of 11,000.00
 }
 
-TEST_F(DutyEngineTest, QuotaIsDrawnDownThenExhaustedFallsBack) {
+TEST_P(DutyEngineTest, QuotaIsDrawnDownThenExhaustedFallsBack) {
   auto beef = OneItem("0202300010", "AR", 15'000'000, 13'500'000);  // 15,000 kg of 20,000
   beef.goods_items[0].documents.push_back({"U004", "AR-1"});
   QuoteOptions filing;
@@ -98,7 +98,7 @@ TEST_F(DutyEngineTest, QuotaIsDrawnDownThenExhaustedFallsBack) {
   EXPECT_EQ(store_->QuotaOf("09.4450", clock_.Now()).value()->drawn_thousandths, 15'000'000);
 }
 
-TEST_F(DutyEngineTest, AntiDumpingByProducer) {
+TEST_P(DutyEngineTest, AntiDumpingByProducer) {
   auto furniture = OneItem("9403600000", "VN", 500'000, 1'000'000);
   auto others = Quote(furniture);
   ASSERT_THAT(others, IsOk());
@@ -111,7 +111,7 @@ TEST_F(DutyEngineTest, AntiDumpingByProducer) {
   EXPECT_EQ(own->items[0].customs_duty_minor, 125'000);
 }
 
-TEST_F(DutyEngineTest, DeMinimisWaivesDutyButNotVat) {
+TEST_P(DutyEngineTest, DeMinimisWaivesDutyButNotVat) {
   auto parcel = OneItem("0901210000", "CO", 5'000, 12'000);  // 120.00 EUR <= 150.00
   auto quote = Quote(parcel);
   ASSERT_THAT(quote, IsOk());
@@ -124,7 +124,7 @@ TEST_F(DutyEngineTest, DeMinimisWaivesDutyButNotVat) {
   EXPECT_FALSE(above->de_minimis_applied);
 }
 
-TEST_F(DutyEngineTest, FobAddsFreightAndConvertsAtTheRateOfTheDay) {
+TEST_P(DutyEngineTest, FobAddsFreightAndConvertsAtTheRateOfTheDay) {
   auto shirts = OneItem("6109100010", "CN", 100'000, 1'084'200, "USD", "FOB");  // 10,842.00 USD
   shirts.invoice.freight = Money(108'420, "USD");
   shirts.invoice.insurance = Money(0, "USD");
@@ -141,7 +141,7 @@ TEST_F(DutyEngineTest, FobAddsFreightAndConvertsAtTheRateOfTheDay) {
   EXPECT_THAT(Quote(shirts), HasReason("no-exchange-rate"));
 }
 
-TEST_F(DutyEngineTest, WinePerHectolitreWithExcise) {
+TEST_P(DutyEngineTest, WinePerHectolitreWithExcise) {
   auto wine = OneItem("2204210000", "CL", 800'000, 500'000);
   wine.goods_items[0].quantity = {750'000, "LTR"};  // 750 l
   auto quote = Quote(wine);
@@ -154,7 +154,7 @@ TEST_F(DutyEngineTest, WinePerHectolitreWithExcise) {
   EXPECT_THAT(Quote(wine), HasDetail("goodsItems[0].quantity.unit", "quantity-unit-required"));
 }
 
-TEST_F(DutyEngineTest, ProhibitedGoodsAreFlagged) {
+TEST_P(DutyEngineTest, ProhibitedGoodsAreFlagged) {
   auto quote = Quote(OneItem("0901210000", "KP", 1'000'000, 1'000'000));
   ASSERT_THAT(quote, IsOk());
   EXPECT_TRUE(quote->items[0].prohibited);
@@ -162,7 +162,7 @@ TEST_F(DutyEngineTest, ProhibitedGoodsAreFlagged) {
   EXPECT_EQ(quote->total_minor, 0);
 }
 
-TEST_F(DutyEngineTest, AnOldQuoteReproducesExactlyAfterALaterChange) {
+TEST_P(DutyEngineTest, AnOldQuoteReproducesExactlyAfterALaterChange) {
   auto coffee = OneItem("0901210000", "CO", 1'000'000, 1'100'000);
   auto original = Quote(coffee);
   ASSERT_THAT(original, IsOk());
@@ -180,11 +180,13 @@ TEST_F(DutyEngineTest, AnOldQuoteReproducesExactlyAfterALaterChange) {
   EXPECT_EQ(CanonicalJson(QuoteToJson(*replay)), CanonicalJson(QuoteToJson(*original)));
 }
 
-TEST_F(DutyEngineTest, ExportsAreRefused) {
+TEST_P(DutyEngineTest, ExportsAreRefused) {
   auto d = OneItem("0901210000", "CO", 1'000, 1'000);
   d.type = declaration::DeclarationType::kExport;
   EXPECT_THAT(Quote(d), HasReason("not-an-import"));
 }
+
+CLEARWAY_TARIFF_BACKENDS(DutyEngineTest);
 
 }  // namespace
 }  // namespace clearway::tariff

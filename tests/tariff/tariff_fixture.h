@@ -1,7 +1,10 @@
 // File: tariff/tariff_fixture.h
 //
-// Test helpers for the tariff: a SqliteTariffStore in a fresh temporary directory, update
-// files written as JSON, and declarations built in code.
+// Test helpers for the tariff: the TariffStore under test — a SqliteTariffStore in a fresh
+// temporary directory, or a PostgresTariffStore on a fresh database of the test process's
+// throwaway PostgreSQL cluster (testing/pg_cluster.h), chosen by the test's parameter — update
+// files written as JSON, and declarations built in code. CTest runs the SQLite instantiations
+// as `tariff` and the PostgreSQL ones as `tariff_postgres` (label postgres).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -17,9 +20,11 @@
 
 #include "common/money.h"
 #include "declaration/declaration.h"
+#include "tariff/postgres/postgres_tariff_store.h"
 #include "tariff/sqlite/sqlite_tariff_store.h"
 #include "tariff/tariff.h"
 #include "testing/matchers.h"
+#include "testing/pg_cluster.h"
 
 namespace clearway::tariff::testing {
 
@@ -56,16 +61,48 @@ inline std::string ReadAll(const std::string& path) {
   return text.str();
 }
 
-class TariffStoreTest : public ::testing::Test {
+enum class Backend { kSqlite, kPostgres };
+
+inline std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
+  return info.param == Backend::kSqlite ? "Sqlite" : "Postgres";
+}
+
+// Instantiates the TEST_Ps of `suite` on both backends: "Sqlite/suite.Test/Sqlite" and
+// "Postgres/suite.Test/Postgres".
+#define CLEARWAY_TARIFF_BACKENDS(suite)                                                 \
+  INSTANTIATE_TEST_SUITE_P(Sqlite, suite, ::testing::Values(::clearway::tariff::testing::Backend::kSqlite), \
+                           ::clearway::tariff::testing::BackendName);                  \
+  INSTANTIATE_TEST_SUITE_P(Postgres, suite,                                             \
+                           ::testing::Values(::clearway::tariff::testing::Backend::kPostgres), \
+                           ::clearway::tariff::testing::BackendName)
+
+class TariffStoreTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
     static std::atomic<int> counter{0};
     dir_ = std::filesystem::temp_directory_path() /
            ("clearway-tariff-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
     std::filesystem::create_directories(dir_);
-    auto store = sqlite::SqliteTariffStore::Open((dir_ / "tariff.db").string());
-    ASSERT_THAT(store, ::clearway::testing::IsOk());
-    store_ = std::move(*store);
+    if (GetParam() == Backend::kSqlite) {
+      auto store = sqlite::SqliteTariffStore::Open((dir_ / "tariff.db").string());
+      ASSERT_THAT(store, ::clearway::testing::IsOk());
+      store_ = std::move(*store);
+      return;
+    }
+    ::clearway::testing::PgCluster* cluster = ::clearway::testing::SharedPgCluster();
+    ASSERT_NE(cluster, nullptr);
+    pg_options_.url = cluster->CreateDatabase();
+    ASSERT_FALSE(pg_options_.url.empty());
+    store_ = OpenAnotherNode();
+    ASSERT_NE(store_, nullptr);
+  }
+
+  // OpenAnotherNode() opens one more PostgresTariffStore on the test's database, as another
+  // node would (PostgreSQL tests only).
+  std::unique_ptr<postgres::PostgresTariffStore> OpenAnotherNode() {
+    auto store = postgres::PostgresTariffStore::Open(pg_options_);
+    EXPECT_THAT(store, ::clearway::testing::IsOk());
+    return store.ok() ? std::move(store).value() : nullptr;
   }
   void TearDown() override {
     store_.reset();
@@ -79,7 +116,8 @@ class TariffStoreTest : public ::testing::Test {
   }
 
   std::filesystem::path dir_;
-  std::unique_ptr<sqlite::SqliteTariffStore> store_;
+  postgres::PostgresTariffOptions pg_options_;  // PostgreSQL: the test's database
+  std::unique_ptr<TariffStore> store_;
 };
 
 // A one-item import declaration: `grams` net, `price` in `currency` minor units.

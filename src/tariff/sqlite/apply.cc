@@ -1,6 +1,4 @@
 // SqliteTariffStore: applying update files, the nomenclature and its full-text search.
-#include <cctype>
-
 #include "tariff/sqlite/db.h"
 #include "tariff/sqlite/rows.h"
 #include "tariff/sqlite/sqlite_tariff_store.h"
@@ -113,20 +111,9 @@ Status ApplyReferenceData(Db& db, const TariffUpdate& update, Timestamp at) {
 // FTS5 query text: each word quoted, so user text is never query syntax.
 std::string MatchExpression(std::string_view text, std::string_view joiner) {
   std::string out;
-  std::string word;
-  auto flush = [&] {
-    if (word.empty()) return;
+  for (const std::string& word : ::clearway::tariff::internal::SearchWords(text)) {
     out += (out.empty() ? "" : std::string(joiner)) + "\"" + word + "\"";
-    word.clear();
-  };
-  for (char c : text) {
-    if (std::isalnum(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80) {
-      word += c;
-    } else {
-      flush();
-    }
   }
-  flush();
   return out;
 }
 
