@@ -80,9 +80,10 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(Config config, LedgerConfig ledge
           "[[users]] in the configuration (see docs/configuration.md)");
     }
   }
-  // The tariff has its own database file beside the declarations store (issue 6).
-  CW_ASSIGN_OR_RETURN(runtime->tariff_, tariff::sqlite::SqliteTariffStore::Open(
-                                            runtime->config_.store.data_dir + "/tariff.db"));
+  // The tariff: its own database file beside an SQLite store (issue 6), or the tariff_ tables
+  // of a PostgreSQL store's database, shared by every node (quota balances included).
+  CW_ASSIGN_OR_RETURN(runtime->tariff_,
+                      OpenTariffStore(runtime->config_.store, "clearway-tariff"));
   runtime->duty_ = std::make_unique<tariff::DutyEngine>(*runtime->tariff_, *runtime->clock_);
   // Issue 7: every filing is assessed (duty quote + risk decision) by the engine built here.
   CW_RETURN_IF_ERROR(runtime->StartAssessment());
