@@ -1,12 +1,14 @@
 #include "app/runtime.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 
 #include "app/identity_bootstrap.h"
+#include "app/shared_risk.h"
 #include "app/store_factory.h"
 #include "identity/in_memory_directory.h"
 #include "tariff/sqlite/sqlite_tariff_store.h"
@@ -124,8 +126,16 @@ Result<std::unique_ptr<Runtime>> Runtime::OpenWith(Config config,
 }
 
 Status Runtime::StartAssessment() {
+  // On PostgreSQL the risk profiles are shared by every node (app/shared_risk.h).
+  std::unique_ptr<ProfileStore> profiles;
+  if (IsPostgresStore(config_.store)) {
+    CW_ASSIGN_OR_RETURN(auto backend,
+                        OpenPostgresProfileBackend(config_.store.url, "clearway-risk-" +
+                                                                          std::to_string(::getpid())));
+    CW_ASSIGN_OR_RETURN(profiles, ProfileStore::Open(std::move(backend)));
+  }
   CW_ASSIGN_OR_RETURN(risk_, RiskService::Open(config_.risk, config_.store.data_dir, *store_,
-                                               *tariff_, *clock_));
+                                               *tariff_, *clock_, std::move(profiles)));
   assessor_ = std::make_unique<Assessor>(*duty_, *risk_, *store_);
   declarations_->SetAssessor(assessor_.get());
   return OkStatus();

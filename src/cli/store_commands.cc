@@ -10,6 +10,7 @@
 #include "app/store_factory.h"
 #include "crypto/crypto.h"
 #include "identity/postgres/postgres_identity_store.h"
+#include "app/shared_risk.h"
 #include "identity/postgres/sqlite_import.h"
 #include "tariff/postgres/postgres_tariff_store.h"
 #include "tariff/postgres/sqlite_import.h"
@@ -115,6 +116,13 @@ int StoreCopy(const StoreCopyFlags& flags) {
     auto opened = app::OpenTariffStore(target, "clearway-store-copy");
     if (!opened.ok()) return Fail(opened.error());
   }
+  // And the risk profiles (DATA_DIR/risk/profiles.json) become the shared document.
+  const std::string profiles_path = source.data_dir + "/risk/profiles.json";
+  const bool has_profiles = std::filesystem::is_regular_file(profiles_path);
+  if (has_profiles) {
+    auto opened = app::OpenPostgresProfileBackend(target.url, "clearway-store-copy");
+    if (!opened.ok()) return Fail(opened.error());
+  }
   store::postgres::CopyStep copy_beside = [&](store::postgres::internal::PgConnection& db,
                                               store::postgres::CopyReport& copied) -> Status {
     if (has_identity) {
@@ -123,6 +131,7 @@ int StoreCopy(const StoreCopyFlags& flags) {
     if (has_tariff) {
       CW_RETURN_IF_ERROR(tariff::postgres::CopyTariffFromSqlite(tariff_path, db, copied));
     }
+    if (has_profiles) CW_RETURN_IF_ERROR(app::CopyProfilesToPostgres(profiles_path, db, copied));
     return OkStatus();
   };
   auto report = store::postgres::CopySqliteToPostgres(path, flags.to, copy_beside);
@@ -146,6 +155,7 @@ int StoreCopy(const StoreCopyFlags& flags) {
   } else {
     std::cout << "\nno tariff at " << tariff_path << ": none copied";
   }
+  if (has_profiles) std::cout << "\nand the risk profiles " << profiles_path;
   std::cout << "\nnow run: clearway ledger verify --full --data-dir DATA_DIR --store "
             << app::DescribeStore(target) << "\n";
   return 0;

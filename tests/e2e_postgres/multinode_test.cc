@@ -6,7 +6,8 @@
 // with `clearway store copy`. Each checks that every acknowledged declaration is stored exactly once
 // and that `clearway ledger verify --full` passes on the shared database. The tariff is shared
 // too: a quota drawn through both nodes at once is never over-drawn and reads the same from
-// either, and a tariff update imported once is quoted by every node.
+// either, and a tariff update imported once is quoted by every node; and so are the risk
+// profiles: one activated on one node routes a filing on the other.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -378,6 +379,70 @@ TEST_F(MultiNodeTest, ATariffUpdateImportedOnceIsQuotedByEveryNode) {
   EXPECT_EQ(Sql("SELECT COUNT(*) FROM tariff_measures WHERE measure_id = 'E2E-TC-0201'"), 1);
   // The demo tariff was seeded once, by the first node.
   EXPECT_EQ(Sql("SELECT COUNT(*) FROM tariff_imports"), 2);
+}
+
+// A risk profile an analyst activates on one node routes the next filing on the other: the
+// profiles are shared, and each node's engine picks up another node's change before it
+// assesses.
+TEST_F(MultiNodeTest, AProfileActivatedOnOneNodeRoutesAFilingOnTheOther) {
+  ASSERT_NO_FATAL_FAILURE(StartNodes(2));
+  // The demo's profiles were seeded once, by the first node.
+  EXPECT_EQ(Sql("SELECT generation FROM risk_profile_documents"), 1);
+  auto analyst = Filer::Open(*nodes_[0], "risk.analyst");
+  ASSERT_NE(analyst, nullptr);
+  auto [created, created_body] = analyst->Send(
+      "POST", "/v1/risk/profiles",
+      R"({"id": "WINE-CL", "lane": "yellow", "description": "Chilean wine",
+          "instructions": "Check the VI-1 document.",
+          "conditions": {"commodity_prefixes": ["2204"], "origins": ["CL"]}})");
+  ASSERT_EQ(created, 201) << created_body;
+  // Node 2 lists the draft at once.
+  auto other_analyst = Filer::Open(*nodes_[1], "risk.analyst");
+  ASSERT_NE(other_analyst, nullptr);
+  auto [listed, listing] = other_analyst->Send("GET", "/v1/risk/profiles");
+  ASSERT_EQ(listed, 200) << listing;
+  EXPECT_NE(listing.find("WINE-CL"), std::string::npos) << listing;
+
+  const std::string wine = R"({"type":"import","procedure":"4000","office":"FR693000",
+    "declarant":{"id":"FR44123456700017","name":"Soieries de Lyon SA","address":{"street":"12 Quai Saint-Vincent","city":"Lyon","postcode":"69001","country":"FR"}},
+    "importer":{"id":"FR44123456700017","name":"Soieries de Lyon SA","address":{"street":"12 Quai Saint-Vincent","city":"Lyon","postcode":"69001","country":"FR"}},
+    "exporter":{"id":"CL76543210","name":"Vina del Sur","address":{"street":"Av. 1","city":"Santiago","postcode":"8320000","country":"CL"}},
+    "transport":{"mode":1,"identity":"MSC OSCAR","nationality":"PA","containers":["MSCU1234566"]},
+    "invoice":{"number":"INV-W1","date":"2026-01-05","currency":"EUR","total":"5500.00","incoterm":"CIF"},
+    "goodsItems":[{"sequence":1,"commodityCode":"2204210000","description":"Wine","origin":"CL","netMass":"1000.000","grossMass":"1100.000","quantity":{"value":"1000","unit":"LTR"},"price":"5500.00","documents":[]}]})";
+  auto [activated, activated_body] = analyst->Send("POST", "/v1/risk/profiles/WINE-CL/activate");
+  ASSERT_EQ(activated, 200) << activated_body;
+
+  // The profiles an assessment hit, as an analyst reads them on `reader`.
+  auto profiles_hit = [](Filer& reader, const std::string& filed_body) -> std::string {
+    auto parsed = ParseJson(filed_body);
+    if (!parsed.ok() || !parsed->is_object() || !parsed->get_object().contains("id")) return "?";
+    const std::string id(parsed->get_object().at("id").as_string());
+    auto [status, body] = reader.Send("GET", "/v1/declarations/" + id + "/assessment");
+    if (status != 200) return "HTTP " + std::to_string(status) + " " + body;
+    auto assessment = ParseJson(body);
+    if (!assessment.ok()) return "?";
+    const auto* risk = assessment->get_object().if_contains("risk");
+    if (risk == nullptr || !risk->is_object()) return "no risk in " + body;
+    const auto* hit = risk->get_object().if_contains("profilesHit");
+    return hit == nullptr ? "none" : boost::json::serialize(*hit);
+  };
+
+  auto clerk = Filer::Open(*nodes_[1], "lyon.clerk");
+  ASSERT_NE(clerk, nullptr);
+  auto [filed, filed_body] = clerk->Send("POST", "/v1/declarations", wine);
+  ASSERT_EQ(filed, 201) << filed_body;
+  EXPECT_EQ(profiles_hit(*other_analyst, filed_body), R"(["WINE-CL"])");
+
+  // Retired on node 2, it no longer routes filings on node 1.
+  auto [retired, retired_body] = other_analyst->Send("POST", "/v1/risk/profiles/WINE-CL/retire");
+  ASSERT_EQ(retired, 200) << retired_body;
+  auto clerk_one = Filer::Open(*nodes_[0], "lyon.clerk");
+  ASSERT_NE(clerk_one, nullptr);
+  auto [again, again_body] = clerk_one->Send("POST", "/v1/declarations", wine);
+  ASSERT_EQ(again, 201) << again_body;
+  EXPECT_EQ(profiles_hit(*analyst, again_body), "[]");
+  EXPECT_EQ(Sql("SELECT generation FROM risk_profile_documents"), 4);
 }
 
 TEST_F(MultiNodeTest, SqliteInstallationMovesToPostgresWithEveryRecord) {
