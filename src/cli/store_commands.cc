@@ -11,6 +11,7 @@
 #include "crypto/crypto.h"
 #include "identity/postgres/postgres_identity_store.h"
 #include "app/shared_risk.h"
+#include "cli/output.h"
 #include "identity/postgres/sqlite_import.h"
 #include "tariff/postgres/postgres_tariff_store.h"
 #include "tariff/postgres/sqlite_import.h"
@@ -28,14 +29,7 @@ int Fail(const Error& error) {
 }
 
 Result<app::StoreConfig> ConfigOf(const StoreFlags& flags) {
-  app::StoreConfig config;
-  if (!flags.data_dir.empty()) config.data_dir = flags.data_dir;
-  config.url = flags.url;
-  if (Status valid = app::ValidateStoreConfig(config); !valid.ok()) {
-    return Error::InvalidArgument("--store", "unsupported-store",
-                                  "--store must be sqlite:PATH or postgres://USER@HOST:PORT/DB");
-  }
-  return config;
+  return StoreConfigOfFlags(flags.data_dir, flags.url);
 }
 
 Result<app::OpenedStore> OpenStore(const StoreFlags& flags) {

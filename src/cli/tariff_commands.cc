@@ -63,13 +63,7 @@ Result<std::string> ReadText(const std::string& file) {
 // node), else --data-dir's tariff.db; `create` makes the directory (imports), else it must hold
 // a tariff.
 Result<std::unique_ptr<tariff::TariffStore>> OpenStore(const TariffFlags& f, bool create) {
-  app::StoreConfig config;
-  config.data_dir = f.data_dir;
-  config.url = f.store_url;
-  if (!app::ValidateStoreConfig(config).ok()) {
-    return Error::InvalidArgument("--store", "unsupported-store",
-                                  "--store must be sqlite:PATH or postgres://USER@HOST:PORT/DB");
-  }
+  CW_ASSIGN_OR_RETURN(app::StoreConfig config, StoreConfigOfFlags(f.data_dir, f.store_url));
   if (!app::IsPostgresStore(config)) {
     std::string path = f.data_dir + "/tariff.db";
     std::error_code ec;

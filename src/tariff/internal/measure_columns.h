@@ -10,6 +10,7 @@
 // Thread safety: pure functions.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "common/result.h"
 #include "common/time.h"
 #include "tariff/measure.h"
+#include "tariff/update_file.h"
 
 namespace clearway::tariff::internal {
 
@@ -85,6 +87,43 @@ inline MeasureChange::Kind MeasureChangeKindFrom(std::string_view kind) {
   return kind == "ended"      ? MeasureChange::Kind::kEnded
          : kind == "modified" ? MeasureChange::Kind::kModified
                               : MeasureChange::Kind::kNew;
+}
+
+// ApplyMeasureChanges() applies the measures of `update` as both stores do, inside their
+// transaction: an upsert records a new version when its content differs from the current one
+// ("new" or "modified"), an end records the current version with valid_to set ("ended");
+// repeats count as unchanged. `current(id)` gives the current version
+// (Result<std::optional<Measure>>); `record(measure, close_previous, change)` records one
+// (Status). kNotFound "measure-not-found" for an end naming no current measure.
+template <typename Current, typename Record>
+Status ApplyMeasureChanges(const TariffUpdate& update, ImportReport& report, Current current_of,
+                           Record record) {
+  for (const Measure& upsert : update.upserts) {
+    CW_ASSIGN_OR_RETURN(std::optional<Measure> current, current_of(upsert.id));
+    if (current && SameContent(*current, upsert)) {
+      ++report.unchanged_measures;
+      continue;
+    }
+    CW_RETURN_IF_ERROR(record(upsert, current.has_value(), current ? "modified" : "new"));
+    ++(current ? report.modified_measures : report.new_measures);
+  }
+  for (const MeasureEnd& end : update.ends) {
+    CW_ASSIGN_OR_RETURN(std::optional<Measure> current, current_of(end.id));
+    if (!current) {
+      return Error::NotFound("measure-not-found",
+                             "update " + update.file_id + " ends measure " + end.id +
+                                 ", which is not in the tariff; nothing was applied");
+    }
+    if (current->valid_to == end.valid_to) {
+      ++report.unchanged_measures;
+      continue;
+    }
+    Measure ended = *current;
+    ended.valid_to = end.valid_to;
+    CW_RETURN_IF_ERROR(record(ended, true, "ended"));
+    ++report.ended_measures;
+  }
+  return OkStatus();
 }
 
 // SearchWords() gives the words of a search text: runs of ASCII letters and digits and of
