@@ -98,21 +98,11 @@ class PostgresProfileBackend final : public ProfileBackend {
 
 Result<std::unique_ptr<ProfileBackend>> OpenPostgresProfileBackend(
     const std::string& url, const std::string& application_name) {
-  auto pool = std::make_unique<ConnectionPool>(url, application_name, 2);
-  Status migrated = Mapped(pool->WithStatus(
-      [](PgConnection& db) -> Status {
-        CW_ASSIGN_OR_RETURN(
-            int64_t version,
-            store::postgres::internal::ApplyModuleMigrations(
-                db,
-                {"risk_schema_migrations", store::postgres::internal::kRiskMigrationLock,
-                 kMigrations, "the risk tables"},
-                SystemClock().Now()));
-        static_cast<void>(version);
-        return OkStatus();
-      },
-      /*retry=*/false));
-  if (!migrated.ok()) return std::move(migrated).error();
+  static const store::postgres::internal::ModuleMigrations kRiskMigrations = {
+      "risk_schema_migrations", store::postgres::internal::kRiskMigrationLock, kMigrations,
+      "the risk tables"};
+  CW_ASSIGN_OR_RETURN(auto pool, Mapped(store::postgres::internal::OpenModulePool(
+                                      url, application_name, 2, "bad-store-url", kRiskMigrations)));
   return std::unique_ptr<ProfileBackend>(new PostgresProfileBackend(std::move(pool)));
 }
 

@@ -83,12 +83,11 @@ const std::array<const char*, 1> kMigrations = {kV1};
 
 int64_t IdentityMigrationCount() { return static_cast<int64_t>(kMigrations.size()); }
 
-Result<int64_t> ApplyIdentityMigrations(PgConnection& db, Timestamp now) {
-  return store::postgres::internal::ApplyModuleMigrations(
-      db,
-      {"identity_schema_migrations", store::postgres::internal::kIdentityMigrationLock,
-       kMigrations, "the identity tables"},
-      now);
+const store::postgres::internal::ModuleMigrations& IdentityMigrations() {
+  static const store::postgres::internal::ModuleMigrations migrations = {
+      "identity_schema_migrations", store::postgres::internal::kIdentityMigrationLock,
+      kMigrations, "the identity tables"};
+  return migrations;
 }
 
 }  // namespace clearway::identity::postgres::internal

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "store/postgres/locks.h"
+#include "store/postgres/url.h"
 
 namespace clearway::store::postgres::internal {
 
@@ -40,6 +41,32 @@ Result<int64_t> ApplyModuleMigrations(PgConnection& db, const ModuleMigrations& 
   });
   if (!migrated.ok()) return std::move(migrated).error();
   return reached;
+}
+
+Result<std::unique_ptr<ConnectionPool>> OpenModulePool(const std::string& url,
+                                                       const std::string& application_name,
+                                                       int connections,
+                                                       const std::string& bad_option,
+                                                       const ModuleMigrations& migrations) {
+  constexpr int kMaxConnections = 64;
+  if (!IsPostgresUrl(url)) {
+    return Error::InvalidArgument("url", bad_option, "the store URL must be postgres://…");
+  }
+  if (connections < 1 || connections > kMaxConnections) {
+    return Error::InvalidArgument("connections", bad_option, "use 1 to 64 connections");
+  }
+  auto pool = std::make_unique<ConnectionPool>(url, application_name, connections);
+  // Migrate on a connection of the pool: it then serves the first calls too.
+  Status migrated = pool->WithStatus(
+      [&migrations](PgConnection& db) -> Status {
+        CW_ASSIGN_OR_RETURN(int64_t version,
+                            ApplyModuleMigrations(db, migrations, SystemClock().Now()));
+        static_cast<void>(version);
+        return OkStatus();
+      },
+      /*retry=*/false);
+  if (!migrated.ok()) return std::move(migrated).error();
+  return pool;
 }
 
 }  // namespace clearway::store::postgres::internal

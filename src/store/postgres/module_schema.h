@@ -16,11 +16,14 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <string>
 #include <span>
 #include <string_view>
 
 #include "common/result.h"
 #include "common/time.h"
+#include "store/postgres/connection_pool.h"
 #include "store/postgres/pg_connection.h"
 
 namespace clearway::store::postgres::internal {
@@ -51,5 +54,16 @@ struct ModuleMigrations {
 // applied then).
 Result<int64_t> ApplyModuleMigrations(PgConnection& db, const ModuleMigrations& migrations,
                                       Timestamp now);
+
+// OpenModulePool() opens a module's pool of `connections` to `url` and migrates its tables on
+// the first connection (not retried: a migration is not repeated blindly). Errors:
+// kInvalidArgument `bad_option` (field url: not postgres://…; connections: outside 1..64);
+// those of ApplyModuleMigrations() and the connection (store-unavailable, store-error: the
+// caller maps them to its own reason).
+Result<std::unique_ptr<ConnectionPool>> OpenModulePool(const std::string& url,
+                                                       const std::string& application_name,
+                                                       int connections,
+                                                       const std::string& bad_option,
+                                                       const ModuleMigrations& migrations);
 
 }  // namespace clearway::store::postgres::internal

@@ -19,12 +19,6 @@ using store::postgres::internal::ConnectionPool;
 
 namespace {
 
-constexpr int kMaxConnections = 64;
-
-Error BadOption(const char* field, std::string message) {
-  return Error::InvalidArgument(field, "bad-tariff-store-option", std::move(message));
-}
-
 Result<DutyUnit> UnitFrom(const std::string& name) {
   for (DutyUnit unit : {DutyUnit::kKilogram, DutyUnit::kLitre, DutyUnit::kItem}) {
     if (DutyUnitName(unit) == name) return unit;
@@ -54,22 +48,9 @@ int64_t PostgresTariffStore::SchemaVersion() { return internal::TariffMigrationC
 
 Result<std::unique_ptr<PostgresTariffStore>> PostgresTariffStore::Open(
     const PostgresTariffOptions& options) {
-  if (!store::postgres::IsPostgresUrl(options.url)) {
-    return BadOption("url", "the PostgreSQL tariff store needs a postgres:// URL");
-  }
-  if (options.connections < 1 || options.connections > kMaxConnections) {
-    return BadOption("connections", "use 1 to 64 connections");
-  }
-  auto pool = std::make_unique<ConnectionPool>(options.url, options.application_name,
-                                               options.connections);
-  CW_RETURN_IF_ERROR(Mapped(pool->WithStatus(
-      [](PgConnection& db) -> Status {
-        CW_ASSIGN_OR_RETURN(int64_t version,
-                            internal::ApplyTariffMigrations(db, SystemClock().Now()));
-        static_cast<void>(version);
-        return OkStatus();
-      },
-      /*retry=*/false)));
+  CW_ASSIGN_OR_RETURN(auto pool, Mapped(store::postgres::internal::OpenModulePool(
+                                      options.url, options.application_name, options.connections,
+                                      "bad-tariff-store-option", internal::TariffMigrations())));
   return std::unique_ptr<PostgresTariffStore>(new PostgresTariffStore(std::move(pool)));
 }
 

@@ -113,13 +113,11 @@ const std::array<const char*, 1> kMigrations = {kV1};
 
 int64_t TariffMigrationCount() { return static_cast<int64_t>(kMigrations.size()); }
 
-Result<int64_t> ApplyTariffMigrations(store::postgres::internal::PgConnection& db,
-                                      Timestamp now) {
-  return store::postgres::internal::ApplyModuleMigrations(
-      db,
-      {"tariff_schema_migrations", store::postgres::internal::kTariffMigrationLock, kMigrations,
-       "the tariff tables"},
-      now);
+const store::postgres::internal::ModuleMigrations& TariffMigrations() {
+  static const store::postgres::internal::ModuleMigrations migrations = {
+      "tariff_schema_migrations", store::postgres::internal::kTariffMigrationLock, kMigrations,
+      "the tariff tables"};
+  return migrations;
 }
 
 }  // namespace clearway::tariff::postgres::internal

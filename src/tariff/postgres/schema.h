@@ -12,16 +12,17 @@
 
 #include "common/result.h"
 #include "common/time.h"
-#include "store/postgres/pg_connection.h"
+#include "store/postgres/module_schema.h"
 
 namespace clearway::tariff::postgres::internal {
 
 // TariffMigrationCount() is the newest tariff schema version this build knows.
 int64_t TariffMigrationCount();
 
-// ApplyTariffMigrations() applies the missing migrations in one transaction under the advisory
-// lock (kLockClass, kTariffMigrationLock); kFailedPrecondition "schema-too-new".
-Result<int64_t> ApplyTariffMigrations(store::postgres::internal::PgConnection& db, Timestamp now);
+// TariffMigrations() are the tariff tables' migrations, applied in one transaction under the
+// advisory lock (kLockClass, kTariffMigrationLock) by ApplyModuleMigrations()
+// (kFailedPrecondition "schema-too-new").
+const store::postgres::internal::ModuleMigrations& TariffMigrations();
 
 // The text search configuration of the nomenclature's descriptions.
 inline constexpr const char* kSearchConfig = "tariff_english";
