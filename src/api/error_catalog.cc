@@ -164,6 +164,9 @@ std::vector<CatalogEntry> Build() {
       {"bad-validity", "Make valid_to later than valid_from (valid_to is exclusive)."},
       {"duplicate-profile", "Give each profile its own id."},
       {"write-failed", "Try again shortly; operators find the cause in the server log."},
+      {"profile-store-conflict",
+       "Send the change again: other analysts kept changing the profiles meanwhile."},
+      {"profile-store-failed", "Try again shortly; operators find the cause in the server log."},
       // The server.
       {"route-not-found", "Check the path against /v1/openapi.json."},
       {"method-not-allowed", "Use one of the methods in the Allow header."},

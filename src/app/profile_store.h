@@ -12,13 +12,22 @@
 // later retire them; profiles are never deleted, so a past decision can always name the
 // profile it hit.
 //
+// Where the document is kept is a ProfileBackend: the file above (one node), or a row of the
+// store's PostgreSQL database shared by every node (app/shared_risk.h). Every saved document
+// has a generation; a change is saved only over the generation it was made from (another
+// node's change in between is loaded and the change made again), and Refresh() loads the
+// document when another node changed it, so every node sees every change.
+//
 //   CW_ASSIGN_OR_RETURN(auto store, app::ProfileStore::Open(data_dir + "/risk/profiles.json"));
+//   CW_ASSIGN_OR_RETURN(bool changed, store->Refresh());   // another node's change, if any
 //   CW_ASSIGN_OR_RETURN(auto created, store->Create(profile, "risk.analyst", now));
 //   CW_ASSIGN_OR_RETURN(auto active, store->Activate("MEAT-AR", "risk.analyst", now));
 //
 // Thread safety: every method may be called from many threads; changes are serialised.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -29,6 +38,26 @@
 #include "risk/profiles.h"
 
 namespace clearway::app {
+
+// ProfileBackend keeps the profile document (the JSON above) and its generation.
+// Implementations are thread-safe.
+class ProfileBackend {
+ public:
+  virtual ~ProfileBackend() = default;
+  struct Document {
+    std::string text;  // "" when nothing was saved yet
+    int64_t generation = 0;
+  };
+  // Load() gives the document and its generation.
+  virtual Result<Document> Load() = 0;
+  // Generation() gives the saved generation (cheap: ProfileStore asks before every read that
+  // must see other nodes' changes).
+  virtual Result<int64_t> Generation() = 0;
+  // Save() replaces the document when it is still at `generation` and gives the new
+  // generation; kAborted "profile-store-conflict" when another writer saved in between
+  // (nothing is written); kUnavailable "write-failed".
+  virtual Result<int64_t> Save(const std::string& text, int64_t generation) = 0;
+};
 
 // ProfileChange is one line of the file's change log.
 struct ProfileChange {
@@ -45,6 +74,19 @@ class ProfileStore {
   // cannot be read as the format above.
   static Result<std::unique_ptr<ProfileStore>> Open(std::string path);
 
+  // Open() reads the document of `backend` (empty when none was saved). Errors of the backend;
+  // "bad-profile-store" as above.
+  static Result<std::unique_ptr<ProfileStore>> Open(std::unique_ptr<ProfileBackend> backend);
+
+  ProfileStore(const ProfileStore&) = delete;
+  ProfileStore& operator=(const ProfileStore&) = delete;
+  ~ProfileStore();
+
+  // Refresh() loads the document again when its saved generation is not the one read last
+  // (another node changed it): true when it did. Errors of the backend (what was read before
+  // stays).
+  Result<bool> Refresh();
+
   // List() gives every profile, in creation order.
   std::vector<risk::RiskProfile> List() const;
 
@@ -60,7 +102,8 @@ class ProfileStore {
   // Create() stores a new profile as a draft (whatever status it was given). Errors:
   // kAlreadyExists "profile-exists" (the id is taken, also by a retired profile);
   // kInvalidArgument "bad-profile" (an id that is not 1..64 letters, digits, '-', '_', '.');
-  // kUnavailable "write-failed" (nothing changes).
+  // kUnavailable "write-failed" (nothing changes); kAborted "profile-store-conflict" when other
+  // nodes kept changing the profiles meanwhile (nothing changes; try again).
   Result<risk::RiskProfile> Create(risk::RiskProfile profile, const std::string& by,
                                    Timestamp at);
 
@@ -75,16 +118,23 @@ class ProfileStore {
                              const std::string& by, Timestamp at);
 
  private:
-  explicit ProfileStore(std::string path) : path_(std::move(path)) {}
-  Status Save(const std::vector<risk::RiskProfile>& profiles,
-              const std::vector<ProfileChange>& changes);  // needs mu_
+  // A change: from the profiles and log as read, the new ones (or an error: nothing changes).
+  using Edit = std::function<Status(std::vector<risk::RiskProfile>& profiles,
+                                    std::vector<ProfileChange>& changes)>;
+
+  explicit ProfileStore(std::unique_ptr<ProfileBackend> backend);
+  Status Load(const std::string& where);  // needs mu_; `where` names the document in errors
+  // Apply() runs `edit` on the latest document and saves it over the generation it read,
+  // again after another node's change.
+  Status Apply(const Edit& edit);  // needs mu_
   Result<risk::RiskProfile> Change(const std::string& id, const std::string& by, Timestamp at,
                                    bool activate);
 
-  const std::string path_;
+  const std::unique_ptr<ProfileBackend> backend_;
   mutable std::mutex mu_;
   std::vector<risk::RiskProfile> profiles_;  // guarded by mu_
   std::vector<ProfileChange> changes_;       // guarded by mu_
+  int64_t generation_ = 0;                   // guarded by mu_: of the document read
 };
 
 }  // namespace clearway::app

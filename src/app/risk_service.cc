@@ -133,11 +133,16 @@ RiskService::RiskService(RiskConfig config, std::string data_dir, store::Store& 
 Result<std::unique_ptr<RiskService>> RiskService::Open(RiskConfig config, std::string data_dir,
                                                        store::Store& store,
                                                        tariff::TariffStore& tariff,
-                                                       const Clock& clock) {
+                                                       const Clock& clock,
+                                                       std::unique_ptr<ProfileStore> profiles) {
   std::unique_ptr<RiskService> service(
       new RiskService(std::move(config), std::move(data_dir), store, tariff, clock));
-  CW_ASSIGN_OR_RETURN(service->profiles_,
-                      ProfileStore::Open(service->data_dir_ + "/risk/profiles.json"));
+  if (profiles != nullptr) {
+    service->profiles_ = std::move(profiles);
+  } else {
+    CW_ASSIGN_OR_RETURN(service->profiles_,
+                        ProfileStore::Open(service->data_dir_ + "/risk/profiles.json"));
+  }
   CW_ASSIGN_OR_RETURN(service->engine_, service->BuildEngine());
   return service;
 }
@@ -296,7 +301,18 @@ std::vector<risk::DeclarationRecord> RiskService::Lines(const decl::Declaration&
   return lines;
 }
 
+Status RiskService::SyncProfiles() {
+  // One read of the saved generation; the profiles are read again only when it moved.
+  CW_ASSIGN_OR_RETURN(bool changed, profiles_->Refresh());
+  if (changed) {
+    std::scoped_lock lock(profile_change_mu_);
+    engine()->SetProfiles(profiles_->Active());
+  }
+  return OkStatus();
+}
+
 Result<risk::Assessment> RiskService::Assess(const std::vector<risk::DeclarationRecord>& lines) {
+  CW_RETURN_IF_ERROR(SyncProfiles());
   return engine()->AssessRecords(lines);
 }
 
@@ -306,6 +322,7 @@ void RiskService::Observe(const std::vector<risk::DeclarationRecord>& lines) {
 
 Result<std::vector<risk::RiskProfile>> RiskService::ListProfiles(const Principal& principal) {
   CW_RETURN_IF_ERROR(MayReadProfiles(principal));
+  CW_RETURN_IF_ERROR(SyncProfiles());
   return profiles_->List();
 }
 
@@ -321,6 +338,7 @@ Result<risk::RiskProfile> RiskService::CreateProfile(const Principal& principal,
 
 Result<ProfileTrial> RiskService::TestProfile(const Principal& principal, const std::string& id) {
   CW_RETURN_IF_ERROR(MayWriteProfiles(principal));
+  CW_RETURN_IF_ERROR(SyncProfiles());
   CW_ASSIGN_OR_RETURN(risk::RiskProfile profile, profiles_->Get(id));
   CW_ASSIGN_OR_RETURN(std::vector<risk::InspectionResult> inspections, ReadInspections());
   const std::map<std::string, bool> labels = LabelsOf(inspections);

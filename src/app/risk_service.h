@@ -4,7 +4,9 @@
 // risk::RiskEngine from
 //   - the promoted model of the registry (DATA_DIR/models, risk::LoadModel); none promoted:
 //     no model (profiles, the unit-price anomaly and the random rate decide alone);
-//   - the active profiles of its ProfileStore (DATA_DIR/risk/profiles.json);
+//   - the active profiles of its ProfileStore (DATA_DIR/risk/profiles.json, or the profiles
+//     shared by every node of a PostgreSQL store: another node's change reaches this engine
+//     before the next assessment, see SyncProfiles());
 //   - a history: the [risk] history CSV (default DATA_DIR/risk/history.csv when present) and
 //     the latest stored declarations (replay_limit), labelled by the inspection results kept
 //     in DATA_DIR/risk/inspections.csv;
@@ -86,12 +88,19 @@ struct InspectionRecord {
 class RiskService {
  public:
   // Open() builds the engine (see the file comment). `data_dir` holds models/ and risk/.
-  // Errors: a promoted model that is tampered or unreadable (kDataLoss "model-tampered",
-  // "bad-model"), an unreadable history CSV or profile store, a bad policy.
+  // `profiles` replaces DATA_DIR/risk/profiles.json (the shared profiles of a PostgreSQL
+  // store). Errors: a promoted model that is tampered or unreadable (kDataLoss
+  // "model-tampered", "bad-model"), an unreadable history CSV or profile store, a bad policy.
   static Result<std::unique_ptr<RiskService>> Open(RiskConfig config, std::string data_dir,
                                                    store::Store& store,
                                                    tariff::TariffStore& tariff,
-                                                   const Clock& clock);
+                                                   const Clock& clock,
+                                                   std::unique_ptr<ProfileStore> profiles = nullptr);
+
+  // SyncProfiles() hands the engine the active profiles when another node changed them since
+  // they were last read (ProfileStore::Refresh()); Assess() and the profile calls do it first.
+  // Errors of the profile store.
+  Status SyncProfiles();
 
   // Reload() builds a new engine from the current model, profiles and history and swaps it in
   // (e.g. after a model is promoted). Errors as Open(); the old engine stays on error.

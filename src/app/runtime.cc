@@ -1,12 +1,14 @@
 #include "app/runtime.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 
 #include "app/identity_bootstrap.h"
+#include "app/shared_risk.h"
 #include "app/store_factory.h"
 #include "crypto/crypto.h"
 #include "crypto/hmac.h"
@@ -83,11 +85,12 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(Config config, LedgerConfig ledge
           "[[users]] in the configuration (see docs/configuration.md)");
     }
   }
-  // The tariff has its own database file beside the declarations store (issue 6).
-  // Quotes read the measures, groups and rates from memory, rebuilt when an import (from this
-  // process or another) moves the tariff's revision; quota state is always read from the file.
-  CW_ASSIGN_OR_RETURN(auto tariff, tariff::sqlite::SqliteTariffStore::Open(
-                                       runtime->config_.store.data_dir + "/tariff.db"));
+  // The tariff: its own database file beside an SQLite store (issue 6), or the tariff_ tables
+  // of a PostgreSQL store's database, shared by every node (quota balances included). Quotes
+  // read the measures, groups and rates from memory, rebuilt when an import (from this process
+  // or another) moves the tariff's revision; quota state is always read from the store. (A
+  // backend that cannot tell its revision, PostgreSQL for now, is passed through uncached.)
+  CW_ASSIGN_OR_RETURN(auto tariff, OpenTariffStore(runtime->config_.store, "clearway-tariff"));
   runtime->tariff_ = std::make_unique<tariff::CachingTariffStore>(std::move(tariff));
   runtime->duty_ = std::make_unique<tariff::DutyEngine>(*runtime->tariff_, *runtime->clock_);
   // Issue 7: every filing is assessed (duty quote + risk decision) by the engine built here.
@@ -131,8 +134,16 @@ Result<std::unique_ptr<Runtime>> Runtime::OpenWith(Config config,
 }
 
 Status Runtime::StartAssessment() {
+  // On PostgreSQL the risk profiles are shared by every node (app/shared_risk.h).
+  std::unique_ptr<ProfileStore> profiles;
+  if (IsPostgresStore(config_.store)) {
+    CW_ASSIGN_OR_RETURN(auto backend,
+                        OpenPostgresProfileBackend(config_.store.url, "clearway-risk-" +
+                                                                          std::to_string(::getpid())));
+    CW_ASSIGN_OR_RETURN(profiles, ProfileStore::Open(std::move(backend)));
+  }
   CW_ASSIGN_OR_RETURN(risk_, RiskService::Open(config_.risk, config_.store.data_dir, *store_,
-                                               *tariff_, *clock_));
+                                               *tariff_, *clock_, std::move(profiles)));
   assessor_ = std::make_unique<Assessor>(*duty_, *risk_, *store_);
   declarations_->SetAssessor(assessor_.get());
   return OkStatus();

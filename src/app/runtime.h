@@ -69,7 +69,8 @@ class Runtime {
   SecurityLog& security_log() { return *security_log_; }
   DeclarationService& declarations() { return *declarations_; }
   LedgerService& ledger() { return *ledger_; }
-  // The tariff (DATA_DIR/tariff.db; in memory and empty for OpenWith()) and its duty engine.
+  // The tariff (DATA_DIR/tariff.db, or the tariff_ tables of a PostgreSQL store; in memory and
+  // empty for OpenWith()) and its duty engine.
   tariff::TariffStore& tariff() { return *tariff_; }
   const tariff::DutyEngine& duty() const { return *duty_; }
   // The risk engine (issue 7), nullptr until StartAssessment(). StartAssessment() builds it

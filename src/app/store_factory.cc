@@ -10,6 +10,8 @@
 #include "store/postgres/sequencer_lease.h"
 #include "store/postgres/url.h"
 #include "store/sqlite/sqlite_store.h"
+#include "tariff/postgres/postgres_tariff_store.h"
+#include "tariff/sqlite/sqlite_tariff_store.h"
 
 namespace clearway::app {
 
@@ -54,6 +56,21 @@ Result<std::unique_ptr<identity::IdentityStore>> OpenIdentityDirectory(
   options.application_name = application_name + "-" + std::to_string(::getpid());
   CW_ASSIGN_OR_RETURN(auto directory, identity::postgres::PostgresIdentityStore::Open(options));
   return std::unique_ptr<identity::IdentityStore>(std::move(directory));
+}
+
+Result<std::unique_ptr<tariff::TariffStore>> OpenTariffStore(const StoreConfig& config,
+                                                             const std::string& application_name) {
+  CW_RETURN_IF_ERROR(ValidateStoreConfig(config));
+  if (!IsPostgresStore(config)) {
+    CW_ASSIGN_OR_RETURN(auto tariff,
+                        tariff::sqlite::SqliteTariffStore::Open(config.data_dir + "/tariff.db"));
+    return std::unique_ptr<tariff::TariffStore>(std::move(tariff));
+  }
+  tariff::postgres::PostgresTariffOptions options;
+  options.url = config.url;
+  options.application_name = application_name + "-" + std::to_string(::getpid());
+  CW_ASSIGN_OR_RETURN(auto tariff, tariff::postgres::PostgresTariffStore::Open(options));
+  return std::unique_ptr<tariff::TariffStore>(std::move(tariff));
 }
 
 std::string DescribeStore(const StoreConfig& config) {

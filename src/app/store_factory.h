@@ -4,8 +4,9 @@
 // sqlite:PATH) or a PostgreSQL database (postgres://…, with an optional read replica), and on
 // PostgreSQL the sequencer lease that decides which of several nodes sharing the database
 // signs the ledger's checkpoints (store/postgres/sequencer_lease.h, docs/store-postgres.md).
-// Also opens the identity directory that goes with it: DATA_DIR/identity.db beside an SQLite
-// store, the identity_ tables of the same database beside a PostgreSQL one.
+// Also opens the identity directory and the tariff that go with it: DATA_DIR/identity.db and
+// DATA_DIR/tariff.db beside an SQLite store, the identity_ and tariff_ tables of the same
+// database beside a PostgreSQL one (shared by every node on it).
 //
 //   CW_ASSIGN_OR_RETURN(app::OpenedStore opened, app::OpenStore(config.store, {}));
 //   ledger_options.may_sign = opened.may_sign;      // empty: always (one node)
@@ -21,6 +22,7 @@
 #include "common/result.h"
 #include "identity/directory.h"
 #include "store/store.h"
+#include "tariff/tariff_store.h"
 
 namespace clearway::app {
 
@@ -51,6 +53,13 @@ Result<OpenedStore> OpenStore(const StoreConfig& config, const StoreOpenOptions&
 // PostgresIdentityStore::Open() and SqliteIdentityStore::Open().
 Result<std::unique_ptr<identity::IdentityStore>> OpenIdentityDirectory(
     const StoreConfig& config, const std::string& application_name);
+
+// OpenTariffStore() opens (and migrates) the tariff of `config`: on PostgreSQL the tariff
+// tables of the store's database (one tariff and one balance per quota for every node), else
+// DATA_DIR/tariff.db (the data directory must exist). Errors: ValidateStoreConfig()'s, those of
+// PostgresTariffStore::Open() and SqliteTariffStore::Open().
+Result<std::unique_ptr<tariff::TariffStore>> OpenTariffStore(const StoreConfig& config,
+                                                             const std::string& application_name);
 
 // DescribeStore() names the store for banners and logs: the SQLite path, or the PostgreSQL
 // URL with any password replaced by "***" (and its replica, likewise).

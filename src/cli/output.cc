@@ -115,4 +115,15 @@ Result<ledger::VerifierKey> VerifierKeyOf(const std::string& flag, std::string_v
   return ledger::ParseVerifierKey(line);
 }
 
+Result<app::StoreConfig> StoreConfigOfFlags(const std::string& data_dir, const std::string& url) {
+  app::StoreConfig config;
+  if (!data_dir.empty()) config.data_dir = data_dir;
+  config.url = url;
+  if (!app::ValidateStoreConfig(config).ok()) {
+    return Error::InvalidArgument("--store", "unsupported-store",
+                                  "--store must be sqlite:PATH or postgres://USER@HOST:PORT/DB");
+  }
+  return config;
+}
+
 }  // namespace clearway::cli

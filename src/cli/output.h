@@ -1,14 +1,15 @@
 // File: cli/output.h
 //
 // Terminal output (indented JSON, readable problem details, errors on stderr) and the small
-// things every client command needs: a flag with an environment fallback, and a verifier key
-// given as text or as a file.
+// things every client command needs: a flag with an environment fallback, a verifier key
+// given as text or as a file, and the store the --data-dir/--store flags name.
 #pragma once
 
 #include <boost/json.hpp>
 #include <string>
 #include <string_view>
 
+#include "app/config.h"
 #include "common/error.h"
 #include "common/result.h"
 #include "ledger/note.h"
@@ -33,5 +34,10 @@ std::string FromEnv(const std::string& flag, const char* env, std::string_view f
 // first line holds it. kInvalidArgument "key-required" (field `flag_name`) when `flag` is empty;
 // ParseVerifierKey()'s errors; kNotFound "file-not-found".
 Result<ledger::VerifierKey> VerifierKeyOf(const std::string& flag, std::string_view flag_name);
+
+// StoreConfigOfFlags() is the store --data-dir and --store name (an empty data_dir keeps the
+// default); kInvalidArgument "unsupported-store" [--store] for a URL that is neither
+// sqlite:PATH nor postgres://….
+Result<app::StoreConfig> StoreConfigOfFlags(const std::string& data_dir, const std::string& url);
 
 }  // namespace clearway::cli

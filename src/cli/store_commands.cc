@@ -10,7 +10,11 @@
 #include "app/store_factory.h"
 #include "crypto/crypto.h"
 #include "identity/postgres/postgres_identity_store.h"
+#include "app/shared_risk.h"
+#include "cli/output.h"
 #include "identity/postgres/sqlite_import.h"
+#include "tariff/postgres/postgres_tariff_store.h"
+#include "tariff/postgres/sqlite_import.h"
 #include "store/postgres/postgres_store.h"
 #include "store/postgres/sqlite_import.h"
 #include "store/sqlite/sqlite_store.h"
@@ -25,14 +29,7 @@ int Fail(const Error& error) {
 }
 
 Result<app::StoreConfig> ConfigOf(const StoreFlags& flags) {
-  app::StoreConfig config;
-  if (!flags.data_dir.empty()) config.data_dir = flags.data_dir;
-  config.url = flags.url;
-  if (Status valid = app::ValidateStoreConfig(config); !valid.ok()) {
-    return Error::InvalidArgument("--store", "unsupported-store",
-                                  "--store must be sqlite:PATH or postgres://USER@HOST:PORT/DB");
-  }
-  return config;
+  return StoreConfigOfFlags(flags.data_dir, flags.url);
 }
 
 Result<app::OpenedStore> OpenStore(const StoreFlags& flags) {
@@ -99,18 +96,39 @@ int StoreCopy(const StoreCopyFlags& flags) {
   const std::string parent = std::filesystem::path(path).parent_path().string();
   source.data_dir = parent.empty() ? "." : parent;
   const std::string identity_path = source.data_dir + "/identity.db";
-  store::postgres::CopyStep copy_identity;
-  if (std::filesystem::is_regular_file(identity_path)) {
+  const bool has_identity = std::filesystem::is_regular_file(identity_path);
+  if (has_identity) {
     for (const app::StoreConfig* config : {&source, &target}) {
       auto opened = app::OpenIdentityDirectory(*config, "clearway-store-copy");
       if (!opened.ok()) return Fail(opened.error());
     }
-    copy_identity = [&identity_path](store::postgres::internal::PgConnection& db,
-                                     store::postgres::CopyReport& copied) {
-      return identity::postgres::CopyIdentityFromSqlite(identity_path, db, copied);
-    };
   }
-  auto report = store::postgres::CopySqliteToPostgres(path, flags.to, copy_identity);
+  // The node's tariff (DATA_DIR/tariff.db) likewise: the target's tariff tables are made first.
+  const std::string tariff_path = source.data_dir + "/tariff.db";
+  const bool has_tariff = std::filesystem::is_regular_file(tariff_path);
+  if (has_tariff) {
+    auto opened = app::OpenTariffStore(target, "clearway-store-copy");
+    if (!opened.ok()) return Fail(opened.error());
+  }
+  // And the risk profiles (DATA_DIR/risk/profiles.json) become the shared document.
+  const std::string profiles_path = source.data_dir + "/risk/profiles.json";
+  const bool has_profiles = std::filesystem::is_regular_file(profiles_path);
+  if (has_profiles) {
+    auto opened = app::OpenPostgresProfileBackend(target.url, "clearway-store-copy");
+    if (!opened.ok()) return Fail(opened.error());
+  }
+  store::postgres::CopyStep copy_beside = [&](store::postgres::internal::PgConnection& db,
+                                              store::postgres::CopyReport& copied) -> Status {
+    if (has_identity) {
+      CW_RETURN_IF_ERROR(identity::postgres::CopyIdentityFromSqlite(identity_path, db, copied));
+    }
+    if (has_tariff) {
+      CW_RETURN_IF_ERROR(tariff::postgres::CopyTariffFromSqlite(tariff_path, db, copied));
+    }
+    if (has_profiles) CW_RETURN_IF_ERROR(app::CopyProfilesToPostgres(profiles_path, db, copied));
+    return OkStatus();
+  };
+  auto report = store::postgres::CopySqliteToPostgres(path, flags.to, copy_beside);
   if (!report.ok()) return Fail(report.error());
   for (const auto& [table, rows] : report->tables) {
     std::cout << "  " << table << std::string(22 - std::min<size_t>(21, table.size()), ' ') << rows
@@ -121,11 +139,17 @@ int StoreCopy(const StoreCopyFlags& flags) {
   if (report->checkpoint_size > 0) {
     std::cout << ", latest checkpoint " << report->checkpoint_size << " checked against the tree";
   }
-  if (copy_identity) {
+  if (has_identity) {
     std::cout << "\nand the identity directory " << identity_path;
   } else {
     std::cout << "\nno identity directory at " << identity_path << ": none copied";
   }
+  if (has_tariff) {
+    std::cout << "\nand the tariff " << tariff_path;
+  } else {
+    std::cout << "\nno tariff at " << tariff_path << ": none copied";
+  }
+  if (has_profiles) std::cout << "\nand the risk profiles " << profiles_path;
   std::cout << "\nnow run: clearway ledger verify --full --data-dir DATA_DIR --store "
             << app::DescribeStore(target) << "\n";
   return 0;

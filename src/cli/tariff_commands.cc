@@ -8,7 +8,8 @@
 
 #include "cli/output.h"
 #include "declaration/declaration.h"
-#include "tariff/sqlite/sqlite_tariff_store.h"
+#include "app/store_factory.h"
+#include "store/postgres/url.h"
 #include "tariff/tariff.h"
 
 namespace clearway::cli {
@@ -24,6 +25,7 @@ constexpr size_t kMaxChanges = 10'000;
 
 struct TariffFlags {
   std::string data_dir = "var";
+  std::string store_url;  // --store / CLEARWAY_STORE: postgres://… holds the shared tariff
   std::string file;
   std::string text;
   std::string code;
@@ -57,18 +59,28 @@ Result<std::string> ReadText(const std::string& file) {
   return text.str();
 }
 
-// The store of --data-dir; `create` makes the directory (imports), else it must hold a tariff.
-Result<std::unique_ptr<tariff::sqlite::SqliteTariffStore>> OpenStore(const TariffFlags& f,
-                                                                     bool create) {
-  std::string path = f.data_dir + "/tariff.db";
-  std::error_code ec;
-  if (create) {
-    std::filesystem::create_directories(f.data_dir, ec);
-  } else if (!std::filesystem::exists(path, ec)) {
-    return Error::NotFound("no-tariff", "no tariff at " + path +
-                                            ": run `clearway tariff import` or `clearway demo`");
+// The tariff the flags name: the tariff_ tables of a postgres:// --store (shared by every
+// node), else --data-dir's tariff.db; `create` makes the directory (imports), else it must hold
+// a tariff.
+Result<std::unique_ptr<tariff::TariffStore>> OpenStore(const TariffFlags& f, bool create) {
+  CW_ASSIGN_OR_RETURN(app::StoreConfig config, StoreConfigOfFlags(f.data_dir, f.store_url));
+  if (!app::IsPostgresStore(config)) {
+    std::string path = f.data_dir + "/tariff.db";
+    std::error_code ec;
+    if (create) {
+      std::filesystem::create_directories(f.data_dir, ec);
+    } else if (!std::filesystem::exists(path, ec)) {
+      return Error::NotFound("no-tariff", "no tariff at " + path +
+                                              ": run `clearway tariff import` or `clearway demo`");
+    }
   }
-  return tariff::sqlite::SqliteTariffStore::Open(path);
+  return app::OpenTariffStore(config, "clearway-tariff-cli");
+}
+
+// Where the tariff is, for messages.
+std::string TariffPlace(const TariffFlags& f) {
+  if (store::postgres::IsPostgresUrl(f.store_url)) return store::postgres::RedactUrl(f.store_url);
+  return f.data_dir + "/tariff.db";
 }
 
 Result<Date> DateFlag(const std::string& text, const char* flag, const SystemClock& clock) {
@@ -88,8 +100,7 @@ Status ImportHs(const TariffFlags& f) {
   CW_ASSIGN_OR_RETURN(auto nodes, tariff::ParseHsCsv(text));
   CW_ASSIGN_OR_RETURN(auto store, OpenStore(f, true));
   CW_ASSIGN_OR_RETURN(int written, store->ImportNomenclature(nodes));
-  std::cout << "imported " << written << " nomenclature nodes into " << f.data_dir
-            << "/tariff.db\n";
+  std::cout << "imported " << written << " nomenclature nodes into " << TariffPlace(f) << "\n";
   return OkStatus();
 }
 
@@ -199,6 +210,10 @@ void AddTariffCommands(CLI::App& app) {
   auto data_dir = [flags](CLI::App* cmd) {
     cmd->add_option("--data-dir", flags->data_dir, "Data directory holding tariff.db")
         ->capture_default_str();
+    cmd->add_option("--store", flags->store_url,
+                    "Store URL (env CLEARWAY_STORE): postgres://… holds the tariff shared by "
+                    "every node; otherwise tariff.db in --data-dir")
+        ->envname("CLEARWAY_STORE");
   };
   auto* tariff = app.add_subcommand("tariff", "The nomenclature and measures: import, search");
   tariff->require_subcommand(1);

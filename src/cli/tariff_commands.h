@@ -1,7 +1,8 @@
 // File: cli/tariff_commands.h
 //
 // The tariff on the command line, offline against DATA_DIR/tariff.db (--data-dir, default
-// var): the nomenclature, the measures, their daily updates and duty quotes.
+// var), or against the tariff shared by every node of a PostgreSQL store (--store postgres://…
+// or CLEARWAY_STORE): the nomenclature, the measures, their daily updates and duty quotes.
 //
 //   clearway tariff import-hs FILE               load the HS nomenclature CSV (../shared/data/hs)
 //   clearway tariff import FILE                  apply an update file (JSON, docs/tariff.md) or

@@ -70,14 +70,7 @@ int Trouble(const Error& error) {
 
 // The store configuration the flags name (--data-dir, --store).
 Result<app::StoreConfig> StoreConfigOf(const UserFlags& f) {
-  app::StoreConfig config;
-  config.data_dir = f.data_dir;
-  config.url = f.store_url;
-  if (!app::ValidateStoreConfig(config).ok()) {
-    return Error::InvalidArgument("--store", "unsupported-store",
-                                  "--store must be sqlite:PATH or postgres://USER@HOST:PORT/DB");
-  }
-  return config;
+  return StoreConfigOfFlags(f.data_dir, f.store_url);
 }
 
 // The directory of --store postgres://… (its identity tables, made when missing), or else of

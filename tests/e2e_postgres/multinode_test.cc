@@ -4,18 +4,24 @@
 // both); the node holding the sequencer lease killed with SIGKILL under load and the other
 // taking over; and an SQLite installation, identity directory included, moved to PostgreSQL
 // with `clearway store copy`. Each checks that every acknowledged declaration is stored exactly once
-// and that `clearway ledger verify --full` passes on the shared database.
+// and that `clearway ledger verify --full` passes on the shared database. The tariff is shared
+// too: a quota drawn through both nodes at once is never over-drawn and reads the same from
+// either, and a tariff update imported once is quoted by every node; and so are the risk
+// profiles: one activated on one node routes a filing on the other.
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
+#include <regex>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "app/ledger_key.h"
+#include "tariff/decimal.h"
 #include "e2e_postgres/node_process.h"
 
 namespace clearway::e2e {
@@ -279,6 +285,166 @@ TEST_F(MultiNodeTest, SequencerKilledMidLoadIsReplacedWithoutGapOrFork) {
   VerifyFull();
 }
 
+// The example declaration claims 4,800 kg of the demo's 20,000 kg beef quota 09.4450. Filed
+// through both nodes at once, the quota is drawn at most four times in all (one balance, not
+// one per node), each declaration at most once, and both nodes quote the same balance.
+TEST_F(MultiNodeTest, AQuotaDrawnThroughTwoNodesAtOnceIsNeverOverdrawn) {
+  ASSERT_NO_FATAL_FAILURE(StartNodes(2));
+  constexpr int64_t kVolume = 20'000'000;  // thousandths of a kg
+  constexpr int64_t kClaim = 4'800'000;
+  const std::string balance = "SELECT drawn FROM tariff_quota_balances WHERE order_number = '09.4450'";
+  const int64_t drawn_before = Sql(balance);
+  ASSERT_GE(drawn_before, 0);
+  const int64_t fit = (kVolume - drawn_before) / kClaim;
+
+  constexpr int kThreadsPerNode = 3;
+  constexpr int kFilingsPerThread = 3;
+  std::mutex mu;
+  std::set<std::string> acknowledged;
+  std::vector<std::thread> threads;
+  for (int thread_idx = 0; thread_idx < 2 * kThreadsPerNode; ++thread_idx) {
+    threads.emplace_back([&, thread_idx] {
+      auto filer = Filer::Open(*nodes_[static_cast<size_t>(thread_idx % 2)], kFiler);
+      if (filer == nullptr) return;
+      for (int filing = 0; filing < kFilingsPerThread; ++filing) {
+        auto id = filer->File(body_, "q" + std::to_string(thread_idx) + "-" +
+                                         std::to_string(filing));
+        std::scoped_lock lock(mu);
+        if (id.has_value()) acknowledged.insert(*id);
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  ASSERT_EQ(acknowledged.size(), size_t{2 * kThreadsPerNode * kFilingsPerThread});
+  ASSERT_GT(static_cast<int64_t>(acknowledged.size()), fit);  // more claims than fit
+
+  // Exactly as many draws as fit, never more, whichever node filed them.
+  EXPECT_TRUE(WaitFor(std::chrono::seconds(20), [&] {
+    return Sql(balance) == drawn_before + fit * kClaim;
+  })) << "drawn " << Sql(balance) << " of " << kVolume << ", before " << drawn_before;
+  EXPECT_LE(Sql(balance), kVolume);
+  EXPECT_EQ(Sql("SELECT SUM(thousandths) FROM tariff_quota_draws WHERE order_number = '09.4450'"),
+            Sql(balance));
+  EXPECT_EQ(Sql("SELECT COUNT(*) FROM (SELECT reference FROM tariff_quota_draws"
+                " GROUP BY order_number, reference HAVING COUNT(*) > 1) AS twice"),
+            0);
+
+  // Both nodes quote the same balance: what is left is below one claim, so neither applies it.
+  const std::string left = tariff::FormatMinor(kVolume - Sql(balance), 3);
+  for (auto& node : nodes_) {
+    auto quoter = Filer::Open(*node, kFiler);
+    ASSERT_NE(quoter, nullptr);
+    auto [status, quote] = quoter->Send("POST", "/v1/duty/quote", body_);
+    ASSERT_EQ(status, 200) << quote;
+    EXPECT_NE(quote.find("quota exhausted, " + left + " kg left"), std::string::npos)
+        << "node on port " << node->port() << ": " << quote;
+  }
+}
+
+// A tariff update imported once (`clearway tariff import --store`) is in force on every node
+// at once; importing it again through another node's data directory changes nothing.
+TEST_F(MultiNodeTest, ATariffUpdateImportedOnceIsQuotedByEveryNode) {
+  ASSERT_NO_FATAL_FAILURE(StartNodes(2));
+  const std::string measures = "/v1/measures?code=0201100000&origin=AR&date=2026-06-01";
+  auto reader = Filer::Open(*nodes_[1], kFiler);
+  ASSERT_NE(reader, nullptr);
+  auto [before_status, before] = reader->Send("GET", measures);
+  ASSERT_EQ(before_status, 200) << before;
+  EXPECT_EQ(before.find("E2E-TC-0201"), std::string::npos) << before;
+
+  const std::string update = dir_ + "/update.json";
+  {
+    std::ofstream out(update);
+    out << R"({"fileId": "e2e-multinode-1", "measures": [{"op": "upsert", "id": "E2E-TC-0201",)"
+           R"( "type": "third-country-duty", "code": "0201", "geo": "1011",)"
+           R"( "validFrom": "2020-01-01", "legalBase": "test regulation", "duty": "42 %"}]})";
+  }
+  CommandResult imported = Shell(Binary() + " tariff import " + update + " --data-dir " + dir_ +
+                                 "/node0 --store '" + url_ + "'");
+  ASSERT_EQ(imported.exit_code, 0) << imported.output;
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/node0/tariff.db"));
+  for (auto& node : nodes_) {
+    auto filer = Filer::Open(*node, kFiler);
+    ASSERT_NE(filer, nullptr);
+    auto [status, body] = filer->Send("GET", measures);
+    ASSERT_EQ(status, 200) << body;
+    EXPECT_NE(body.find("E2E-TC-0201"), std::string::npos) << body;
+    EXPECT_NE(body.find("42 %"), std::string::npos) << body;
+  }
+  CommandResult again = Shell("CLEARWAY_STORE='" + url_ + "' " + Binary() + " tariff import " +
+                              update + " --data-dir " + dir_ + "/node1");
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_TRUE(std::regex_search(again.output, std::regex("\"alreadyImported\":\\s*true")))
+      << again.output;
+  EXPECT_EQ(Sql("SELECT COUNT(*) FROM tariff_measures WHERE measure_id = 'E2E-TC-0201'"), 1);
+  // The demo tariff was seeded once, by the first node.
+  EXPECT_EQ(Sql("SELECT COUNT(*) FROM tariff_imports"), 2);
+}
+
+// A risk profile an analyst activates on one node routes the next filing on the other: the
+// profiles are shared, and each node's engine picks up another node's change before it
+// assesses.
+TEST_F(MultiNodeTest, AProfileActivatedOnOneNodeRoutesAFilingOnTheOther) {
+  ASSERT_NO_FATAL_FAILURE(StartNodes(2));
+  // The demo's profiles were seeded once, by the first node.
+  EXPECT_EQ(Sql("SELECT generation FROM risk_profile_documents"), 1);
+  auto analyst = Filer::Open(*nodes_[0], "risk.analyst");
+  ASSERT_NE(analyst, nullptr);
+  auto [created, created_body] = analyst->Send(
+      "POST", "/v1/risk/profiles",
+      R"({"id": "WINE-CL", "lane": "yellow", "description": "Chilean wine",
+          "instructions": "Check the VI-1 document.",
+          "conditions": {"commodity_prefixes": ["2204"], "origins": ["CL"]}})");
+  ASSERT_EQ(created, 201) << created_body;
+  // Node 2 lists the draft at once.
+  auto other_analyst = Filer::Open(*nodes_[1], "risk.analyst");
+  ASSERT_NE(other_analyst, nullptr);
+  auto [listed, listing] = other_analyst->Send("GET", "/v1/risk/profiles");
+  ASSERT_EQ(listed, 200) << listing;
+  EXPECT_NE(listing.find("WINE-CL"), std::string::npos) << listing;
+
+  const std::string wine = R"({"type":"import","procedure":"4000","office":"FR693000",
+    "declarant":{"id":"FR44123456700017","name":"Soieries de Lyon SA","address":{"street":"12 Quai Saint-Vincent","city":"Lyon","postcode":"69001","country":"FR"}},
+    "importer":{"id":"FR44123456700017","name":"Soieries de Lyon SA","address":{"street":"12 Quai Saint-Vincent","city":"Lyon","postcode":"69001","country":"FR"}},
+    "exporter":{"id":"CL76543210","name":"Vina del Sur","address":{"street":"Av. 1","city":"Santiago","postcode":"8320000","country":"CL"}},
+    "transport":{"mode":1,"identity":"MSC OSCAR","nationality":"PA","containers":["MSCU1234566"]},
+    "invoice":{"number":"INV-W1","date":"2026-01-05","currency":"EUR","total":"5500.00","incoterm":"CIF"},
+    "goodsItems":[{"sequence":1,"commodityCode":"2204210000","description":"Wine","origin":"CL","netMass":"1000.000","grossMass":"1100.000","quantity":{"value":"1000","unit":"LTR"},"price":"5500.00","documents":[]}]})";
+  auto [activated, activated_body] = analyst->Send("POST", "/v1/risk/profiles/WINE-CL/activate");
+  ASSERT_EQ(activated, 200) << activated_body;
+
+  // The profiles an assessment hit, as an analyst reads them on `reader`.
+  auto profiles_hit = [](Filer& reader, const std::string& filed_body) -> std::string {
+    auto parsed = ParseJson(filed_body);
+    if (!parsed.ok() || !parsed->is_object() || !parsed->get_object().contains("id")) return "?";
+    const std::string id(parsed->get_object().at("id").as_string());
+    auto [status, body] = reader.Send("GET", "/v1/declarations/" + id + "/assessment");
+    if (status != 200) return "HTTP " + std::to_string(status) + " " + body;
+    auto assessment = ParseJson(body);
+    if (!assessment.ok()) return "?";
+    const auto* risk = assessment->get_object().if_contains("risk");
+    if (risk == nullptr || !risk->is_object()) return "no risk in " + body;
+    const auto* hit = risk->get_object().if_contains("profilesHit");
+    return hit == nullptr ? "none" : boost::json::serialize(*hit);
+  };
+
+  auto clerk = Filer::Open(*nodes_[1], "lyon.clerk");
+  ASSERT_NE(clerk, nullptr);
+  auto [filed, filed_body] = clerk->Send("POST", "/v1/declarations", wine);
+  ASSERT_EQ(filed, 201) << filed_body;
+  EXPECT_EQ(profiles_hit(*other_analyst, filed_body), R"(["WINE-CL"])");
+
+  // Retired on node 2, it no longer routes filings on node 1.
+  auto [retired, retired_body] = other_analyst->Send("POST", "/v1/risk/profiles/WINE-CL/retire");
+  ASSERT_EQ(retired, 200) << retired_body;
+  auto clerk_one = Filer::Open(*nodes_[0], "lyon.clerk");
+  ASSERT_NE(clerk_one, nullptr);
+  auto [again, again_body] = clerk_one->Send("POST", "/v1/declarations", wine);
+  ASSERT_EQ(again, 201) << again_body;
+  EXPECT_EQ(profiles_hit(*analyst, again_body), "[]");
+  EXPECT_EQ(Sql("SELECT generation FROM risk_profile_documents"), 4);
+}
+
 TEST_F(MultiNodeTest, SqliteInstallationMovesToPostgresWithEveryRecord) {
   // An SQLite installation with the demo's declarations, decisions and ledger.
   auto sqlite_node = std::make_unique<NodeProcess>();
@@ -324,6 +490,19 @@ TEST_F(MultiNodeTest, SqliteInstallationMovesToPostgresWithEveryRecord) {
         << table;
   }
   EXPECT_GE(Sql("SELECT COUNT(*) FROM identity_tokens"), 1);
+  // So did the node's tariff, with the quota's balance as the draws left it.
+  const std::string tariff_db = dir_ + "/node0/tariff.db";
+  EXPECT_NE(copied.output.find("and the tariff"), std::string::npos) << copied.output;
+  for (const char* table : {"nomenclature", "measures", "geo_groups", "quotas", "quota_draws",
+                            "exchange_rates", "imports"}) {
+    CommandResult rows = Shell("sqlite3 " + tariff_db + " 'SELECT COUNT(*) FROM " + table + "'");
+    EXPECT_EQ(std::to_string(Sql(std::string("SELECT COUNT(*) FROM tariff_") + table)) + "\n",
+              rows.output)
+        << table;
+  }
+  CommandResult drawn = Shell("sqlite3 " + tariff_db + " 'SELECT SUM(thousandths) FROM quota_draws'");
+  EXPECT_EQ(std::to_string(Sql("SELECT drawn FROM tariff_quota_balances")) + "\n", drawn.output);
+  EXPECT_GE(Sql("SELECT drawn FROM tariff_quota_balances"), 4'800'000);
   VerifyFull();
 
   // A second copy into the same database is refused and changes nothing.

@@ -20,6 +20,8 @@
 #include <regex>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "api/client.h"
 #include "api/client_auth.h"
@@ -168,9 +170,16 @@ class Filer {
   }
 
   // Get() is the status of GET target.
-  int Get(const std::string& target) {
-    auto response = client_->Request("GET", target, "", {{"Authorization", auth_}});
-    return response.ok() ? response->status : 0;
+  int Get(const std::string& target) { return Send("GET", target).first; }
+
+  // Send() is the status and body of one request (0 and "" when the node did not answer).
+  std::pair<int, std::string> Send(const std::string& method, const std::string& target,
+                                   const std::string& body = "") {
+    std::vector<std::pair<std::string, std::string>> headers = {{"Authorization", auth_}};
+    if (!body.empty()) headers.push_back({"Content-Type", "application/json"});
+    auto response = client_->Request(method, target, body, headers);
+    if (!response.ok()) return {0, ""};
+    return {response->status, response->body};
   }
 
  private:

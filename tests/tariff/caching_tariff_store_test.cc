@@ -1,6 +1,6 @@
 // CachingTariffStore: what the cache adds over the backend. That it answers exactly as the
 // backend does is tested by running the store and duty engine tests through it
-// (INSTANTIATE_BACKENDS in sqlite_tariff_store_test.cc and duty_engine_test.cc).
+// (CLEARWAY_TARIFF_BACKENDS in tariff_store_contract_test.cc and duty_engine_test.cc).
 #include "tariff/caching_tariff_store.h"
 
 #include <gmock/gmock.h>

@@ -39,7 +39,6 @@ class DutyEngineTest : public TariffStoreTest {
   FakeClock clock_{At("2026-11-02T09:00:00Z")};
   std::unique_ptr<DutyEngine> engine_;
 };
-INSTANTIATE_BACKENDS(DutyEngineTest);
 
 TEST_P(DutyEngineTest, CompoundThirdCountryDutyAndReducedVat) {
   // 4,800 kg of frozen boneless beef from Argentina, 43,200.00 EUR CIF, no proof for the quota.
@@ -186,6 +185,8 @@ TEST_P(DutyEngineTest, ExportsAreRefused) {
   d.type = declaration::DeclarationType::kExport;
   EXPECT_THAT(Quote(d), HasReason("not-an-import"));
 }
+
+CLEARWAY_TARIFF_BACKENDS(DutyEngineTest);
 
 }  // namespace
 }  // namespace clearway::tariff

@@ -1,9 +1,11 @@
 // File: tariff/tariff_fixture.h
 //
-// Test helpers for the tariff: a SqliteTariffStore in a fresh temporary directory, update
-// files written as JSON, and declarations built in code. The store tests run twice: on the
-// SQLite store itself and through the CachingTariffStore decorator over it
-// (INSTANTIATE_BACKENDS), so the cache answers exactly as the backend does.
+// Test helpers for the tariff: the TariffStore under test — a SqliteTariffStore in a fresh
+// temporary directory, the CachingTariffStore decorator over it (so the cache answers exactly
+// as the backend does), or a PostgresTariffStore on a fresh database of the test process's
+// throwaway PostgreSQL cluster (testing/pg_cluster.h), chosen by the test's parameter — update
+// files written as JSON, and declarations built in code. CTest runs the SQLite and cached
+// instantiations as `tariff` and the PostgreSQL ones as `tariff_postgres` (label postgres).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -20,9 +22,11 @@
 #include "common/money.h"
 #include "declaration/declaration.h"
 #include "tariff/caching_tariff_store.h"
+#include "tariff/postgres/postgres_tariff_store.h"
 #include "tariff/sqlite/sqlite_tariff_store.h"
 #include "tariff/tariff.h"
 #include "testing/matchers.h"
+#include "testing/pg_cluster.h"
 
 namespace clearway::tariff::testing {
 
@@ -59,17 +63,30 @@ inline std::string ReadAll(const std::string& path) {
   return text.str();
 }
 
-// The store under test: the SQLite store, or the cache over it.
-enum class Backend { kSqlite, kCached };
+// The store under test: the SQLite store, the cache over it, or the PostgreSQL store.
+enum class Backend { kSqlite, kCached, kPostgres };
 
 inline std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
-  return info.param == Backend::kSqlite ? "Sqlite" : "Cached";
+  switch (info.param) {
+    case Backend::kSqlite:
+      return "Sqlite";
+    case Backend::kCached:
+      return "Cached";
+    case Backend::kPostgres:
+      break;
+  }
+  return "Postgres";
 }
 
-#define INSTANTIATE_BACKENDS(Suite)                                                           \
-  INSTANTIATE_TEST_SUITE_P(Backends, Suite,                                                   \
-                           ::testing::Values(::clearway::tariff::testing::Backend::kSqlite,   \
-                                             ::clearway::tariff::testing::Backend::kCached),  \
+// Instantiates the TEST_Ps of `suite` on every backend: "Sqlite/suite.Test/Sqlite",
+// "Sqlite/suite.Test/Cached" (the cache over SQLite) and "Postgres/suite.Test/Postgres".
+#define CLEARWAY_TARIFF_BACKENDS(suite)                                                   \
+  INSTANTIATE_TEST_SUITE_P(Sqlite, suite,                                                 \
+                           ::testing::Values(::clearway::tariff::testing::Backend::kSqlite, \
+                                             ::clearway::tariff::testing::Backend::kCached), \
+                           ::clearway::tariff::testing::BackendName);                     \
+  INSTANTIATE_TEST_SUITE_P(Postgres, suite,                                               \
+                           ::testing::Values(::clearway::tariff::testing::Backend::kPostgres), \
                            ::clearway::tariff::testing::BackendName)
 
 class TariffStoreTest : public ::testing::TestWithParam<Backend> {
@@ -79,20 +96,53 @@ class TariffStoreTest : public ::testing::TestWithParam<Backend> {
     dir_ = std::filesystem::temp_directory_path() /
            ("clearway-tariff-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
     std::filesystem::create_directories(dir_);
-    auto store = sqlite::SqliteTariffStore::Open(path());
-    ASSERT_THAT(store, ::clearway::testing::IsOk());
-    sqlite_ = store->get();
-    if (GetParam() == Backend::kCached) {
-      auto cached = std::make_unique<CachingTariffStore>(std::move(*store));
-      cached_ = cached.get();
-      owner_ = std::move(cached);
-    } else {
-      owner_ = std::move(*store);
+    if (GetParam() != Backend::kPostgres) {
+      auto store = sqlite::SqliteTariffStore::Open(path());
+      ASSERT_THAT(store, ::clearway::testing::IsOk());
+      sqlite_ = store->get();
+      if (GetParam() == Backend::kCached) {
+        auto cached = std::make_unique<CachingTariffStore>(std::move(*store));
+        cached_ = cached.get();
+        store_ = std::move(cached);
+      } else {
+        store_ = std::move(*store);
+      }
+      return;
     }
-    store_ = owner_.get();
+    ::clearway::testing::PgCluster* cluster = ::clearway::testing::SharedPgCluster();
+    ASSERT_NE(cluster, nullptr);
+    pg_options_.url = cluster->CreateDatabase();
+    ASSERT_FALSE(pg_options_.url.empty());
+    store_ = OpenAnotherNode();
+    ASSERT_NE(store_, nullptr);
+  }
+
+  std::string path() const { return (dir_ / "tariff.db").string(); }
+
+  // Another handle on the same tariff.db, as `clearway tariff import` in another process has
+  // (SQLite and cached tests only).
+  std::unique_ptr<sqlite::SqliteTariffStore> OtherHandle() {
+    auto other = sqlite::SqliteTariffStore::Open(path());
+    EXPECT_THAT(other, ::clearway::testing::IsOk());
+    return other.ok() ? std::move(*other) : nullptr;
+  }
+
+  // AnotherHandle() opens a second handle on the same tariff: another process's on tariff.db,
+  // or another node's on the PostgreSQL database.
+  std::unique_ptr<TariffStore> AnotherHandle() {
+    if (GetParam() == Backend::kPostgres) return OpenAnotherNode();
+    return OtherHandle();
+  }
+
+  // OpenAnotherNode() opens one more PostgresTariffStore on the test's database, as another
+  // node would (PostgreSQL tests only).
+  std::unique_ptr<postgres::PostgresTariffStore> OpenAnotherNode() {
+    auto store = postgres::PostgresTariffStore::Open(pg_options_);
+    EXPECT_THAT(store, ::clearway::testing::IsOk());
+    return store.ok() ? std::move(store).value() : nullptr;
   }
   void TearDown() override {
-    owner_.reset();
+    store_.reset();
     std::filesystem::remove_all(dir_);
   }
 
@@ -112,9 +162,9 @@ class TariffStoreTest : public ::testing::TestWithParam<Backend> {
   }
 
   std::filesystem::path dir_;
-  std::unique_ptr<TariffStore> owner_;
-  TariffStore* store_ = nullptr;                 // what the test calls
-  sqlite::SqliteTariffStore* sqlite_ = nullptr;  // the backend
+  postgres::PostgresTariffOptions pg_options_;  // PostgreSQL: the test's database
+  std::unique_ptr<TariffStore> store_;           // what the test calls
+  sqlite::SqliteTariffStore* sqlite_ = nullptr;  // the SQLite backend (SQLite and cached tests)
   CachingTariffStore* cached_ = nullptr;         // the cache, when it is the one under test
 };
 

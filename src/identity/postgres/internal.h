@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "store/postgres/module_schema.h"
 #include "store/postgres/pg_connection.h"
 
 namespace clearway::identity::postgres::internal {
@@ -36,18 +37,7 @@ Result<T> Mapped(Result<T> result) {
   return IdentityError(std::move(result).error());
 }
 
-// Transact() runs `body` inside BEGIN … COMMIT (`begin` may set an isolation level); on an
-// error of `body` it rolls back and returns that error.
-inline Status Transact(PgConnection& db, const std::function<Status(PgConnection&)>& body,
-                       std::string_view begin = "BEGIN") {
-  CW_RETURN_IF_ERROR(db.Exec(begin));
-  Status done = body(db);
-  if (!done.ok()) {
-    if (!db.Broken()) db.Exec("ROLLBACK").IgnoreError();  // the body's error is the one to tell
-    return done;
-  }
-  return db.Exec("COMMIT");
-}
+using store::postgres::internal::Transact;
 
 // NotStorableAsNotFound() turns kInvalidArgument "unsupported-text" — a key PostgreSQL cannot
 // hold (a NUL byte, invalid UTF-8), which therefore names no row — into `not_found`, so that a

@@ -22,8 +22,6 @@ using store::postgres::internal::kUniqueViolation;
 
 namespace {
 
-constexpr int kMaxConnections = 64;
-
 Error TokenUnknown() { return Error::NotFound("token-unknown", "no such token"); }
 
 std::string_view KindText(TokenKind kind) { return kind == TokenKind::kApi ? "api" : "session"; }
@@ -79,10 +77,6 @@ Result<Organisation> ReadOrganisation(PgConnection& db, std::string_view id) {
   return OrganisationFromRow(rows, 0);
 }
 
-Error BadOption(const char* field, std::string message) {
-  return Error::InvalidArgument(field, "bad-identity-store-option", std::move(message));
-}
-
 }  // namespace
 
 PostgresIdentityStore::PostgresIdentityStore(std::unique_ptr<ConnectionPool> pool)
@@ -93,23 +87,9 @@ int64_t PostgresIdentityStore::SchemaVersion() { return internal::IdentityMigrat
 
 Result<std::unique_ptr<PostgresIdentityStore>> PostgresIdentityStore::Open(
     const PostgresIdentityOptions& options) {
-  if (!store::postgres::IsPostgresUrl(options.url)) {
-    return BadOption("url", "the identity store needs a postgres:// URL");
-  }
-  if (options.connections < 1 || options.connections > kMaxConnections) {
-    return BadOption("connections", "use 1 to 64 connections");
-  }
-  auto pool = std::make_unique<ConnectionPool>(options.url, options.application_name,
-                                               options.connections);
-  // Migrate on a connection of the pool: it then serves the first calls too.
-  CW_RETURN_IF_ERROR(Mapped(pool->WithStatus(
-      [](PgConnection& db) -> Status {
-        CW_ASSIGN_OR_RETURN(int64_t version,
-                            internal::ApplyIdentityMigrations(db, SystemClock().Now()));
-        static_cast<void>(version);
-        return OkStatus();
-      },
-      /*retry=*/false)));
+  CW_ASSIGN_OR_RETURN(auto pool, Mapped(store::postgres::internal::OpenModulePool(
+                                      options.url, options.application_name, options.connections,
+                                      "bad-identity-store-option", internal::IdentityMigrations())));
   return std::unique_ptr<PostgresIdentityStore>(new PostgresIdentityStore(std::move(pool)));
 }
 

@@ -4,14 +4,13 @@
 #include <string>
 
 #include "store/postgres/locks.h"
+#include "store/postgres/module_schema.h"
 
 namespace clearway::identity::postgres::internal {
 
 namespace {
 
 using store::postgres::internal::PgConnection;
-using store::postgres::internal::PgParams;
-using store::postgres::internal::PgRows;
 
 // Version 1, SQLite's version 1 (identity/sqlite/schema.cc). Tokens are keyed by the SHA-256 of
 // the token text: the token itself is never stored.
@@ -80,54 +79,15 @@ CREATE INDEX identity_tokens_by_user ON identity_tokens (user_id);
 
 const std::array<const char*, 1> kMigrations = {kV1};
 
-Result<int64_t> ApplyMissing(PgConnection& db, Timestamp now) {
-  CW_ASSIGN_OR_RETURN(
-      PgRows locked,
-      db.Run("SELECT pg_advisory_xact_lock($1, $2)",
-             PgParams()
-                 .Int(store::postgres::internal::kLockClass)
-                 .Int(store::postgres::internal::kIdentityMigrationLock)));
-  static_cast<void>(locked);
-  CW_RETURN_IF_ERROR(
-      db.Exec("CREATE TABLE IF NOT EXISTS identity_schema_migrations ("
-              "  version BIGINT NOT NULL PRIMARY KEY,"
-              "  applied_at BIGINT NOT NULL)"));
-  CW_ASSIGN_OR_RETURN(
-      PgRows rows,
-      db.RunOnce("SELECT COALESCE(MAX(version), 0)::bigint FROM identity_schema_migrations"));
-  const int64_t current = rows.Int(0, 0);
-  const auto newest = static_cast<int64_t>(kMigrations.size());
-  if (current > newest) {
-    return Error::FailedPrecondition(
-        "schema-too-new", "the identity tables have schema version " + std::to_string(current) +
-                              " but this build knows only up to " + std::to_string(newest) +
-                              "; upgrade Clearway");
-  }
-  for (int64_t version = current + 1; version <= newest; ++version) {
-    CW_RETURN_IF_ERROR(db.Exec(kMigrations[static_cast<size_t>(version - 1)]));
-    CW_ASSIGN_OR_RETURN(PgRows inserted,
-                        db.RunOnce("INSERT INTO identity_schema_migrations (version, applied_at)"
-                                   " VALUES ($1, $2)",
-                                   PgParams().Int(version).Time(now)));
-    static_cast<void>(inserted);
-  }
-  return newest;
-}
-
 }  // namespace
 
 int64_t IdentityMigrationCount() { return static_cast<int64_t>(kMigrations.size()); }
 
-Result<int64_t> ApplyIdentityMigrations(PgConnection& db, Timestamp now) {
-  CW_RETURN_IF_ERROR(db.Exec("BEGIN"));
-  Result<int64_t> applied = ApplyMissing(db, now);
-  if (!applied.ok()) {
-    db.Exec("ROLLBACK").IgnoreError();  // the original error is the one worth reporting
-    return applied;
-  }
-  Status committed = db.Exec("COMMIT");
-  if (!committed.ok()) return std::move(committed).error();
-  return applied;
+const store::postgres::internal::ModuleMigrations& IdentityMigrations() {
+  static const store::postgres::internal::ModuleMigrations migrations = {
+      "identity_schema_migrations", store::postgres::internal::kIdentityMigrationLock,
+      kMigrations, "the identity tables"};
+  return migrations;
 }
 
 }  // namespace clearway::identity::postgres::internal

@@ -12,6 +12,7 @@
 
 #include "common/result.h"
 #include "common/time.h"
+#include "store/postgres/module_schema.h"
 #include "store/postgres/pg_connection.h"
 
 namespace clearway::identity::postgres::internal {
@@ -19,11 +20,9 @@ namespace clearway::identity::postgres::internal {
 // IdentityMigrationCount() is the newest identity schema version this build knows.
 int64_t IdentityMigrationCount();
 
-// ApplyIdentityMigrations() applies every missing migration in one transaction under the
-// advisory lock (kLockClass, kIdentityMigrationLock) and returns the version reached.
-// kFailedPrecondition "schema-too-new" for a database migrated by a newer Clearway; connection
-// and SQL errors pass through (nothing is applied then).
-Result<int64_t> ApplyIdentityMigrations(store::postgres::internal::PgConnection& db,
-                                        Timestamp now);
+// IdentityMigrations() are the identity tables' migrations, applied in one transaction under
+// the advisory lock (kLockClass, kIdentityMigrationLock) by ApplyModuleMigrations()
+// (kFailedPrecondition "schema-too-new" for a database migrated by a newer Clearway).
+const store::postgres::internal::ModuleMigrations& IdentityMigrations();
 
 }  // namespace clearway::identity::postgres::internal

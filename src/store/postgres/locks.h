@@ -20,5 +20,13 @@ inline constexpr int32_t kSequencerLeaseLock = 3;
 // Held (transaction-level) while migrating the identity directory's tables
 // (identity/postgres/schema.cc).
 inline constexpr int32_t kIdentityMigrationLock = 4;
+// Held (transaction-level) while migrating the tariff's tables (tariff/postgres/schema.cc).
+inline constexpr int32_t kTariffMigrationLock = 5;
+// Held (transaction-level) by every tariff import (an update file, nomenclature): imports of
+// all nodes apply one after another, as SQLite's one writer does.
+inline constexpr int32_t kTariffImportLock = 6;
+// Held (transaction-level) while migrating the shared risk profiles
+// (app/shared_risk.cc).
+inline constexpr int32_t kRiskMigrationLock = 7;
 
 }  // namespace clearway::store::postgres::internal

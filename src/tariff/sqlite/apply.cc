@@ -1,6 +1,4 @@
 // SqliteTariffStore: applying update files, the nomenclature and its full-text search.
-#include <cctype>
-
 #include "tariff/sqlite/db.h"
 #include "tariff/sqlite/rows.h"
 #include "tariff/sqlite/sqlite_tariff_store.h"
@@ -47,34 +45,13 @@ Status RecordVersion(Db& db, const Measure& m, bool close_previous, std::string_
   return insert->Step().ok() ? OkStatus() : db.Failure("insert measure");
 }
 
-Status ApplyMeasures(Db& db, const TariffUpdate& update, Timestamp at, ImportReport& report) {
-  for (const Measure& upsert : update.upserts) {
-    CW_ASSIGN_OR_RETURN(auto current, CurrentVersion(db, upsert.id));
-    if (current && SameContent(*current, upsert)) {
-      ++report.unchanged_measures;
-      continue;
-    }
-    CW_RETURN_IF_ERROR(RecordVersion(db, upsert, current.has_value(),
-                                     current ? "modified" : "new", update.file_id, at));
-    ++(current ? report.modified_measures : report.new_measures);
-  }
-  for (const MeasureEnd& end : update.ends) {
-    CW_ASSIGN_OR_RETURN(auto current, CurrentVersion(db, end.id));
-    if (!current) {
-      return Error::NotFound("measure-not-found",
-                             "update " + update.file_id + " ends measure " + end.id +
-                                 ", which is not in the tariff; nothing was applied");
-    }
-    if (current->valid_to == end.valid_to) {
-      ++report.unchanged_measures;
-      continue;
-    }
-    Measure ended = *current;
-    ended.valid_to = end.valid_to;
-    CW_RETURN_IF_ERROR(RecordVersion(db, ended, true, "ended", update.file_id, at));
-    ++report.ended_measures;
-  }
-  return OkStatus();
+Status ApplyMeasures(Db& db, const TariffUpdate& update, Timestamp at,
+                     ImportReport& report) {
+  return tariff::internal::ApplyMeasureChanges(
+      update, report, [&db](const std::string& id) { return CurrentVersion(db, id); },
+      [&](const Measure& m, bool close_previous, std::string_view change) {
+        return RecordVersion(db, m, close_previous, change, update.file_id, at);
+      });
 }
 
 Status ApplyReferenceData(Db& db, const TariffUpdate& update, Timestamp at) {
@@ -113,20 +90,9 @@ Status ApplyReferenceData(Db& db, const TariffUpdate& update, Timestamp at) {
 // FTS5 query text: each word quoted, so user text is never query syntax.
 std::string MatchExpression(std::string_view text, std::string_view joiner) {
   std::string out;
-  std::string word;
-  auto flush = [&] {
-    if (word.empty()) return;
+  for (const std::string& word : ::clearway::tariff::internal::SearchWords(text)) {
     out += (out.empty() ? "" : std::string(joiner)) + "\"" + word + "\"";
-    word.clear();
-  };
-  for (char c : text) {
-    if (std::isalnum(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80) {
-      word += c;
-    } else {
-      flush();
-    }
   }
-  flush();
   return out;
 }
 

@@ -377,10 +377,7 @@ Result<std::vector<MeasureChange>> SqliteTariffStore::ChangesSince(Timestamp sin
     if (!row) break;
     MeasureChange change;
     change.measure = internal::MeasureFromRow(*stmt);
-    std::string kind = stmt->Text(14);
-    change.kind = kind == "ended"      ? MeasureChange::Kind::kEnded
-                  : kind == "modified" ? MeasureChange::Kind::kModified
-                                       : MeasureChange::Kind::kNew;
+    change.kind = ::clearway::tariff::internal::MeasureChangeKindFrom(stmt->Text(14));
     change.file_id = stmt->Text(15);
     out.push_back(std::move(change));
   }

@@ -1,0 +1,40 @@
+// File: app/shared_risk.h
+//
+// The risk profiles of every node sharing a PostgreSQL store (docs/store-postgres.md): a
+// ProfileBackend (app/profile_store.h) keeping the profile document in a row of the store's
+// database (risk_profile_documents, its own version table risk_schema_migrations), so that an
+// analyst's change on one node is seen by all. A save is one conditional UPDATE on the
+// document's generation (compare-and-set): of two nodes saving over the same generation, one
+// wins and the other reloads and makes its change again.
+//
+//   CW_ASSIGN_OR_RETURN(auto backend, OpenPostgresProfileBackend(url, "clearway-risk"));
+//   CW_ASSIGN_OR_RETURN(auto profiles, ProfileStore::Open(std::move(backend)));
+//
+// Errors: kUnavailable "profile-store-failed" when the database cannot be reached, read or
+// written (never with the URL's password); kFailedPrecondition "schema-too-new".
+// Thread safety: the backend is thread-safe (a small pool of connections).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "app/profile_store.h"
+#include "common/result.h"
+#include "store/postgres/sqlite_import.h"
+
+namespace clearway::app {
+
+// OpenPostgresProfileBackend() connects to `url` and migrates the risk tables.
+Result<std::unique_ptr<ProfileBackend>> OpenPostgresProfileBackend(
+    const std::string& url, const std::string& application_name);
+
+// CopyProfilesToPostgres() stores the profile file at `path` (DATA_DIR/risk/profiles.json,
+// checked to read as profiles first) as the shared document, inside the store copy's
+// transaction (store/postgres/sqlite_import.h, CopyStep), and adds the row to `report`. The
+// risk tables must exist (OpenPostgresProfileBackend() first). Errors: "bad-profile-store";
+// kFailedPrecondition "target-not-empty" (the database holds profiles); "profile-store-failed".
+Status CopyProfilesToPostgres(const std::string& path,
+                              store::postgres::internal::PgConnection& target,
+                              store::postgres::CopyReport& report);
+
+}  // namespace clearway::app

@@ -1,0 +1,137 @@
+// The risk profiles shared by the nodes of a PostgreSQL store (app/shared_risk.h): two
+// ProfileStore handles on one database, as two nodes hold them, see each other's changes, and
+// changes made over a stale read are made again on the latest document, never lost. Runs as
+// `app_postgres` (label postgres) on the test process's throwaway cluster.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <latch>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "app/profile_store.h"
+#include "app/shared_risk.h"
+#include "risk/profiles.h"
+#include "testing/matchers.h"
+#include "testing/pg_cluster.h"
+
+namespace clearway::app {
+namespace {
+
+using ::clearway::testing::HasReason;
+using ::clearway::testing::IsOk;
+using ::clearway::testing::PgQuery;
+
+const Timestamp kAt = Timestamp(std::chrono::seconds(1'800'000'000));
+
+risk::RiskProfile Profile(const std::string& id) {
+  auto parsed = risk::ParseProfiles(
+      R"({"id": ")" + id +
+      R"(", "lane": "yellow", "weight": 0.2, "description": "Roasted coffee from Colombia",
+          "instructions": "Open two sacks.",
+          "conditions": {"commodity_prefixes": ["0901"], "origins": ["CO"]}})");
+  EXPECT_THAT(parsed, IsOk());
+  return parsed.ok() ? parsed->front() : risk::RiskProfile{};
+}
+
+class PostgresProfilesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ::clearway::testing::PgCluster* cluster = ::clearway::testing::SharedPgCluster();
+    ASSERT_NE(cluster, nullptr);
+    url_ = cluster->CreateDatabase();
+    ASSERT_FALSE(url_.empty());
+  }
+
+  // Node() opens one more handle on the test's database: another node's.
+  std::unique_ptr<ProfileStore> Node() {
+    auto backend = OpenPostgresProfileBackend(url_, "clearway-test");
+    EXPECT_THAT(backend, IsOk());
+    if (!backend.ok()) return nullptr;
+    auto store = ProfileStore::Open(std::move(backend).value());
+    EXPECT_THAT(store, IsOk());
+    return store.ok() ? std::move(store).value() : nullptr;
+  }
+
+  std::string url_;
+};
+
+TEST_F(PostgresProfilesTest, AChangeOnOneNodeIsSeenByTheOther) {
+  auto one = Node();
+  auto two = Node();
+  ASSERT_NE(one, nullptr);
+  ASSERT_NE(two, nullptr);
+  ASSERT_THAT(one->Create(Profile("COFFEE-CO"), "risk.analyst", kAt), IsOk());
+  EXPECT_TRUE(two->List().empty());  // not read yet …
+  EXPECT_THAT(two->Refresh(), ::testing::Optional(true));  // … until it refreshes
+  ASSERT_EQ(two->List().size(), 1u);
+  EXPECT_THAT(two->Refresh(), ::testing::Optional(false));  // nothing new: no reload
+
+  ASSERT_THAT(two->Activate("COFFEE-CO", "other.analyst", kAt), IsOk());
+  ASSERT_THAT(one->Refresh(), ::testing::Optional(true));
+  ASSERT_EQ(one->Active().size(), 1u);
+  EXPECT_EQ(one->Changes().back().by, "other.analyst");
+  // A transition refused against the latest document, even when this node read an old one.
+  ASSERT_THAT(one->Retire("COFFEE-CO", "risk.analyst", kAt), IsOk());
+  EXPECT_THAT(two->Activate("COFFEE-CO", "other.analyst", kAt),
+              HasReason("illegal-profile-transition"));
+  ASSERT_THAT(two->Refresh(), IsOk());
+  EXPECT_TRUE(two->Active().empty());
+  // And the id is taken for every node.
+  EXPECT_THAT(two->Create(Profile("COFFEE-CO"), "other.analyst", kAt), HasReason("profile-exists"));
+}
+
+TEST_F(PostgresProfilesTest, ChangesMadeAtOnceOnTwoNodesAreAllKept) {
+  auto one = Node();
+  auto two = Node();
+  ASSERT_NE(one, nullptr);
+  ASSERT_NE(two, nullptr);
+  constexpr int kEach = 6;
+  std::latch start(2);
+  std::atomic<int> failed{0};
+  auto create = [&](ProfileStore* node, const std::string& prefix) {
+    start.arrive_and_wait();
+    for (int i = 0; i < kEach; ++i) {
+      if (!node->Create(Profile(prefix + std::to_string(i)), "risk.analyst", kAt).ok()) ++failed;
+    }
+  };
+  std::thread a(create, one.get(), "A-");
+  std::thread b(create, two.get(), "B-");
+  a.join();
+  b.join();
+  EXPECT_EQ(failed.load(), 0);
+  ASSERT_THAT(one->Refresh(), IsOk());
+  EXPECT_EQ(one->List().size(), size_t{2 * kEach});
+  EXPECT_EQ(one->Changes().size(), size_t{2 * kEach});
+  EXPECT_EQ(PgQuery(url_, "SELECT generation FROM risk_profile_documents"),
+            std::to_string(2 * kEach));
+}
+
+TEST_F(PostgresProfilesTest, TheDemoSeedIsStoredOnce) {
+  auto one = Node();
+  auto two = Node();
+  ASSERT_NE(one, nullptr);
+  ASSERT_NE(two, nullptr);
+  std::vector<risk::RiskProfile> seed = {Profile("SEED-1")};
+  EXPECT_THAT(one->CreateIfEmpty(seed, "demo", kAt), ::testing::Optional(true));
+  // The second node read before the seed: it finds it when it saves, and adds nothing.
+  EXPECT_THAT(two->CreateIfEmpty(seed, "demo", kAt), ::testing::Optional(false));
+  ASSERT_THAT(two->Refresh(), IsOk());
+  EXPECT_EQ(two->List().size(), 1u);
+  EXPECT_EQ(PgQuery(url_, "SELECT generation FROM risk_profile_documents"), "1");
+}
+
+TEST_F(PostgresProfilesTest, RefusesANewerSchemaAndAnUnreachableServer) {
+  ASSERT_NE(Node(), nullptr);
+  PgQuery(url_, "INSERT INTO risk_schema_migrations VALUES (99, 0)");
+  EXPECT_THAT(OpenPostgresProfileBackend(url_, "clearway-test"), HasReason("schema-too-new"));
+  auto unreachable = OpenPostgresProfileBackend(
+      "postgres://clearway:s3cret@127.0.0.1:1/none?connect_timeout=2", "clearway-test");
+  ASSERT_THAT(unreachable, HasReason("profile-store-failed"));
+  EXPECT_EQ(unreachable.error().message.find("s3cret"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace clearway::app
