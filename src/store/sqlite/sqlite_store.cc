@@ -435,6 +435,39 @@ Result<std::vector<KekUsage>> SqliteStore::CountDataKeysByKek() {
   return internal::QueryKekUsage(lease.conn());
 }
 
+Result<std::vector<LegalHold>> SqliteStore::ListLegalHolds(bool include_released) {
+  ReadLease lease = AcquireReader();
+  return internal::QueryLegalHolds(lease.conn(), include_released);
+}
+
+Result<LegalHold> SqliteStore::GetLegalHold(const std::string& id) {
+  ReadLease lease = AcquireReader();
+  return internal::QueryLegalHold(lease.conn(), id);
+}
+
+Result<std::vector<ClosedDeclaration>> SqliteStore::ListClosedDeclarations(
+    const std::vector<std::string>& final_statuses, Timestamp closed_before,
+    const std::optional<std::pair<Timestamp, std::string>>& after, int limit) {
+  ReadLease lease = AcquireReader();
+  return internal::QueryClosedDeclarations(lease.conn(), final_statuses, closed_before, after,
+                                           limit);
+}
+
+Result<PurgedDeclarationRow> SqliteStore::GetPurgedDeclaration(const std::string& id) {
+  ReadLease lease = AcquireReader();
+  return internal::QueryPurgedDeclaration(lease.conn(), id);
+}
+
+Result<std::vector<PurgeRow>> SqliteStore::ListPurges() {
+  ReadLease lease = AcquireReader();
+  std::vector<PurgeRow> purges;
+  CW_RETURN_IF_ERROR(internal::VisitPurges(lease.conn(), [&purges](const PurgeRow& row, bool) {
+    purges.push_back(row);
+    return OkStatus();
+  }));
+  return purges;
+}
+
 Result<SecurityEventPage> SqliteStore::ListSecurityEvents(const SecurityEventFilter& filter,
                                                           const PageRequest& page) {
   ReadLease lease = AcquireReader();
