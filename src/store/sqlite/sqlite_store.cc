@@ -73,7 +73,9 @@ Status ConfigureWriter(Connection& db) {
     return Error::Internal("store-error", "the database refused WAL mode (got " + mode + ")");
   }
   // FULL: the WAL is fsync'd at every commit, so an acknowledged commit survives power loss.
-  return db.Exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+  // secure_delete: a retention purge must not leave the wrapped data key or the ciphertext in
+  // free pages; deleted content is overwritten with zeros.
+  return db.Exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;");
 }
 
 // UnitRef is one unit of a batch as the transaction sees it: the records and the unit's
@@ -359,6 +361,14 @@ void SqliteStore::RunBatch(std::vector<std::unique_ptr<Pending>>& batch) {
     stats_.units_failed += static_cast<int64_t>(batch.size()) - committed;
     stats_.largest_batch = std::max(stats_.largest_batch, static_cast<int64_t>(batch.size()));
   }
+  // After a purge the WAL still holds the pages as they were before it: checkpoint them into
+  // the (zeroed) database and truncate the WAL, so the shredded bytes leave the disk now. A
+  // reader in the way makes this a no-op; the next purge or checkpoint tries again.
+  bool purged = false;
+  for (size_t idx = 0; idx < batch.size(); ++idx) {
+    purged = purged || (results[idx].ok() && batch[idx]->work.purge.has_value());
+  }
+  if (purged) writer_->Exec("PRAGMA wal_checkpoint(TRUNCATE)").IgnoreError();
   for (size_t idx = 0; idx < batch.size(); ++idx) {
     if (results[idx].ok()) {
       batch[idx]->done.set_value(std::move(receipts[idx]));
