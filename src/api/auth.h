@@ -14,7 +14,10 @@
 #include <string>
 #include <string_view>
 
+#include <boost/json.hpp>
+
 #include "api/http.h"
+#include "api/route_util.h"
 #include "app/identity_service.h"
 #include "app/runtime.h"
 #include "identity/identity.h"
@@ -39,5 +42,21 @@ Result<identity::Principal> Authenticate(app::Runtime& runtime, const Request& r
 // Denied() records a permission-denied security event when `error` is one, and returns it.
 const Error& Denied(app::Runtime& runtime, const identity::Principal& principal,
                     const Request& request, const Error& error);
+
+// Guarded() is a handler that authenticates with `scope`, runs `body(request, principal)` (a
+// Result<boost::json::value>) and renders its answer with `status`, or its error as a problem;
+// a refusal is recorded as a security event (Denied()).
+template <class Body>
+Handler Guarded(app::Runtime& runtime, identity::TokenScope scope, int status, Body body) {
+  return [&runtime, scope, status, body](const Request& request) -> Response {
+    auto principal = Authenticate(runtime, request, scope);
+    if (!principal.ok()) return ErrorResponse(principal.error(), request);
+    Result<boost::json::value> answer = body(request, *principal);
+    if (!answer.ok()) {
+      return ErrorResponse(Denied(runtime, *principal, request, answer.error()), request);
+    }
+    return JsonResponse(status, *answer);
+  };
+}
 
 }  // namespace clearway::api

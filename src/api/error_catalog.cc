@@ -127,6 +127,19 @@ std::vector<CatalogEntry> Build() {
       {"security-event-bad-outcome", "Use success, failure or denied."},
       {"security-event-unreadable",
        "A stored event is damaged: run clearway ledger verify --full and alert the operator."},
+      // Retention and legal holds (docs/keys.md).
+      {"declaration-purged",
+       "The declaration's retention period ended and it was crypto-shredded; only its ledger "
+       "leaves remain."},
+      {"bad-hold",
+       "Give scope declaration or organisation, a target id, a case reference (at most 64 "
+       "bytes) and a reason (at most 500)."},
+      {"hold-not-found", "List the legal holds (GET /v1/retention/holds?all=true) for their ids."},
+      {"hold-already-released", "A hold is released once; place a new hold if needed."},
+      {"legal-hold",
+       "A legal hold keeps this declaration; release the hold first if the case is closed."},
+      {"already-purged", "The record was purged by an earlier retention run; nothing to do."},
+      {"duplicate-hold", "Retry: the hold id collided, which should not happen twice."},
       // The tariff (docs/tariff.md).
       {"empty-query",
        "Give at least one word, e.g. q=frozen boneless bovine meat."},

@@ -105,7 +105,9 @@ json::value Build() {
   paths["/v1/declarations/{id}"] = {
       {"get", Op("Fetch a declaration with its history", "getDeclaration", true,
                  {{"200", Resp("the declaration", "DeclarationResource")},
-                  {"404", ProblemResponse("no such declaration or version")}},
+                  {"404", ProblemResponse("no such declaration or version")},
+                  {"410", ProblemResponse("purged under the retention policy "
+                                          "(declaration-purged)")}},
                  {id_param[0], Param("version", "query", "a past version", false, "integer")})},
       {"put", Op("Amend: replace with a new version", "amendDeclaration", true,
                  {{"200", Resp("amended", "DeclarationResource")},
@@ -328,6 +330,44 @@ json::value Build() {
                   Param("from", "query", "RFC 3339, inclusive"),
                   Param("to", "query", "RFC 3339, exclusive"), limit_param,
                   Param("cursor", "query", "nextCursor of the previous page")})}};
+  // Retention and legal holds (issue 5, api/retention_routes.h).
+  paths["/v1/retention/holds"] = {
+      {"get", Op("Legal holds, active ones unless all=true (administrators and auditors)",
+                 "listLegalHolds", true,
+                 {{"200", Resp("the holds", "LegalHoldList")},
+                  {"403", ProblemResponse("not an administrator or auditor")}},
+                 {Param("all", "query", "true to include released holds")})},
+      {"post", Op("Place a legal hold on a declaration or an organisation (administrators)",
+                  "placeLegalHold", true,
+                  {{"201", Resp("placed", "LegalHold")},
+                   {"400", ProblemResponse("bad scope, target, case reference or reason")},
+                   {"403", ProblemResponse("not an administrator")},
+                   {"404", ProblemResponse("no such declaration")},
+                   {"410", ProblemResponse("the declaration was purged")}},
+                  {}, Ref("LegalHoldRequest"))}};
+  paths["/v1/retention/holds/{id}/release"] = {
+      {"post", Op("Release a legal hold (administrators)", "releaseLegalHold", true,
+                  {{"200", Resp("released", "LegalHold")},
+                   {"400", ProblemResponse("no reason")},
+                   {"403", ProblemResponse("not an administrator")},
+                   {"404", ProblemResponse("no such hold")},
+                   {"409", ProblemResponse("released already")}},
+                  {Param("id", "path", "hold id", true)}, Ref("HoldRelease"))}};
+  paths["/v1/retention/plan"] = {
+      {"get", Op("What a retention run would purge, when each record closed and fell due, and "
+                 "which holds keep it (administrators and auditors)",
+                 "getRetentionPlan", true,
+                 {{"200", Resp("the plan", "RetentionPlan")},
+                  {"400", ProblemResponse("bad at")},
+                  {"403", ProblemResponse("not an administrator or auditor")}},
+                 {Param("at", "query", "RFC 3339; default now")})}};
+  paths["/v1/retention/run"] = {
+      {"post", Op("Purge what is due now: crypto-shred declarations, delete security events and "
+                  "sessions (administrators)",
+                  "runRetention", true,
+                  {{"200", Resp("what was purged", "RetentionRun")},
+                   {"403", ProblemResponse("not an administrator")}},
+                  {})}};
   paths["/v1/duty/quote"] = {
       {"post", Op("Quote duties and taxes of a declaration, explained per goods item",
                   "quoteDuty", true,
@@ -523,6 +563,33 @@ json::value Build() {
       {"description", "docs/identity.md: each item is the event as committed to the ledger, "
                       "plus its ledger recordId"},
       {"properties", {{"items", any_list}, {"nextCursor", {{"type", json::array{"string", "null"}}}}}}};
+  schemas["LegalHold"] = {
+      {"type", "object"},
+      {"description", "docs/keys.md: a legal hold; releasedBy, releasedAt and releaseReason once "
+                      "released"},
+      {"required", json::array{"id", "scope", "target", "caseReference", "reason", "placedBy",
+                               "placedAt", "active"}}};
+  schemas["LegalHoldList"] = {{"type", "object"},
+                              {"properties", {{"items", {{"type", "array"},
+                                                         {"items", Ref("LegalHold")}}}}}};
+  schemas["LegalHoldRequest"] = {
+      {"type", "object"},
+      {"required", json::array{"scope", "target", "caseReference", "reason"}},
+      {"properties",
+       {{"scope", {{"type", "string"}, {"enum", json::array{"declaration", "organisation"}}}},
+        {"target", {{"type", "string"}}},
+        {"caseReference", {{"type", "string"}, {"maxLength", 64}}},
+        {"reason", {{"type", "string"}, {"maxLength", 500}}}}}};
+  schemas["HoldRelease"] = {{"type", "object"},
+                            {"required", json::array{"reason"}},
+                            {"properties", {{"reason", {{"type", "string"}}}}}};
+  schemas["RetentionPlan"] = {
+      {"type", "object"},
+      {"description", "docs/keys.md: items of class declaration, security-event or session "
+                      "(one line with a count), with closedAt, dueAt and heldBy"}};
+  schemas["RetentionRun"] = {
+      {"type", "object"},
+      {"description", "the purge ids (one ledger entry each) and counts purged or held"}};
   schemas["DutyQuote"] = {
       {"type", "object"},
       {"description", "docs/tariff.md: per item the customs value, every measure applied with "

@@ -87,7 +87,8 @@ int HttpStatusFor(const Error& error) {
     case ErrorCode::kInvalidArgument:
       return error.reason == "validation-failed" ? 422 : 400;
     case ErrorCode::kNotFound:
-      return 404;
+      // A declaration retention purged is gone for good, not merely unknown.
+      return error.reason == "declaration-purged" ? 410 : 404;
     case ErrorCode::kAlreadyExists:
       return 409;
     case ErrorCode::kFailedPrecondition:

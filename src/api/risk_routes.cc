@@ -40,21 +40,6 @@ Error Unavailable() {
                             "the risk engine is not running on this server");
 }
 
-// Guarded() authenticates with `scope`, runs `body`, and renders its answer (`status` on
-// success) or its error; a refusal is recorded as a security event.
-template <class Body>
-Handler Guarded(app::Runtime& runtime, TokenScope scope, int status, Body body) {
-  return [&runtime, scope, status, body](const Request& request) -> Response {
-    auto principal = Authenticate(runtime, request, scope);
-    if (!principal.ok()) return ErrorResponse(principal.error(), request);
-    Result<json::value> answer = body(request, *principal);
-    if (!answer.ok()) {
-      return ErrorResponse(Denied(runtime, *principal, request, answer.error()), request);
-    }
-    return JsonResponse(status, *answer);
-  };
-}
-
 std::string IdOf(const Request& request) { return std::string(*request.PathParam("id")); }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "api/ledger_routes.h"
 #include "api/risk_routes.h"
 #include "api/session_routes.h"
+#include "api/retention_routes.h"
 #include "api/security_routes.h"
 #include "api/tariff_routes.h"
 #include "api/openapi.h"
@@ -495,6 +496,7 @@ void RegisterRoutes(Router& router, app::Runtime& runtime, Metrics& metrics) {
   RegisterTariffRoutes(router, runtime);
   RegisterRiskRoutes(router, runtime, metrics);  // issue 7 (api/risk_routes.h)
   RegisterSecurityRoutes(router, runtime);
+  RegisterRetentionRoutes(router, runtime);  // issue 5 (api/retention_routes.h)
 }
 
 }  // namespace clearway::api

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "app/retention_config.h"
 #include "app/risk_config.h"
 #include "common/result.h"
 #include "identity/identity.h"
@@ -42,6 +43,7 @@ struct Config {
   std::vector<identity::UserRecord> users;   // [[users]]: the principals the server accepts
   bool demo = false;
   RiskConfig risk;   // [risk] (app/risk_config.h), read by ParseRiskConfig()
+  RetentionConfig retention;  // [retention] (app/retention_config.h), ParseRetentionConfig()
 };
 
 // LoadConfigFile() reads a TOML file. Errors: kNotFound "config-not-found",

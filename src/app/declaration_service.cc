@@ -52,6 +52,18 @@ Error NotFound(const std::string& id) {
   return Error::NotFound("declaration-not-found", "no declaration " + id.substr(0, 64));
 }
 
+// Missing() is what a read of a declaration the store does not hold answers: "purged" when
+// retention purged it (the API's 410 Gone), else the plain not-found.
+Error Missing(Error error, const std::string& id) {
+  if (error.reason == "declaration-purged") {
+    return Error::NotFound("declaration-purged",
+                           "declaration " + id.substr(0, 64) +
+                               " was purged under the retention policy; only its ledger "
+                               "leaves remain");
+  }
+  return NotFound(id);
+}
+
 bool IsRouting(decl::Action action) {
   return action == decl::Action::kRouteGreen || action == decl::Action::kRouteYellow ||
          action == decl::Action::kRouteRed;
@@ -289,7 +301,7 @@ Result<Outcome> DeclarationService::File(const Principal& principal,
 Result<DeclarationRecord> DeclarationService::Load(const std::string& id) {
   auto row = store_.GetDeclaration(id, std::nullopt);
   if (!row.ok()) {
-    if (row.error().code == ErrorCode::kNotFound) return NotFound(id);
+    if (row.error().code == ErrorCode::kNotFound) return Missing(std::move(row).error(), id);
     return std::move(row).error();
   }
   DeclarationRecord record;
@@ -483,7 +495,7 @@ Result<AssessmentAccess> DeclarationService::GetAssessment(const Principal& prin
                                                            std::optional<int64_t> version) {
   auto latest = store_.GetDeclaration(id, std::nullopt);
   if (!latest.ok()) {
-    if (latest.error().code == ErrorCode::kNotFound) return NotFound(id);
+    if (latest.error().code == ErrorCode::kNotFound) return Missing(std::move(latest).error(), id);
     return std::move(latest).error();
   }
   CW_ASSIGN_OR_RETURN(AssessmentView view, AssessmentViewFor(principal, ScopeOf(*latest)));

@@ -83,12 +83,41 @@ class Auditor {
           Match(store::SecurityEventLeaf(row), salted, {}, {});
           return OkStatus();
         }));
+    CW_RETURN_IF_ERROR(
+        snapshot.ForEachLegalHold([this](const store::LegalHoldRow& row, bool salted) {
+          ++report_.legal_holds;
+          Match(store::LegalHoldLeaf(row), salted, {}, {});
+          return OkStatus();
+        }));
+    CW_RETURN_IF_ERROR(
+        snapshot.ForEachHoldRelease([this](const store::HoldReleaseRow& row, bool salted) {
+          ++report_.legal_holds_released;
+          Match(store::HoldReleaseLeaf(row), salted, {}, {});
+          return OkStatus();
+        }));
+    // A purge vouches for the records it removed only when its own entry matches its leaf: a
+    // tombstone added by hand (or a purge edited to cover more) cannot hide a deletion.
+    CW_RETURN_IF_ERROR(snapshot.ForEachPurge([this](const store::PurgeRow& row, bool salted) {
+      ++report_.purges;
+      const std::optional<uint64_t> at = Match(store::PurgeLeaf(row), salted, {}, {});
+      if (!at.has_value()) return OkStatus();
+      for (const store::PurgedDeclaration& declaration : row.declarations) {
+        purged_declarations_.emplace(declaration.declaration_id, *at);
+      }
+      for (const std::string& event : row.security_event_ids) purged_events_.emplace(event, *at);
+      return OkStatus();
+    }));
     CW_ASSIGN_OR_RETURN(checkpoint_, snapshot.LatestCheckpoint());
     return OkStatus();
   }
 
   AuditReport Finish() {
     ReportOrphanLeaves();
+    if (report_.purges > 0) {
+      report_.notes.push_back(std::to_string(report_.purges) + " retention purges removed " +
+                              std::to_string(report_.purged_records) +
+                              " records; their leaves stay in the log");
+    }
     CheckOrder();
     CheckTree();
     CheckCheckpoint();
@@ -164,14 +193,16 @@ class Auditor {
     });
   }
 
-  void Match(const ledger::LeafEntry& expected, bool salted, const std::string& declaration_id,
-             Placed placed) {
+  // Match() claims the record's leaf and reports how the two differ; it returns the leaf's
+  // index when the record matches its leaf exactly.
+  std::optional<uint64_t> Match(const ledger::LeafEntry& expected, bool salted,
+                                const std::string& declaration_id, Placed placed) {
     const std::string subject = "record " + expected.record_id;
     auto found = by_record_.find(expected.record_id);
     if (found == by_record_.end()) {
       Add(Kind::kInserted, subject,
           "has no leaf in the log (added outside Clearway, or its leaf was deleted)");
-      return;
+      return std::nullopt;
     }
     LeafInfo& leaf = leaves_[found->second];
     leaf.claimed = true;
@@ -187,7 +218,26 @@ class Auditor {
       Add(Kind::kAltered, subject, "its commitment salt is missing" + where);
     } else if (leaf.entry.commitment != expected.commitment) {
       Add(Kind::kAltered, subject, "does not match the commitment in its leaf" + where);
+    } else if (!leaf.damaged) {
+      return found->second;
     }
+    return std::nullopt;
+  }
+
+  // PurgedBy() is the leaf index of the verified purge that removed the record of `leaf`, or
+  // nullopt when no purge covers it.
+  std::optional<uint64_t> PurgedBy(const ledger::LeafEntry& leaf) const {
+    const std::string declaration = store::DeclarationOfRecord(leaf.record_id);
+    if (!declaration.empty()) {
+      auto found = purged_declarations_.find(declaration);
+      if (found != purged_declarations_.end()) return found->second;
+    }
+    const std::string event = store::SecurityEventOfRecord(leaf.record_id);
+    if (!event.empty()) {
+      auto found = purged_events_.find(event);
+      if (found != purged_events_.end()) return found->second;
+    }
+    return std::nullopt;
   }
 
   // The columns queries filter on are copies of the committed event; a copy edited to hide an
@@ -209,6 +259,16 @@ class Auditor {
       const LeafInfo& leaf = leaves_[index];
       if (!leaf.decodes || leaf.claimed) continue;
       if (by_record_.at(leaf.entry.record_id) != index) continue;  // a duplicate, reported
+      if (std::optional<uint64_t> purge = PurgedBy(leaf.entry); purge.has_value()) {
+        if (index < *purge) {
+          ++report_.purged_records;  // its leaf stays; the record went with the purge
+          continue;
+        }
+        Add(Kind::kInserted, LeafName(index),
+            "commits to " + leaf.entry.record_id + ", which was purged earlier (" +
+                LeafName(*purge) + ")");
+        continue;
+      }
       if (checkpoint_.has_value() && index >= checkpoint_->size) {
         // Past the signed log, a leaf without its record was most likely added by hand.
         Add(Kind::kInserted, LeafName(index),
@@ -408,6 +468,10 @@ class Auditor {
   std::unordered_map<std::string, uint64_t> by_record_;
   std::vector<std::vector<std::optional<Hash>>> nodes_;  // [level][index], level >= 1
   std::map<std::string, std::vector<Placed>> per_declaration_;
+  // Declarations and security events removed by a purge whose entry verified, with the index
+  // of the purge's leaf.
+  std::unordered_map<std::string, uint64_t> purged_declarations_;
+  std::unordered_map<std::string, uint64_t> purged_events_;
   std::optional<store::CheckpointRow> checkpoint_;
   AuditReport report_;
 };

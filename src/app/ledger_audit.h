@@ -8,10 +8,12 @@
 //   altered    a record that no longer matches its commitment, a leaf whose stored hash or
 //              columns differ from its entry, a tree node that does not hash its children,
 //              a checkpoint whose signature fails or a log that does not hash to its root;
-//   deleted    a leaf index missing from the log, a record a leaf commits to that is gone, a
-//              tree node that should be stored and is not;
+//   deleted    a leaf index missing from the log, a record a leaf commits to that is gone
+//              (unless a retention purge whose own entry verifies removed it: such records
+//              are counted as purged, not reported), a tree node that should be stored and is
+//              not;
 //   inserted   a record without a leaf, a second leaf for one record, a tree node or leaf
-//              beyond the log;
+//              beyond the log, a leaf for a record of a declaration purged before it;
 //   reordered  two leaves that hold each other's place in the tree, or a declaration whose
 //              records were logged out of the order they happened in.
 //
@@ -50,6 +52,10 @@ struct AuditReport {
   uint64_t transitions = 0;                 // transitions read
   uint64_t assessments = 0;                 // assessments read
   uint64_t security_events = 0;             // security events read
+  uint64_t legal_holds = 0;                 // legal holds read
+  uint64_t legal_holds_released = 0;        // hold releases read
+  uint64_t purges = 0;                      // retention purges read
+  uint64_t purged_records = 0;              // leaves whose record a verified purge removed
   std::optional<uint64_t> checkpoint_size;  // of the latest signed checkpoint, if any
   std::vector<AuditFinding> findings;       // empty when nothing is wrong
   std::vector<std::string> notes;           // what is worth knowing but not wrong

@@ -76,6 +76,18 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(Config config, LedgerConfig ledge
                                              std::move(directory)));
   runtime->key_provider_ = std::move(provider);
   runtime->rewrapper_ = std::make_unique<KeyRewrapper>(*encrypting, kRewrapInterval);
+  // Issue 5: retention purges what is due on a schedule; the purge register lives beside the
+  // key file unless the configuration names another place.
+  if (runtime->config_.retention.register_path.empty()) {
+    runtime->config_.retention.register_path =
+        PurgeRegisterPathFor(KeyFilePath(runtime->config_.store));
+    CW_RETURN_IF_ERROR(runtime->StartRetention());
+  }
+  if (runtime->config_.retention.interval.count() > 0) {
+    runtime->retention_scheduler_ = std::make_unique<RetentionScheduler>(
+        *runtime->retention_,
+        std::chrono::duration_cast<std::chrono::milliseconds>(runtime->config_.retention.interval));
+  }
   if (!demo) {
     CW_ASSIGN_OR_RETURN(auto users, runtime->directory_->ListUsers(""));
     if (users.empty()) {
@@ -130,7 +142,20 @@ Result<std::unique_ptr<Runtime>> Runtime::OpenWith(Config config,
   CW_ASSIGN_OR_RETURN(auto tariff, tariff::sqlite::SqliteTariffStore::Open(":memory:"));
   runtime->tariff_ = std::make_unique<tariff::CachingTariffStore>(std::move(tariff));
   runtime->duty_ = std::make_unique<tariff::DutyEngine>(*runtime->tariff_, *runtime->clock_);
+  CW_RETURN_IF_ERROR(runtime->StartRetention());
   return runtime;
+}
+
+Status Runtime::StartRetention() {
+  retention_scheduler_.reset();
+  if (!config_.retention.register_path.empty()) {
+    purge_register_ = std::make_unique<PurgeRegister>(config_.retention.register_path);
+  }
+  LedgerService* ledger = ledger_.get();
+  retention_ = std::make_unique<RetentionService>(
+      *store_, directory_.get(), *clock_, config_.retention,
+      [ledger](uint64_t tree_size) { ledger->NoteAppended(tree_size); }, purge_register_.get());
+  return OkStatus();
 }
 
 Status Runtime::StartAssessment() {

@@ -25,6 +25,8 @@
 #include "app/ledger_config.h"
 #include "app/ledger_key.h"
 #include "app/ledger_service.h"
+#include "app/purge_register.h"
+#include "app/retention.h"
 #include "app/risk_service.h"
 #include "app/security_log.h"
 #include "common/time.h"
@@ -81,7 +83,15 @@ class Runtime {
   // The background re-wrapper of data keys after a KEK rotation (app/encryption.h); nullptr
   // for OpenWith() runtimes.
   KeyRewrapper* rewrapper() { return rewrapper_.get(); }
+  // Retention: legal holds, plan and run (app/retention.h). The purge register is
+  // config().retention.register_path, or for Open() the one beside the key file; Open() also
+  // starts the scheduled run (retention_scheduler(), nullptr when the interval is 0).
+  RetentionService& retention() { return *retention_; }
+  RetentionScheduler* retention_scheduler() { return retention_scheduler_.get(); }
   Status StartAssessment();
+  // StartRetention() (re)builds the retention service from config().retention; OpenWith() and
+  // Open() call it.
+  Status StartRetention();
 
   // The pseudonyms of the data views (app/data_views.h): the key provider's blind index under
   // the purpose "party-pseudonym", "p-" + 32 hex characters, stable for the life of the key
@@ -107,6 +117,9 @@ class Runtime {
   std::unique_ptr<Assessor> assessor_;        // after duty_ and risk_; declarations_ calls it
   std::unique_ptr<KeyRewrapper> rewrapper_;   // Open(): last, so it stops first
   std::array<uint8_t, 32> pseudonym_key_{};   // OpenWith(): random; used without key_provider_
+  std::unique_ptr<PurgeRegister> purge_register_;
+  std::unique_ptr<RetentionService> retention_;             // after store_ and directory_
+  std::unique_ptr<RetentionScheduler> retention_scheduler_;  // stops before retention_
 };
 
 }  // namespace clearway::app

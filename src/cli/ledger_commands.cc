@@ -197,6 +197,11 @@ int VerifyFull(const LedgerFlags& flags) {
             << report->versions << " declaration versions, " << report->transitions
             << " transitions, " << report->assessments << " assessments, "
             << report->security_events << " security events";
+  if (report->purges > 0 || report->legal_holds > 0) {
+    std::cout << ", " << report->legal_holds << " legal holds (" << report->legal_holds_released
+              << " released), " << report->purges << " retention purges, "
+              << report->purged_records << " purged records";
+  }
   if (report->checkpoint_size) std::cout << ", latest checkpoint " << *report->checkpoint_size;
   std::cout << "\n";
   for (const auto& note : report->notes) std::cout << "note: " << note << "\n";

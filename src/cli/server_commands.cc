@@ -143,6 +143,13 @@ int RunServe(const ServeFlags& flags) {
     return 1;
   }
   config->risk = std::move(risk).value();
+  // The [retention] table: periods per record class and the scheduled run.
+  auto retention = app::ParseRetentionConfig(*text);
+  if (!retention.ok()) {
+    std::cerr << "clearway: " << retention.error().ToString() << "\n";
+    return 1;
+  }
+  config->retention = std::move(retention).value();
   if (auto env = app::ApplyEnvironment(*config); !env.ok()) return Fail(env.error());
   if (!flags.data_dir.empty()) config->store.data_dir = flags.data_dir;
   if (!flags.store_url.empty()) config->store.url = flags.store_url;

@@ -86,6 +86,16 @@ Status Policy::CanReadSecurityEvents(const Principal& p) {
   return Forbidden();
 }
 
+Status Policy::CanManageRetention(const Principal& p) {
+  if (p.role == Role::kAdministrator) return OkStatus();
+  return Forbidden();
+}
+
+Status Policy::CanReadRetention(const Principal& p) {
+  if (p.role == Role::kAuditor || p.role == Role::kAdministrator) return OkStatus();
+  return Forbidden();
+}
+
 std::optional<std::vector<std::string>> Policy::VisibleOrganisations(const Principal& p) {
   switch (p.role) {
     case Role::kDeclarant:

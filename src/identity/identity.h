@@ -72,6 +72,10 @@ class Policy {
   static Status CanDecide(const Principal& p, const DeclarationScope& scope);
   // May the principal read the security event log? Auditors and administrators.
   static Status CanReadSecurityEvents(const Principal& p);
+  // May the principal place and release legal holds and run retention? Administrators.
+  static Status CanManageRetention(const Principal& p);
+  // May the principal read legal holds and the retention plan? Administrators and auditors.
+  static Status CanReadRetention(const Principal& p);
   // Offices/organisations a principal's list queries are restricted to; nullopt = all.
   static std::optional<std::vector<std::string>> VisibleOrganisations(const Principal& p);
   static std::optional<std::vector<std::string>> VisibleOffices(const Principal& p);

@@ -199,4 +199,8 @@ Result<size_t> InMemoryIdentityStore::RevokeAllForUser(std::string_view user_id)
   return tokens_.RevokeAllForUser(user_id);
 }
 
+Result<size_t> InMemoryIdentityStore::PurgeSessions(Timestamp ended_before, bool dry_run) {
+  return tokens_.PurgeSessions(ended_before, dry_run);
+}
+
 }  // namespace clearway::identity

@@ -65,6 +65,7 @@ class InMemoryIdentityStore final : public IdentityStore {
   Status SetExpiry(const TokenHash& hash, Timestamp expires_at) override;
   Status Revoke(const TokenHash& hash) override;
   Result<size_t> RevokeAllForUser(std::string_view user_id) override;
+  Result<size_t> PurgeSessions(Timestamp ended_before, bool dry_run) override;
 
  private:
   // UserLocked() finds a user; the caller holds mu_.

@@ -18,6 +18,8 @@ constexpr std::pair<TokenScope, std::string_view> kScopeNames[] = {
     {TokenScope::kRiskWrite, "risk:write"},
     {TokenScope::kExchangeWrite, "exchange:write"},
     {TokenScope::kSecurityEventsRead, "security-events:read"},
+    {TokenScope::kRetentionRead, "retention:read"},
+    {TokenScope::kRetentionWrite, "retention:write"},
 };
 
 Error Invalid() { return Error::Unauthenticated("token-invalid", "the token is not valid"); }
@@ -202,6 +204,21 @@ Result<size_t> InMemoryTokenStore::RevokeAllForUser(std::string_view user_id) {
     }
   }
   return revoked;
+}
+
+Result<size_t> InMemoryTokenStore::PurgeSessions(Timestamp ended_before, bool dry_run) {
+  std::scoped_lock lock(mu_);
+  size_t purged = 0;
+  for (auto it = records_.begin(); it != records_.end();) {
+    const TokenRecord& record = it->second;
+    if (record.kind != TokenKind::kSession || record.expires_at >= ended_before) {
+      ++it;
+      continue;
+    }
+    ++purged;
+    it = dry_run ? std::next(it) : records_.erase(it);
+  }
+  return purged;
 }
 
 size_t InMemoryTokenStore::size() const {

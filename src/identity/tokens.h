@@ -51,6 +51,8 @@ enum class TokenScope {
   kRiskWrite,           // "risk:write"
   kExchangeWrite,       // "exchange:write" (partner administrations)
   kSecurityEventsRead,  // "security-events:read"
+  kRetentionRead,       // "retention:read" (legal holds, the retention plan)
+  kRetentionWrite,      // "retention:write" (place and release holds, run retention)
 };
 
 std::string_view TokenScopeName(TokenScope scope);
@@ -142,6 +144,11 @@ class TokenStore {
   virtual Status Revoke(const TokenHash& hash) = 0;
   // RevokeAllForUser() revokes every token of a user and returns how many were newly revoked.
   virtual Result<size_t> RevokeAllForUser(std::string_view user_id) = 0;
+  // PurgeSessions() deletes (or, with `dry_run`, only counts) the session records whose end
+  // is before `ended_before` and returns how many. A session ends at its idle deadline
+  // (expires_at), or earlier when revoked; revocation keeps no time, so the deadline is the
+  // bound retention counts from. API tokens are never touched.
+  virtual Result<size_t> PurgeSessions(Timestamp ended_before, bool dry_run) = 0;
 };
 
 // InMemoryTokenStore keeps records in a map under a mutex. Thread-safe.
@@ -152,6 +159,7 @@ class InMemoryTokenStore final : public TokenStore {
   Status SetExpiry(const TokenHash& hash, Timestamp expires_at) override;
   Status Revoke(const TokenHash& hash) override;
   Result<size_t> RevokeAllForUser(std::string_view user_id) override;
+  Result<size_t> PurgeSessions(Timestamp ended_before, bool dry_run) override;
   size_t size() const;
 
  private:

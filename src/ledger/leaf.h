@@ -40,6 +40,9 @@ inline constexpr std::string_view kKindDeclarationVersion = "declaration.version
 inline constexpr std::string_view kKindDeclarationTransition = "declaration.transition";
 inline constexpr std::string_view kKindDeclarationAssessment = "declaration.assessment";
 inline constexpr std::string_view kKindSecurityEvent = "security.event";
+inline constexpr std::string_view kKindLegalHold = "retention.hold";
+inline constexpr std::string_view kKindHoldRelease = "retention.hold-release";
+inline constexpr std::string_view kKindRetentionPurge = "retention.purge";
 
 // LeafEntry is one record in the log.
 struct LeafEntry {

@@ -157,6 +157,17 @@ class EncryptingStore::Snapshot final : public LedgerSnapshot {
       const std::function<Status(const SecurityEventRow&, bool has_salt)>& visit) override {
     return inner_.ForEachSecurityEvent(visit);
   }
+  Status ForEachLegalHold(
+      const std::function<Status(const LegalHoldRow&, bool)>& visit) override {
+    return inner_.ForEachLegalHold(visit);
+  }
+  Status ForEachHoldRelease(
+      const std::function<Status(const HoldReleaseRow&, bool)>& visit) override {
+    return inner_.ForEachHoldRelease(visit);
+  }
+  Status ForEachPurge(const std::function<Status(const PurgeRow&, bool)>& visit) override {
+    return inner_.ForEachPurge(visit);
+  }
   Result<std::optional<CheckpointRow>> LatestCheckpoint() override {
     return inner_.LatestCheckpoint();
   }
@@ -306,10 +317,32 @@ Status EncryptingStore::SealUnit(UnitOfWork& work,
 Result<CommitReceipt> EncryptingStore::Commit(UnitOfWork work) {
   std::vector<std::pair<std::string, SharedKey>> fresh;
   CW_RETURN_IF_ERROR(SealUnit(work, fresh));
+  std::vector<std::string> shredded;
+  if (work.purge.has_value()) {
+    for (const PurgedDeclaration& purged : work.purge->declarations) {
+      shredded.push_back(purged.declaration_id);
+    }
+  }
   CW_ASSIGN_OR_RETURN(CommitReceipt receipt, backend_->Commit(std::move(work)));
   // Only keys that are now stored enter the cache: a refused unit's key was never kept.
   for (auto& [id, key] : fresh) Remember(id, std::move(key));
+  // A purged declaration's key is destroyed in the store; the copy in memory goes too.
+  for (const std::string& id : shredded) Forget(id);
   return receipt;
+}
+
+void EncryptingStore::Forget(const std::string& declaration_id) {
+  std::scoped_lock lock(cache_mu_);
+  auto found = cache_.find(declaration_id);
+  if (found == cache_.end()) return;
+  // The DataKey wipes its guarded memory when the last reference goes.
+  lru_.erase(found->second);
+  cache_.erase(found);
+}
+
+bool EncryptingStore::CachesKeyForTesting(const std::string& declaration_id) {
+  std::scoped_lock lock(cache_mu_);
+  return cache_.count(declaration_id) > 0;
 }
 
 Status EncryptingStore::OpenRow(DeclarationRow& row, const KeySource* source) {
@@ -429,6 +462,22 @@ Result<std::vector<DataKeyRow>> EncryptingStore::ListDataKeysToRewrap(const std:
 Result<std::vector<KekUsage>> EncryptingStore::CountDataKeysByKek() {
   return backend_->CountDataKeysByKek();
 }
+
+Result<std::vector<LegalHold>> EncryptingStore::ListLegalHolds(bool include_released) {
+  return backend_->ListLegalHolds(include_released);
+}
+Result<LegalHold> EncryptingStore::GetLegalHold(const std::string& id) {
+  return backend_->GetLegalHold(id);
+}
+Result<std::vector<ClosedDeclaration>> EncryptingStore::ListClosedDeclarations(
+    const std::vector<std::string>& final_statuses, Timestamp closed_before,
+    const std::optional<std::pair<Timestamp, std::string>>& after, int limit) {
+  return backend_->ListClosedDeclarations(final_statuses, closed_before, after, limit);
+}
+Result<PurgedDeclarationRow> EncryptingStore::GetPurgedDeclaration(const std::string& id) {
+  return backend_->GetPurgedDeclaration(id);
+}
+Result<std::vector<PurgeRow>> EncryptingStore::ListPurges() { return backend_->ListPurges(); }
 
 ledger::TreeStore& EncryptingStore::LedgerTree() { return backend_->LedgerTree(); }
 Result<LeafRow> EncryptingStore::GetLeaf(uint64_t index) { return backend_->GetLeaf(index); }

@@ -28,7 +28,8 @@
 //   CW_ASSIGN_OR_RETURN(auto report, store.RewrapDataKeys({}));   // after a KEK rotation
 //
 // Unwrapped data keys are cached in memory (LRU, `key_cache_entries`), in guarded memory,
-// wiped on eviction, never logged.
+// wiped on eviction, never logged. A committed retention purge (UnitOfWork::purge) evicts the
+// keys of the declarations it shreds.
 //
 // Thread safety: safe for concurrent use from many threads, like every Store.
 #pragma once
@@ -115,6 +116,13 @@ class EncryptingStore final : public Store {
                                                        const std::string& after_id,
                                                        int limit) override;
   Result<std::vector<KekUsage>> CountDataKeysByKek() override;
+  Result<std::vector<LegalHold>> ListLegalHolds(bool include_released) override;
+  Result<LegalHold> GetLegalHold(const std::string& id) override;
+  Result<std::vector<ClosedDeclaration>> ListClosedDeclarations(
+      const std::vector<std::string>& final_statuses, Timestamp closed_before,
+      const std::optional<std::pair<Timestamp, std::string>>& after, int limit) override;
+  Result<PurgedDeclarationRow> GetPurgedDeclaration(const std::string& id) override;
+  Result<std::vector<PurgeRow>> ListPurges() override;
 
   ledger::TreeStore& LedgerTree() override;
   Result<LeafRow> GetLeaf(uint64_t index) override;
@@ -135,6 +143,9 @@ class EncryptingStore final : public Store {
   // the backend's; kInvalidArgument "bad-limit" for a batch outside 1..500.
   Result<RewrapReport> RewrapDataKeys(const RewrapOptions& options);
 
+  // CachesKeyForTesting() is whether the key cache holds the declaration's data key.
+  bool CachesKeyForTesting(const std::string& declaration_id);
+
   keys::KeyProvider& provider() { return provider_; }
   Store& backend() { return *backend_; }
 
@@ -148,6 +159,7 @@ class EncryptingStore final : public Store {
   // backend — and the provider); nullptr when it has none (legacy or shredded).
   Result<SharedKey> KeyFor(const std::string& declaration_id, const KeySource* source = nullptr);
   void Remember(const std::string& declaration_id, SharedKey key);
+  void Forget(const std::string& declaration_id);
 
   Status SealUnit(UnitOfWork& work, std::vector<std::pair<std::string, SharedKey>>& fresh);
   Status OpenRow(DeclarationRow& row, const KeySource* source = nullptr);

@@ -1,5 +1,7 @@
 #include "store/ledger_records.h"
 
+#include <algorithm>
+
 #include <boost/json.hpp>
 
 #include "common/json.h"
@@ -30,6 +32,36 @@ std::string AssessmentRecordId(std::string_view declaration_id, int64_t version)
 
 std::string SecurityEventRecordId(std::string_view event_id) {
   return "security/" + std::string(event_id);
+}
+
+std::string LegalHoldRecordId(std::string_view hold_id) {
+  return "retention/hold/" + std::string(hold_id);
+}
+
+std::string HoldReleaseRecordId(std::string_view hold_id) {
+  return LegalHoldRecordId(hold_id) + "/release";
+}
+
+std::string PurgeRecordId(std::string_view purge_id) {
+  return "retention/purge/" + std::string(purge_id);
+}
+
+std::string DeclarationOfRecord(std::string_view record_id) {
+  // Declaration ids never hold '@', '#' or '/', so the first '@' or '#' ends the id; the other
+  // kinds all start with a word and a '/'.
+  if (record_id.find('/') != std::string_view::npos &&
+      record_id.find('@') == std::string_view::npos) {
+    return "";
+  }
+  const size_t end = record_id.find_first_of("@#");
+  if (end == std::string_view::npos || end == 0) return "";
+  return std::string(record_id.substr(0, end));
+}
+
+std::string SecurityEventOfRecord(std::string_view record_id) {
+  constexpr std::string_view kPrefix = "security/";
+  if (record_id.substr(0, kPrefix.size()) != kPrefix) return "";
+  return std::string(record_id.substr(kPrefix.size()));
 }
 
 std::string CanonicalVersionRecord(const DeclarationRow& row) {
@@ -81,6 +113,51 @@ std::string CanonicalSecurityEventRecord(const SecurityEventRow& row) {
   return CanonicalJson(record);
 }
 
+std::string CanonicalLegalHoldRecord(const LegalHoldRow& row) {
+  boost::json::object record{{"kind", ledger::kKindLegalHold},
+                             {"id", row.id},
+                             {"scope", row.scope},
+                             {"targetId", row.target_id},
+                             {"caseReference", row.case_reference},
+                             {"reason", row.reason},
+                             {"placedBy", row.placed_by},
+                             {"placedAt", Micros(row.placed_at)}};
+  return CanonicalJson(record);
+}
+
+std::string CanonicalHoldReleaseRecord(const HoldReleaseRow& row) {
+  boost::json::object record{{"kind", ledger::kKindHoldRelease},
+                             {"holdId", row.hold_id},
+                             {"releasedBy", row.released_by},
+                             {"reason", row.reason},
+                             {"releasedAt", Micros(row.released_at)}};
+  return CanonicalJson(record);
+}
+
+std::string CanonicalPurgeRecord(const PurgeRow& row) {
+  std::vector<PurgedDeclaration> declarations = row.declarations;
+  std::sort(declarations.begin(), declarations.end(),
+            [](const PurgedDeclaration& a, const PurgedDeclaration& b) {
+              return a.declaration_id < b.declaration_id;
+            });
+  boost::json::array purged;
+  for (const PurgedDeclaration& declaration : declarations) {
+    purged.push_back(boost::json::object{{"id", declaration.declaration_id},
+                                         {"closedAt", Micros(declaration.closed_at)}});
+  }
+  std::vector<std::string> events = row.security_event_ids;
+  std::sort(events.begin(), events.end());
+  boost::json::array event_ids;
+  for (const std::string& id : events) event_ids.push_back(boost::json::value(id));
+  boost::json::object record{{"kind", ledger::kKindRetentionPurge},
+                             {"id", row.id},
+                             {"at", Micros(row.purged_at)},
+                             {"actor", row.actor},
+                             {"declarations", std::move(purged)},
+                             {"securityEvents", std::move(event_ids)}};
+  return CanonicalJson(record);
+}
+
 ledger::LeafEntry VersionLeaf(const DeclarationRow& row) {
   return ledger::LeafEntry{std::string(ledger::kKindDeclarationVersion),
                            VersionRecordId(row.id, row.version),
@@ -104,11 +181,27 @@ ledger::LeafEntry SecurityEventLeaf(const SecurityEventRow& row) {
                            ledger::ComputeCommitment(row.salt, CanonicalSecurityEventRecord(row))};
 }
 
+ledger::LeafEntry LegalHoldLeaf(const LegalHoldRow& row) {
+  return ledger::LeafEntry{std::string(ledger::kKindLegalHold), LegalHoldRecordId(row.id),
+                           ledger::ComputeCommitment(row.salt, CanonicalLegalHoldRecord(row))};
+}
+
+ledger::LeafEntry HoldReleaseLeaf(const HoldReleaseRow& row) {
+  return ledger::LeafEntry{std::string(ledger::kKindHoldRelease), HoldReleaseRecordId(row.hold_id),
+                           ledger::ComputeCommitment(row.salt, CanonicalHoldReleaseRecord(row))};
+}
+
+ledger::LeafEntry PurgeLeaf(const PurgeRow& row) {
+  return ledger::LeafEntry{std::string(ledger::kKindRetentionPurge), PurgeRecordId(row.id),
+                           ledger::ComputeCommitment(row.salt, CanonicalPurgeRecord(row))};
+}
+
 namespace {
 
 size_t RecordCount(const UnitOfWork& work) {
   return work.declarations.size() + work.transitions.size() + work.assessments.size() +
-         work.security_events.size();
+         work.security_events.size() + work.legal_holds.size() + work.hold_releases.size() +
+         (work.purge.has_value() ? 1 : 0);
 }
 
 }  // namespace
@@ -131,6 +224,18 @@ void SealUnit(UnitOfWork& work) {
   for (SecurityEventRow& row : work.security_events) {
     row.salt = ledger::NewCommitmentSalt();
     work.leaves.push_back(SecurityEventLeaf(row));
+  }
+  for (LegalHoldRow& row : work.legal_holds) {
+    row.salt = ledger::NewCommitmentSalt();
+    work.leaves.push_back(LegalHoldLeaf(row));
+  }
+  for (HoldReleaseRow& row : work.hold_releases) {
+    row.salt = ledger::NewCommitmentSalt();
+    work.leaves.push_back(HoldReleaseLeaf(row));
+  }
+  if (work.purge.has_value()) {
+    work.purge->salt = ledger::NewCommitmentSalt();
+    work.leaves.push_back(PurgeLeaf(*work.purge));
   }
 }
 
@@ -165,6 +270,15 @@ Status CheckUnitLeaves(const UnitOfWork& work) {
   }
   for (const SecurityEventRow& row : work.security_events) {
     CW_RETURN_IF_ERROR(check(ledger::kKindSecurityEvent, SecurityEventRecordId(row.id)));
+  }
+  for (const LegalHoldRow& row : work.legal_holds) {
+    CW_RETURN_IF_ERROR(check(ledger::kKindLegalHold, LegalHoldRecordId(row.id)));
+  }
+  for (const HoldReleaseRow& row : work.hold_releases) {
+    CW_RETURN_IF_ERROR(check(ledger::kKindHoldRelease, HoldReleaseRecordId(row.hold_id)));
+  }
+  if (work.purge.has_value()) {
+    CW_RETURN_IF_ERROR(check(ledger::kKindRetentionPurge, PurgeRecordId(work.purge->id)));
   }
   return OkStatus();
 }

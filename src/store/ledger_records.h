@@ -9,6 +9,9 @@
 //   transition             "declaration.transition"   "<declaration id>#<sequence>"
 //   assessment             "declaration.assessment"   "<declaration id>@v<version>/assessment"
 //   security event         "security.event"           "security/<event id>"
+//   legal hold             "retention.hold"           "retention/hold/<hold id>"
+//   hold release           "retention.hold-release"   "retention/hold/<hold id>/release"
+//   retention purge        "retention.purge"          "retention/purge/<purge id>"
 //
 // and commitment = ComputeCommitment(salt, canonical record bytes), where the salt is 32 fresh
 // random bytes kept beside the record (DeclarationRow::salt, TransitionRow::salt). The canonical
@@ -21,6 +24,14 @@
 //   assessment  {"at": µs, "declarationId", "kind", "quote": "<quote text>",
 //                "risk": "<risk text>", "version"}
 //   security event  {"event": "<SecurityEventJson text>", "id", "kind"}
+//   legal hold  {"caseReference", "id", "kind", "placedAt": µs, "placedBy", "reason", "scope",
+//                "targetId"}
+//   hold release  {"holdId", "kind", "reason", "releasedAt": µs, "releasedBy"}
+//   purge       {"actor", "at": µs, "declarations": [{"closedAt": µs, "id"}, …] (by id),
+//                "id", "kind", "securityEvents": ["<event id>", …] (sorted)}
+//
+// A purge removes the records its declarations' and events' leaves commit to; the leaves stay,
+// and the audit matches them to the purge (DeclarationOfRecord()).
 //
 // A version's status, channel and updated_at are left out: they change in place, and every
 // change is a transition with a leaf of its own. The leaf holds no personal data: only the kind,
@@ -58,6 +69,19 @@ std::string AssessmentRecordId(std::string_view declaration_id, int64_t version)
 // SecurityEventRecordId() is "security/<event id>".
 std::string SecurityEventRecordId(std::string_view event_id);
 
+// LegalHoldRecordId() is "retention/hold/<hold id>"; HoldReleaseRecordId() appends "/release".
+std::string LegalHoldRecordId(std::string_view hold_id);
+std::string HoldReleaseRecordId(std::string_view hold_id);
+// PurgeRecordId() is "retention/purge/<purge id>".
+std::string PurgeRecordId(std::string_view purge_id);
+
+// DeclarationOfRecord() is the declaration id a version, transition or assessment record id
+// belongs to, or "" for any other record.
+std::string DeclarationOfRecord(std::string_view record_id);
+
+// SecurityEventOfRecord() is the event id of a security event record id, or "".
+std::string SecurityEventOfRecord(std::string_view record_id);
+
 // CanonicalVersionRecord() gives the canonical bytes a version's commitment covers.
 std::string CanonicalVersionRecord(const DeclarationRow& row);
 
@@ -66,16 +90,22 @@ std::string CanonicalTransitionRecord(const TransitionRow& row);
 
 std::string CanonicalAssessmentRecord(const AssessmentRow& row);
 std::string CanonicalSecurityEventRecord(const SecurityEventRow& row);
+std::string CanonicalLegalHoldRecord(const LegalHoldRow& row);
+std::string CanonicalHoldReleaseRecord(const HoldReleaseRow& row);
+std::string CanonicalPurgeRecord(const PurgeRow& row);
 
 // VersionLeaf() … SecurityEventLeaf() give the record's leaf entry, committed with its salt.
 ledger::LeafEntry VersionLeaf(const DeclarationRow& row);
 ledger::LeafEntry TransitionLeaf(const TransitionRow& row);
 ledger::LeafEntry AssessmentLeaf(const AssessmentRow& row);
 ledger::LeafEntry SecurityEventLeaf(const SecurityEventRow& row);
+ledger::LeafEntry LegalHoldLeaf(const LegalHoldRow& row);
+ledger::LeafEntry HoldReleaseLeaf(const HoldReleaseRow& row);
+ledger::LeafEntry PurgeLeaf(const PurgeRow& row);
 
 // SealUnit() gives every new record of `work` a fresh salt and sets work.leaves to their
-// leaves: the versions first, then the transitions, assessments and security events, each in
-// unit order.
+// leaves: the versions first, then the transitions, assessments, security events, legal holds,
+// hold releases and the purge, each in unit order.
 void SealUnit(UnitOfWork& work);
 
 // CheckUnitLeaves() returns ok when work.leaves names exactly the unit's records, in SealUnit()

@@ -120,4 +120,18 @@ Error DataKeyNotFound() {
   return Error::NotFound("data-key-not-found", "the declaration has no data key");
 }
 
+Error DeclarationPurged(const std::string& id) {
+  return Error::NotFound("declaration-purged",
+                         "declaration " + id + " was purged under the retention policy");
+}
+
+Error HoldNotFound(const std::string& id) {
+  return Error::NotFound("hold-not-found", "there is no legal hold " + id);
+}
+
+Error LegalHoldBlocksPurge(const std::string& declaration_id) {
+  return Error::FailedPrecondition(
+      "legal-hold", "declaration " + declaration_id + " is under a legal hold and cannot be purged");
+}
+
 }  // namespace clearway::store

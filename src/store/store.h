@@ -34,6 +34,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/result.h"
@@ -213,6 +214,75 @@ struct CosignatureRow {
   Timestamp received_at{};
 };
 
+// ---- Retention (docs/keys.md "Retention and crypto-shredding") ----
+
+// A legal hold: while it is not released, retention purges nothing it covers. Scope
+// "declaration" covers one declaration, "organisation" every declaration of one organisation.
+// Written once (with its ledger leaf "retention.hold"); released by a HoldReleaseRow.
+struct LegalHoldRow {
+  std::string id;              // a ULID
+  std::string scope;           // "declaration" | "organisation"
+  std::string target_id;       // the declaration or organisation id
+  std::string case_reference;  // the case file it serves, e.g. "LG-2031-0042"
+  std::string reason;
+  std::string placed_by;       // user id
+  Timestamp placed_at{};
+  ledger::CommitmentSalt salt{};
+};
+
+// The release of a legal hold (ledger leaf "retention.hold-release"). One per hold.
+struct HoldReleaseRow {
+  std::string hold_id;
+  std::string released_by;  // user id
+  std::string reason;
+  Timestamp released_at{};
+  ledger::CommitmentSalt salt{};
+};
+
+// A hold as read back: the hold and, once released, its release.
+struct LegalHold {
+  LegalHoldRow hold;
+  std::optional<HoldReleaseRow> release;
+  bool active() const { return !release.has_value(); }
+};
+
+// A declaration a purge crypto-shreds, with the closing date its retention ran from.
+struct PurgedDeclaration {
+  std::string declaration_id;
+  Timestamp closed_at{};
+  friend bool operator==(const PurgedDeclaration&, const PurgedDeclaration&) = default;
+};
+
+// One retention purge (ledger leaf "retention.purge"): the declarations it crypto-shreds (their
+// data key, every salt, payloads, assessments, idempotency answers and blind indexes are
+// deleted, a tombstone stays) and the security events it deletes. Only ids and dates: the
+// purge entry commits to no content.
+struct PurgeRow {
+  std::string id;      // a ULID
+  Timestamp purged_at{};
+  std::string actor;   // user id, or "system" for the scheduled job
+  std::vector<PurgedDeclaration> declarations;  // sorted by id when read back
+  std::vector<std::string> security_event_ids;  // sorted when read back
+  ledger::CommitmentSalt salt{};
+};
+
+// A declaration that is due (or not yet due) for retention: closed, with its closing date, the
+// time of the transition that gave it its final status.
+struct ClosedDeclaration {
+  std::string id;
+  std::string organisation_id;
+  std::string status;
+  Timestamp closed_at{};
+};
+
+// Tombstone of a purged declaration: what GetPurgedDeclaration() returns.
+struct PurgedDeclarationRow {
+  std::string declaration_id;
+  std::string purge_id;
+  Timestamp closed_at{};
+  Timestamp purged_at{};
+};
+
 // UnitOfWork is the atomic write. Expectations make it a compare-and-set: for each entry of
 // expected_current_versions the declaration's latest version must be that number at commit time
 // (0 = must not exist), else Commit fails with kAborted and writes nothing.
@@ -234,8 +304,16 @@ struct UnitOfWork {
   std::vector<BlindIndexEntry> blind_indexes{};
   // Key rotation: re-wrapped data keys, each a compare-and-set (see DataKeyRewrap).
   std::vector<DataKeyRewrap> rewraps{};
-  // One leaf per new version, then one per transition, assessment and security event, in
-  // order (SealUnit() makes them); appended to the log with the records, or not at all.
+  // Legal holds placed: kAlreadyExists "duplicate-hold" for a taken id.
+  std::vector<LegalHoldRow> legal_holds{};
+  // Legal holds released: kNotFound "hold-not-found", kAlreadyExists "hold-already-released".
+  std::vector<HoldReleaseRow> hold_releases{};
+  // A retention purge. Refused as a whole with kFailedPrecondition "legal-hold" when an active
+  // hold covers one of its declarations, kAlreadyExists "already-purged" for a declaration
+  // purged before, kNotFound "declaration-not-found" for one that is not stored.
+  std::optional<PurgeRow> purge{};
+  // One leaf per new version, then one per transition, assessment, security event, legal hold,
+  // hold release and the purge, in order (SealUnit() makes them); appended to the log with the records, or not at all.
   std::vector<ledger::LeafEntry> leaves;
   // A signed checkpoint to keep. Its size must be larger than the latest kept one's and at most
   // the log's size before this unit's batch, and its root the log's root at that size.
@@ -287,6 +365,15 @@ class LedgerSnapshot {
   // Every security event, as ForEachVersion().
   virtual Status ForEachSecurityEvent(
       const std::function<Status(const SecurityEventRow&, bool has_salt)>& visit) = 0;
+  // Every legal hold, as ForEachVersion().
+  virtual Status ForEachLegalHold(
+      const std::function<Status(const LegalHoldRow&, bool has_salt)>& visit) = 0;
+  // Every hold release, as ForEachVersion().
+  virtual Status ForEachHoldRelease(
+      const std::function<Status(const HoldReleaseRow&, bool has_salt)>& visit) = 0;
+  // Every retention purge with its declarations and security events, as ForEachVersion().
+  virtual Status ForEachPurge(
+      const std::function<Status(const PurgeRow&, bool has_salt)>& visit) = 0;
   virtual Result<std::optional<CheckpointRow>> LatestCheckpoint() = 0;
   // A declaration's wrapped data key as of the snapshot, read on the snapshot's own connection
   // (so that opening sealed salts needs no second connection); kNotFound "data-key-not-found".
@@ -346,7 +433,8 @@ class Store {
   virtual Result<CommitReceipt> Commit(UnitOfWork work) = 0;
 
   // GetDeclaration() returns the given version, or the latest when version is nullopt.
-  // kNotFound if there is no such declaration or version.
+  // kNotFound if there is no such declaration or version; kNotFound "declaration-purged" when
+  // retention purged it (ListVersions() too).
   virtual Result<DeclarationRow> GetDeclaration(const std::string& id,
                                                 std::optional<int64_t> version) = 0;
 
@@ -394,6 +482,29 @@ class Store {
   // CountDataKeysByKek() says how many data keys each KEK version wraps (versions wrapping
   // none are absent), ordered by key id and version.
   virtual Result<std::vector<KekUsage>> CountDataKeysByKek() = 0;
+
+  // ---- Retention ----
+
+  // ListLegalHolds() returns every legal hold (released ones only when `include_released`),
+  // oldest first.
+  virtual Result<std::vector<LegalHold>> ListLegalHolds(bool include_released) = 0;
+
+  // GetLegalHold() returns one hold; kNotFound "hold-not-found".
+  virtual Result<LegalHold> GetLegalHold(const std::string& id) = 0;
+
+  // ListClosedDeclarations() returns up to `limit` (1..500) declarations whose latest status is
+  // one of `final_statuses` and whose closing date is before `closed_before`, ordered by
+  // (closing date, id) and starting strictly after `after` when given.
+  virtual Result<std::vector<ClosedDeclaration>> ListClosedDeclarations(
+      const std::vector<std::string>& final_statuses, Timestamp closed_before,
+      const std::optional<std::pair<Timestamp, std::string>>& after, int limit) = 0;
+
+  // GetPurgedDeclaration() returns the tombstone of a purged declaration; kNotFound
+  // "not-purged" when it was not purged.
+  virtual Result<PurgedDeclarationRow> GetPurgedDeclaration(const std::string& id) = 0;
+
+  // ListPurges() returns every purge, oldest first, with its declarations and events.
+  virtual Result<std::vector<PurgeRow>> ListPurges() = 0;
 
   // ---- The ledger ----
 
@@ -460,5 +571,14 @@ Status RefuseClearSensitiveFilter(const DeclarationFilter& filter);
 
 // DataKeyNotFound() is kNotFound "data-key-not-found".
 Error DataKeyNotFound();
+
+// DeclarationPurged() is kNotFound "declaration-purged" (answered 410 Gone by the API).
+Error DeclarationPurged(const std::string& id);
+
+// HoldNotFound() is kNotFound "hold-not-found".
+Error HoldNotFound(const std::string& id);
+
+// LegalHoldBlocksPurge() is kFailedPrecondition "legal-hold".
+Error LegalHoldBlocksPurge(const std::string& declaration_id);
 
 }  // namespace clearway::store

@@ -144,6 +144,9 @@ class DelegationsDownStore final : public IdentityStore {
   Result<size_t> RevokeAllForUser(std::string_view u) override {
     return base_.RevokeAllForUser(u);
   }
+  Result<size_t> PurgeSessions(Timestamp before, bool dry_run) override {
+    return base_.PurgeSessions(before, dry_run);
+  }
 
  private:
   InMemoryIdentityStore base_;

@@ -30,10 +30,33 @@ class UnavailableTokenStore final : public TokenStore {
   Status SetExpiry(const TokenHash&, Timestamp) override { return Down(); }
   Status Revoke(const TokenHash&) override { return Down(); }
   Result<size_t> RevokeAllForUser(std::string_view) override { return Down(); }
+  Result<size_t> PurgeSessions(Timestamp, bool) override { return Down(); }
 
  private:
   static Error Down() { return Error::Unavailable("store-down", "store unavailable"); }
 };
+
+TEST(TokensTest, PurgeSessionsRemovesEndedSessionsOnly) {
+  InMemoryTokenStore store;
+  IssuedToken old_session = IssueSessionToken("alice", kT0);
+  IssuedToken new_session = IssueSessionToken("alice", kT0 + std::chrono::hours(24));
+  auto api = IssueApiToken("bot", {TokenScope::kLedgerRead}, kT0, std::chrono::hours(1));
+  ASSERT_THAT(api, IsOk());
+  for (const TokenRecord& record : {old_session.record, new_session.record, api->record}) {
+    ASSERT_THAT(store.Put(record), IsOk());
+  }
+  const Timestamp cutoff = kT0 + std::chrono::hours(12);
+  auto counted = store.PurgeSessions(cutoff, /*dry_run=*/true);
+  ASSERT_THAT(counted, IsOk());
+  EXPECT_EQ(*counted, 1u);
+  EXPECT_EQ(store.size(), 3u);
+  auto purged = store.PurgeSessions(cutoff, /*dry_run=*/false);
+  ASSERT_THAT(purged, IsOk());
+  EXPECT_EQ(*purged, 1u);
+  EXPECT_EQ(store.size(), 2u);
+  EXPECT_THAT(store.FindByHash(old_session.record.hash), HasReason("token-unknown"));
+  EXPECT_THAT(store.FindByHash(api->record.hash), IsOk());  // API tokens are never purged
+}
 
 TEST(TokensTest, SessionTokensArePrefixed256BitBase64Url) {
   IssuedToken issued = IssueSessionToken("alice", kT0);

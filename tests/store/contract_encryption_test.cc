@@ -420,6 +420,10 @@ TEST_P(EncryptionContractTest, RowsFromBeforeEncryptionAreReadAsStoredAndGetAKey
 
 TEST_P(EncryptionContractTest, SealedDataWithoutItsKeyIsDataLoss) {
   ASSERT_THAT(encrypted_->Commit(Filing(Row("A", 1, "INV-1"))), IsOk());
+  // Only a purge may delete a data key; an attacker with the file drops the guard first.
+  EXPECT_FALSE(ExecRaw("DELETE FROM data_keys WHERE declaration_id = 'A'"));
+  ASSERT_TRUE(ExecRaw(postgres() ? "DROP TRIGGER data_keys_purged_only ON data_keys"
+                                 : "DROP TRIGGER data_keys_no_delete"));
   ASSERT_TRUE(ExecRaw("DELETE FROM data_keys WHERE declaration_id = 'A'"));
   Encrypt(*provider_);
   EXPECT_THAT(encrypted_->GetDeclaration("A", 1), HasReason("data-key-missing"));

@@ -58,6 +58,10 @@ TEST_F(SqliteLedgerTest, MigrationEntersOlderRecordsIntoTheLedger) {
     // Turn the file back into schema version 1, as an older Clearway left it.
     RawDb raw = OpenRaw(options_.path);
     const char* downgrade =
+        "DROP TRIGGER data_keys_no_delete; DROP TRIGGER blind_indexes_no_delete;"
+        "DROP TRIGGER idempotency_no_delete;"
+        "DROP TABLE purged_security_events; DROP TABLE purged_declarations;"
+        "DROP TABLE retention_purges; DROP TABLE legal_hold_releases; DROP TABLE legal_holds;"
         "DROP TABLE declaration_blind_indexes; DROP TABLE data_keys;"
         "DROP TABLE assessments; DROP TABLE security_events;"
         "DROP TABLE ledger_cosignatures;"
@@ -68,7 +72,7 @@ TEST_F(SqliteLedgerTest, MigrationEntersOlderRecordsIntoTheLedger) {
         << sqlite3_errmsg(raw.get());
   }
   Reopen();
-  EXPECT_EQ(Raw("SELECT MAX(version) FROM schema_migrations"), 5);
+  EXPECT_EQ(Raw("SELECT MAX(version) FROM schema_migrations"), 6);
   // A (created first): v1, A#1, v2; then B: v1, B#1, B#2.
   std::vector<std::string> order;
   for (uint64_t index = 0; index < LeafCount(); ++index)

@@ -3,10 +3,12 @@
 
 #include <iostream>
 
+#include "cli/backup_commands.h"
 #include "cli/client_commands.h"
 #include "cli/keys_commands.h"
 #include "cli/ledger_commands.h"
 #include "cli/mfa_commands.h"
+#include "cli/retention_commands.h"
 #include "cli/risk_commands.h"
 #include "cli/security_commands.h"
 #include "cli/server_commands.h"
@@ -226,6 +228,8 @@ int main(int argc, char** argv) {
   AddTariffCommands(app);  // tariff, measures, duty …: exit code via CLI11_PARSE
   AddUserCommands(app);  // org, delegation, user …: identity.db; exit code via CLI11_PARSE
   AddKeysCommands(app);  // keys init|rotate|list|retire: key file or PKCS#11; exit code via CLI11_PARSE
+  AddRetentionCommands(app);  // retention plan|run|hold: data dir + key file; exit via CLI11_PARSE
+  AddBackupCommands(app);     // backup, restore: encrypted snapshots; exit code via CLI11_PARSE
   AddSecurityCommands(app);  // security events: through the server; exit code via CLI11_PARSE
   CLI11_PARSE(app, argc, argv);
 

@@ -274,4 +274,21 @@ Result<size_t> PostgresIdentityStore::RevokeAllForUser(std::string_view user_id)
   return revoked;
 }
 
+Result<size_t> PostgresIdentityStore::PurgeSessions(Timestamp ended_before, bool dry_run) {
+  size_t purged = 0;
+  Status done = pool_->WithStatus(
+      [&](PgConnection& db) -> Status {
+        const char* sql = dry_run ? "SELECT count(*)::bigint FROM identity_tokens"
+                                    " WHERE kind = 'session' AND expires_at < $1"
+                                  : "DELETE FROM identity_tokens"
+                                    " WHERE kind = 'session' AND expires_at < $1";
+        CW_ASSIGN_OR_RETURN(PgRows rows, db.Run(sql, PgParams().Time(ended_before)));
+        purged = static_cast<size_t>(dry_run ? rows.Int(0, 0) : rows.affected());
+        return OkStatus();
+      },
+      /*retry=*/false);
+  if (!done.ok()) return internal::IdentityError(std::move(done).error());
+  return purged;
+}
+
 }  // namespace clearway::identity::postgres

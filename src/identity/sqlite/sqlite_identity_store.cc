@@ -238,4 +238,19 @@ Result<size_t> SqliteIdentityStore::RevokeAllForUser(std::string_view user_id) {
   return static_cast<size_t>(db_->Changes());
 }
 
+Result<size_t> SqliteIdentityStore::PurgeSessions(Timestamp ended_before, bool dry_run) {
+  std::scoped_lock lock(mu_);
+  CW_ASSIGN_OR_RETURN(Query q, db_->Prepare(dry_run ? "SELECT count(*) FROM tokens"
+                                                      " WHERE kind = 'session' AND expires_at < ?1"
+                                                    : "DELETE FROM tokens"
+                                                      " WHERE kind = 'session' AND expires_at < ?1"));
+  q.Bind(1, ended_before);
+  if (dry_run) {
+    CW_ASSIGN_OR_RETURN(bool has_row, q.Step());
+    return has_row ? static_cast<size_t>(q.Int(0)) : size_t{0};
+  }
+  CW_RETURN_IF_ERROR(q.Run());
+  return static_cast<size_t>(db_->Changes());
+}
+
 }  // namespace clearway::identity::sqlite

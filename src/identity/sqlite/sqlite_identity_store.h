@@ -81,6 +81,7 @@ class SqliteIdentityStore final : public IdentityStore {
   Status SetExpiry(const TokenHash& hash, Timestamp expires_at) override;
   Status Revoke(const TokenHash& hash) override;
   Result<size_t> RevokeAllForUser(std::string_view user_id) override;
+  Result<size_t> PurgeSessions(Timestamp ended_before, bool dry_run) override;
 
  private:
   explicit SqliteIdentityStore(std::unique_ptr<internal::Db> db);

@@ -80,6 +80,20 @@ class PostgresSnapshot final : public LedgerSnapshot {
                       &ReadSecurityEventRow, visit);
   }
 
+  Status ForEachLegalHold(
+      const std::function<Status(const LegalHoldRow&, bool)>& visit) override {
+    return VisitLegalHolds(db_, visit);
+  }
+
+  Status ForEachHoldRelease(
+      const std::function<Status(const HoldReleaseRow&, bool)>& visit) override {
+    return VisitHoldReleases(db_, visit);
+  }
+
+  Status ForEachPurge(const std::function<Status(const PurgeRow&, bool)>& visit) override {
+    return VisitPurges(db_, visit);
+  }
+
   Result<std::optional<CheckpointRow>> LatestCheckpoint() override {
     return QueryLatestCheckpoint(db_);
   }

@@ -184,7 +184,110 @@ CREATE TABLE declaration_blind_indexes (
 );
 )sql";
 
-const std::array<const char*, 5> kMigrations = {kV1, kV2, kV3, kV4, kV5};
+// Version 6: retention, as SQLite's version 6 (docs/formats/store-schema.md). Legal holds,
+// their releases, purges and tombstones are written once. The write-once triggers of
+// assessments and security events now let a DELETE through only for a row whose tombstone
+// (purged_declarations, purged_security_events) the purge wrote first in the same
+// transaction; data keys, blind indexes and idempotency answers get the same DELETE guard.
+// UPDATE and TRUNCATE stay refused.
+constexpr const char* kV6 = R"sql(
+CREATE TABLE legal_holds (
+  id             TEXT   COLLATE "C" NOT NULL PRIMARY KEY,
+  scope          TEXT   NOT NULL CHECK (scope IN ('declaration', 'organisation')),
+  target_id      TEXT   COLLATE "C" NOT NULL,
+  case_reference TEXT   NOT NULL,
+  reason         TEXT   NOT NULL,
+  placed_by      TEXT   NOT NULL,
+  placed_at      BIGINT NOT NULL,
+  salt           BYTEA  NOT NULL
+);
+CREATE INDEX legal_holds_by_target ON legal_holds (scope, target_id);
+CREATE TABLE legal_hold_releases (
+  hold_id     TEXT   COLLATE "C" NOT NULL PRIMARY KEY REFERENCES legal_holds (id),
+  released_by TEXT   NOT NULL,
+  reason      TEXT   NOT NULL,
+  released_at BIGINT NOT NULL,
+  salt        BYTEA  NOT NULL
+);
+CREATE TABLE retention_purges (
+  id        TEXT   COLLATE "C" NOT NULL PRIMARY KEY,
+  purged_at BIGINT NOT NULL,
+  actor     TEXT   NOT NULL,
+  salt      BYTEA  NOT NULL
+);
+CREATE TABLE purged_declarations (
+  declaration_id TEXT   COLLATE "C" NOT NULL PRIMARY KEY,
+  purge_id       TEXT   COLLATE "C" NOT NULL REFERENCES retention_purges (id),
+  closed_at      BIGINT NOT NULL
+);
+CREATE INDEX purged_declarations_by_purge ON purged_declarations (purge_id);
+CREATE TABLE purged_security_events (
+  event_id TEXT COLLATE "C" NOT NULL PRIMARY KEY,
+  purge_id TEXT COLLATE "C" NOT NULL REFERENCES retention_purges (id)
+);
+CREATE INDEX purged_security_events_by_purge ON purged_security_events (purge_id);
+
+CREATE TRIGGER legal_holds_written_once BEFORE UPDATE OR DELETE ON legal_holds
+  FOR EACH ROW EXECUTE FUNCTION clearway_refuse_change();
+CREATE TRIGGER legal_hold_releases_written_once BEFORE UPDATE OR DELETE ON legal_hold_releases
+  FOR EACH ROW EXECUTE FUNCTION clearway_refuse_change();
+CREATE TRIGGER retention_purges_written_once BEFORE UPDATE OR DELETE ON retention_purges
+  FOR EACH ROW EXECUTE FUNCTION clearway_refuse_change();
+CREATE TRIGGER purged_declarations_written_once BEFORE UPDATE OR DELETE ON purged_declarations
+  FOR EACH ROW EXECUTE FUNCTION clearway_refuse_change();
+CREATE TRIGGER purged_security_events_written_once
+  BEFORE UPDATE OR DELETE ON purged_security_events
+  FOR EACH ROW EXECUTE FUNCTION clearway_refuse_change();
+CREATE TRIGGER legal_holds_no_truncate BEFORE TRUNCATE ON legal_holds
+  FOR EACH STATEMENT EXECUTE FUNCTION clearway_refuse_change();
+CREATE TRIGGER legal_hold_releases_no_truncate BEFORE TRUNCATE ON legal_hold_releases
+  FOR EACH STATEMENT EXECUTE FUNCTION clearway_refuse_change();
+CREATE TRIGGER retention_purges_no_truncate BEFORE TRUNCATE ON retention_purges
+  FOR EACH STATEMENT EXECUTE FUNCTION clearway_refuse_change();
+CREATE TRIGGER purged_declarations_no_truncate BEFORE TRUNCATE ON purged_declarations
+  FOR EACH STATEMENT EXECUTE FUNCTION clearway_refuse_change();
+CREATE TRIGGER purged_security_events_no_truncate BEFORE TRUNCATE ON purged_security_events
+  FOR EACH STATEMENT EXECUTE FUNCTION clearway_refuse_change();
+
+-- clearway_purged_only(column, tombstone): a DELETE passes only when the row's `column` names
+-- a declaration (tombstone 'declaration') or event ('security-event') already tombstoned.
+CREATE FUNCTION clearway_purged_only() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  key TEXT := to_jsonb(OLD) ->> TG_ARGV[0];
+BEGIN
+  IF TG_ARGV[1] = 'declaration' AND
+     EXISTS (SELECT 1 FROM purged_declarations WHERE declaration_id = key) THEN
+    RETURN OLD;
+  END IF;
+  IF TG_ARGV[1] = 'security-event' AND
+     EXISTS (SELECT 1 FROM purged_security_events WHERE event_id = key) THEN
+    RETURN OLD;
+  END IF;
+  RAISE EXCEPTION '% rows are removed only by a retention purge', TG_TABLE_NAME
+    USING ERRCODE = 'restrict_violation';
+END;
+$$;
+DROP TRIGGER assessments_written_once ON assessments;
+CREATE TRIGGER assessments_written_once BEFORE UPDATE ON assessments
+  FOR EACH ROW EXECUTE FUNCTION clearway_refuse_change();
+CREATE TRIGGER assessments_purged_only BEFORE DELETE ON assessments
+  FOR EACH ROW EXECUTE FUNCTION clearway_purged_only('declaration_id', 'declaration');
+DROP TRIGGER security_events_append_only ON security_events;
+CREATE TRIGGER security_events_append_only BEFORE UPDATE ON security_events
+  FOR EACH ROW EXECUTE FUNCTION clearway_refuse_change();
+CREATE TRIGGER security_events_purged_only BEFORE DELETE ON security_events
+  FOR EACH ROW EXECUTE FUNCTION clearway_purged_only('id', 'security-event');
+CREATE TRIGGER data_keys_purged_only BEFORE DELETE ON data_keys
+  FOR EACH ROW EXECUTE FUNCTION clearway_purged_only('declaration_id', 'declaration');
+CREATE TRIGGER blind_indexes_purged_only BEFORE DELETE ON declaration_blind_indexes
+  FOR EACH ROW EXECUTE FUNCTION clearway_purged_only('declaration_id', 'declaration');
+CREATE TRIGGER idempotency_purged_only BEFORE DELETE ON idempotency
+  FOR EACH ROW EXECUTE FUNCTION clearway_purged_only('resource_id', 'declaration');
+CREATE TRIGGER data_keys_no_truncate BEFORE TRUNCATE ON data_keys
+  FOR EACH STATEMENT EXECUTE FUNCTION clearway_refuse_change();
+)sql";
+
+const std::array<const char*, 6> kMigrations = {kV1, kV2, kV3, kV4, kV5, kV6};
 
 Error SchemaTooNew(int64_t found) {
   return Error::FailedPrecondition("schema-too-new",

@@ -426,6 +426,42 @@ Result<std::vector<KekUsage>> PostgresStore::CountDataKeysByKek() {
       [](PgConnection& db) { return internal::QueryKekUsage(db); });
 }
 
+// ---- Retention (the primary: a plan must see every commit) ----------------------------------
+
+Result<std::vector<LegalHold>> PostgresStore::ListLegalHolds(bool include_released) {
+  return primary_->With<std::vector<LegalHold>>(
+      [&](PgConnection& db) { return internal::QueryLegalHolds(db, include_released); });
+}
+
+Result<LegalHold> PostgresStore::GetLegalHold(const std::string& id) {
+  return primary_->With<LegalHold>(
+      [&](PgConnection& db) { return internal::QueryLegalHold(db, id); });
+}
+
+Result<std::vector<ClosedDeclaration>> PostgresStore::ListClosedDeclarations(
+    const std::vector<std::string>& final_statuses, Timestamp closed_before,
+    const std::optional<std::pair<Timestamp, std::string>>& after, int limit) {
+  return primary_->With<std::vector<ClosedDeclaration>>([&](PgConnection& db) {
+    return internal::QueryClosedDeclarations(db, final_statuses, closed_before, after, limit);
+  });
+}
+
+Result<PurgedDeclarationRow> PostgresStore::GetPurgedDeclaration(const std::string& id) {
+  return primary_->With<PurgedDeclarationRow>(
+      [&](PgConnection& db) { return internal::QueryPurgedDeclaration(db, id); });
+}
+
+Result<std::vector<PurgeRow>> PostgresStore::ListPurges() {
+  return primary_->With<std::vector<PurgeRow>>([](PgConnection& db) -> Result<std::vector<PurgeRow>> {
+    std::vector<PurgeRow> purges;
+    CW_RETURN_IF_ERROR(internal::VisitPurges(db, [&purges](const PurgeRow& row, bool) {
+      purges.push_back(row);
+      return OkStatus();
+    }));
+    return purges;
+  });
+}
+
 Result<int64_t> PostgresStore::CountDeclarations() {
   return primary_->With<int64_t>(
       [](PgConnection& db) { return internal::QueryDeclarationCount(db); });

@@ -113,6 +113,13 @@ class PostgresStore final : public Store {
                                                        const std::string& after_id,
                                                        int limit) override;
   Result<std::vector<KekUsage>> CountDataKeysByKek() override;
+  Result<std::vector<LegalHold>> ListLegalHolds(bool include_released) override;
+  Result<LegalHold> GetLegalHold(const std::string& id) override;
+  Result<std::vector<ClosedDeclaration>> ListClosedDeclarations(
+      const std::vector<std::string>& final_statuses, Timestamp closed_before,
+      const std::optional<std::pair<Timestamp, std::string>>& after, int limit) override;
+  Result<PurgedDeclarationRow> GetPurgedDeclaration(const std::string& id) override;
+  Result<std::vector<PurgeRow>> ListPurges() override;
 
   ledger::TreeStore& LedgerTree() override;
   Result<LeafRow> GetLeaf(uint64_t index) override;

@@ -27,6 +27,14 @@ Error DeclarationNotFound() {
   return Error::NotFound("declaration-not-found", "no such declaration or version");
 }
 
+// NotFoundOrPurged() is kNotFound "declaration-purged" for a purged declaration.
+Error NotFoundOrPurged(PgConnection& db, const std::string& id) {
+  Result<PurgedDeclarationRow> purged = QueryPurgedDeclaration(db, id);
+  if (purged.ok()) return DeclarationPurged(id);
+  if (purged.error().code != ErrorCode::kNotFound) return std::move(purged).error();
+  return DeclarationNotFound();
+}
+
 // Where collects the conditions of a list query and their parameters, numbering the
 // placeholders as it goes.
 class Where {
@@ -142,7 +150,7 @@ Result<DeclarationRow> QueryDeclaration(PgConnection& db, const std::string& id,
         " WHERE h.id = $1";
   }
   CW_ASSIGN_OR_RETURN(PgRows rows, db.Run(sql, params));
-  if (rows.size() == 0) return DeclarationNotFound();
+  if (rows.size() == 0) return NotFoundOrPurged(db, id);
   return ReadDeclaration(rows, 0, 0);
 }
 
@@ -151,7 +159,7 @@ Result<std::vector<DeclarationRow>> QueryVersions(PgConnection& db, const std::s
                       db.Run("SELECT " + std::string(kDeclarationColumnList) +
                                  " FROM declarations d WHERE d.id = $1 ORDER BY d.version",
                              PgParams().Text(id)));
-  if (rows.size() == 0) return DeclarationNotFound();
+  if (rows.size() == 0) return NotFoundOrPurged(db, id);
   std::vector<DeclarationRow> out;
   out.reserve(static_cast<size_t>(rows.size()));
   for (int row = 0; row < rows.size(); ++row) out.push_back(ReadDeclaration(rows, row, 0));

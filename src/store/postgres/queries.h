@@ -4,9 +4,11 @@
 // caller holds. They mirror store/sqlite/queries.h; the SQL differs only in its placeholders.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/result.h"
@@ -52,5 +54,18 @@ Result<std::vector<DataKeyRow>> QueryDataKeysToRewrap(PgConnection& db, const st
                                                       int64_t kek_version,
                                                       const std::string& after_id, int limit);
 Result<std::vector<KekUsage>> QueryKekUsage(PgConnection& db);
+
+// Retention (retention_queries.cc), as store/sqlite/queries.h.
+Result<std::vector<LegalHold>> QueryLegalHolds(PgConnection& db, bool include_released);
+Result<LegalHold> QueryLegalHold(PgConnection& db, const std::string& id);
+Result<std::vector<ClosedDeclaration>> QueryClosedDeclarations(
+    PgConnection& db, const std::vector<std::string>& final_statuses, Timestamp closed_before,
+    const std::optional<std::pair<Timestamp, std::string>>& after, int limit);
+Result<PurgedDeclarationRow> QueryPurgedDeclaration(PgConnection& db, const std::string& id);
+Status VisitLegalHolds(PgConnection& db,
+                       const std::function<Status(const LegalHoldRow&, bool)>& visit);
+Status VisitHoldReleases(PgConnection& db,
+                         const std::function<Status(const HoldReleaseRow&, bool)>& visit);
+Status VisitPurges(PgConnection& db, const std::function<Status(const PurgeRow&, bool)>& visit);
 
 }  // namespace clearway::store::postgres::internal

@@ -305,6 +305,129 @@ Status ApplyRewrap(PgConnection& db, const DataKeyRewrap& rewrap) {
                  .Bytes(rewrap.expected_wrapped));
 }
 
+Status InsertLegalHold(PgConnection& db, const LegalHoldRow& row) {
+  Status inserted = Run(db,
+                        "INSERT INTO legal_holds (id, scope, target_id, case_reference, reason,"
+                        " placed_by, placed_at, salt) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                        PgParams()
+                            .Text(row.id)
+                            .Text(row.scope)
+                            .Text(row.target_id)
+                            .Text(row.case_reference)
+                            .Text(row.reason)
+                            .Text(row.placed_by)
+                            .Time(row.placed_at)
+                            .Bytes(row.salt));
+  if (!inserted.ok() && db.last_sqlstate() == kUniqueViolation) {
+    return Error::AlreadyExists("duplicate-hold", "legal hold " + row.id + " exists already");
+  }
+  return inserted;
+}
+
+Status InsertHoldRelease(PgConnection& db, const HoldReleaseRow& row) {
+  CW_ASSIGN_OR_RETURN(PgRows hold, db.Run("SELECT 1 FROM legal_holds WHERE id = $1",
+                                          PgParams().Text(row.hold_id)));
+  if (hold.size() == 0) return HoldNotFound(row.hold_id);
+  Status inserted = Run(db,
+                        "INSERT INTO legal_hold_releases (hold_id, released_by, reason,"
+                        " released_at, salt) VALUES ($1, $2, $3, $4, $5)",
+                        PgParams()
+                            .Text(row.hold_id)
+                            .Text(row.released_by)
+                            .Text(row.reason)
+                            .Time(row.released_at)
+                            .Bytes(row.salt));
+  if (!inserted.ok() && db.last_sqlstate() == kUniqueViolation) {
+    return Error::AlreadyExists("hold-already-released",
+                                "legal hold " + row.hold_id + " is released already");
+  }
+  return inserted;
+}
+
+// CheckPurgeable() is SQLite's: not stored, purged already, or held refuses the whole purge.
+Status CheckPurgeable(PgConnection& db, const std::string& id) {
+  CW_ASSIGN_OR_RETURN(PgRows purged,
+                      db.Run("SELECT 1 FROM purged_declarations WHERE declaration_id = $1",
+                             PgParams().Text(id)));
+  if (purged.size() > 0) {
+    return Error::AlreadyExists("already-purged", "declaration " + id + " is purged already");
+  }
+  CW_ASSIGN_OR_RETURN(PgRows head,
+                      db.Run("SELECT organisation_id FROM declaration_heads WHERE id = $1",
+                             PgParams().Text(id)));
+  if (head.size() == 0) {
+    return Error::NotFound("declaration-not-found", "declaration " + id + " is not stored");
+  }
+  CW_ASSIGN_OR_RETURN(
+      PgRows held,
+      db.Run("SELECT 1 FROM legal_holds h WHERE NOT EXISTS (SELECT 1 FROM legal_hold_releases r"
+             " WHERE r.hold_id = h.id) AND ((h.scope = 'declaration' AND h.target_id = $1) OR"
+             " (h.scope = 'organisation' AND h.target_id = $2))",
+             PgParams().Text(id).Text(head.Text(0, 0))));
+  if (held.size() > 0) return LegalHoldBlocksPurge(id);
+  return OkStatus();
+}
+
+constexpr const char* kPurgeDeclarationSql[] = {
+    "DELETE FROM declaration_blind_indexes WHERE declaration_id = $1",
+    "DELETE FROM assessments WHERE declaration_id = $1",
+    "DELETE FROM transitions WHERE declaration_id = $1",
+    "DELETE FROM idempotency WHERE resource_id = $1",
+    "DELETE FROM declaration_heads WHERE id = $1",
+    "DELETE FROM declarations WHERE id = $1",
+    "DELETE FROM data_keys WHERE declaration_id = $1",
+};
+
+Status ApplyPurge(PgConnection& db, const PurgeRow& purge) {
+  for (const PurgedDeclaration& declaration : purge.declarations) {
+    CW_RETURN_IF_ERROR(CheckPurgeable(db, declaration.declaration_id));
+  }
+  Status inserted = Run(db,
+                        "INSERT INTO retention_purges (id, purged_at, actor, salt)"
+                        " VALUES ($1, $2, $3, $4)",
+                        PgParams().Text(purge.id).Time(purge.purged_at).Text(purge.actor).Bytes(
+                            purge.salt));
+  if (!inserted.ok() && db.last_sqlstate() == kUniqueViolation) {
+    return Error::AlreadyExists("duplicate-purge", "purge " + purge.id + " exists already");
+  }
+  CW_RETURN_IF_ERROR(inserted);
+  for (const PurgedDeclaration& declaration : purge.declarations) {
+    Status tombstone = Run(db,
+                           "INSERT INTO purged_declarations (declaration_id, purge_id, closed_at)"
+                           " VALUES ($1, $2, $3)",
+                           PgParams()
+                               .Text(declaration.declaration_id)
+                               .Text(purge.id)
+                               .Time(declaration.closed_at));
+    if (!tombstone.ok() && db.last_sqlstate() == kUniqueViolation) {
+      return Error::AlreadyExists("already-purged", "declaration " + declaration.declaration_id +
+                                                        " is listed twice in the purge");
+    }
+    CW_RETURN_IF_ERROR(tombstone);
+    for (const char* sql : kPurgeDeclarationSql) {
+      CW_RETURN_IF_ERROR(Run(db, sql, PgParams().Text(declaration.declaration_id)));
+    }
+  }
+  for (const std::string& event_id : purge.security_event_ids) {
+    Status tombstone = Run(db,
+                           "INSERT INTO purged_security_events (event_id, purge_id)"
+                           " VALUES ($1, $2)",
+                           PgParams().Text(event_id).Text(purge.id));
+    if (!tombstone.ok() && db.last_sqlstate() == kUniqueViolation) {
+      return Error::AlreadyExists("already-purged",
+                                  "security event " + event_id + " is purged already");
+    }
+    CW_RETURN_IF_ERROR(tombstone);
+    CW_ASSIGN_OR_RETURN(PgRows deleted, db.Run("DELETE FROM security_events WHERE id = $1",
+                                               PgParams().Text(event_id)));
+    if (deleted.affected() != 1) {
+      return Error::NotFound("security-event-not-found",
+                             "security event " + event_id + " is not stored");
+    }
+  }
+  return OkStatus();
+}
+
 }  // namespace
 
 Status ApplyUnit(PgConnection& db, const UnitOfWork& work) {
@@ -336,6 +459,11 @@ Status ApplyUnit(PgConnection& db, const UnitOfWork& work) {
   for (const CosignatureRow& cosignature : work.cosignatures) {
     CW_RETURN_IF_ERROR(InsertCosignature(db, cosignature));
   }
+  for (const LegalHoldRow& hold : work.legal_holds) CW_RETURN_IF_ERROR(InsertLegalHold(db, hold));
+  for (const HoldReleaseRow& release : work.hold_releases) {
+    CW_RETURN_IF_ERROR(InsertHoldRelease(db, release));
+  }
+  if (work.purge.has_value()) CW_RETURN_IF_ERROR(ApplyPurge(db, *work.purge));
   return OkStatus();
 }
 

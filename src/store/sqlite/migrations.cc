@@ -178,14 +178,104 @@ CREATE TABLE declaration_blind_indexes (
 ) WITHOUT ROWID;
 )sql";
 
+// Version 6: retention (docs/keys.md "Retention and crypto-shredding"). Legal holds and their
+// releases, retention purges and the tombstones of what they removed; all written once. The
+// append-only triggers now let exactly the purge path through: a row of a declaration (or a
+// security event) may be deleted only once its tombstone is written, which the store does in
+// the same transaction as the purge entry and its ledger leaf. Any other DELETE, and every
+// UPDATE of the write-once tables, is still refused; data keys, blind indexes and idempotency
+// answers get the same DELETE guard. (Declaration versions and transitions have no triggers:
+// a deletion by hand there is what the ledger audit reports.)
+constexpr const char* kV6 = R"sql(
+CREATE TABLE legal_holds (
+  id             TEXT    NOT NULL PRIMARY KEY,
+  scope          TEXT    NOT NULL CHECK (scope IN ('declaration', 'organisation')),
+  target_id      TEXT    NOT NULL,
+  case_reference TEXT    NOT NULL,
+  reason         TEXT    NOT NULL,
+  placed_by      TEXT    NOT NULL,
+  placed_at      INTEGER NOT NULL,
+  salt           BLOB    NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX legal_holds_by_target ON legal_holds (scope, target_id);
+CREATE TABLE legal_hold_releases (
+  hold_id     TEXT    NOT NULL PRIMARY KEY REFERENCES legal_holds (id),
+  released_by TEXT    NOT NULL,
+  reason      TEXT    NOT NULL,
+  released_at INTEGER NOT NULL,
+  salt        BLOB    NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE retention_purges (
+  id        TEXT    NOT NULL PRIMARY KEY,
+  purged_at INTEGER NOT NULL,
+  actor     TEXT    NOT NULL,
+  salt      BLOB    NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE purged_declarations (
+  declaration_id TEXT    NOT NULL PRIMARY KEY,
+  purge_id       TEXT    NOT NULL REFERENCES retention_purges (id),
+  closed_at      INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX purged_declarations_by_purge ON purged_declarations (purge_id);
+CREATE TABLE purged_security_events (
+  event_id TEXT NOT NULL PRIMARY KEY,
+  purge_id TEXT NOT NULL REFERENCES retention_purges (id)
+) WITHOUT ROWID;
+CREATE INDEX purged_security_events_by_purge ON purged_security_events (purge_id);
+
+CREATE TRIGGER legal_holds_no_update BEFORE UPDATE ON legal_holds
+  BEGIN SELECT RAISE(ABORT, 'legal holds are written once'); END;
+CREATE TRIGGER legal_holds_no_delete BEFORE DELETE ON legal_holds
+  BEGIN SELECT RAISE(ABORT, 'legal holds are written once'); END;
+CREATE TRIGGER legal_hold_releases_no_update BEFORE UPDATE ON legal_hold_releases
+  BEGIN SELECT RAISE(ABORT, 'hold releases are written once'); END;
+CREATE TRIGGER legal_hold_releases_no_delete BEFORE DELETE ON legal_hold_releases
+  BEGIN SELECT RAISE(ABORT, 'hold releases are written once'); END;
+CREATE TRIGGER retention_purges_no_update BEFORE UPDATE ON retention_purges
+  BEGIN SELECT RAISE(ABORT, 'retention purges are written once'); END;
+CREATE TRIGGER retention_purges_no_delete BEFORE DELETE ON retention_purges
+  BEGIN SELECT RAISE(ABORT, 'retention purges are written once'); END;
+CREATE TRIGGER purged_declarations_no_update BEFORE UPDATE ON purged_declarations
+  BEGIN SELECT RAISE(ABORT, 'purge tombstones are written once'); END;
+CREATE TRIGGER purged_declarations_no_delete BEFORE DELETE ON purged_declarations
+  BEGIN SELECT RAISE(ABORT, 'purge tombstones are written once'); END;
+CREATE TRIGGER purged_security_events_no_update BEFORE UPDATE ON purged_security_events
+  BEGIN SELECT RAISE(ABORT, 'purge tombstones are written once'); END;
+CREATE TRIGGER purged_security_events_no_delete BEFORE DELETE ON purged_security_events
+  BEGIN SELECT RAISE(ABORT, 'purge tombstones are written once'); END;
+
+DROP TRIGGER assessments_no_delete;
+CREATE TRIGGER assessments_no_delete BEFORE DELETE ON assessments
+  WHEN NOT EXISTS (SELECT 1 FROM purged_declarations p
+                   WHERE p.declaration_id = OLD.declaration_id)
+  BEGIN SELECT RAISE(ABORT, 'assessments are written once'); END;
+DROP TRIGGER security_events_no_delete;
+CREATE TRIGGER security_events_no_delete BEFORE DELETE ON security_events
+  WHEN NOT EXISTS (SELECT 1 FROM purged_security_events p WHERE p.event_id = OLD.id)
+  BEGIN SELECT RAISE(ABORT, 'the security event log is append-only'); END;
+CREATE TRIGGER data_keys_no_delete BEFORE DELETE ON data_keys
+  WHEN NOT EXISTS (SELECT 1 FROM purged_declarations p
+                   WHERE p.declaration_id = OLD.declaration_id)
+  BEGIN SELECT RAISE(ABORT, 'data keys are destroyed only by a retention purge'); END;
+CREATE TRIGGER blind_indexes_no_delete BEFORE DELETE ON declaration_blind_indexes
+  WHEN NOT EXISTS (SELECT 1 FROM purged_declarations p
+                   WHERE p.declaration_id = OLD.declaration_id)
+  BEGIN SELECT RAISE(ABORT, 'blind indexes are removed only by a retention purge'); END;
+CREATE TRIGGER idempotency_no_delete BEFORE DELETE ON idempotency
+  WHEN NOT EXISTS (SELECT 1 FROM purged_declarations p
+                   WHERE p.declaration_id = OLD.resource_id)
+  BEGIN SELECT RAISE(ABORT, 'idempotency answers are removed only by a retention purge'); END;
+)sql";
+
 struct Migration {
   const char* sql;
   Status (*after)(Connection& db);  // C++ work in the same transaction, or nullptr
 };
 
-const std::array<Migration, 5> kMigrations = {
+const std::array<Migration, 6> kMigrations = {
     Migration{kV1, nullptr}, Migration{kV2, &BackfillLedger}, Migration{kV3, nullptr},
-    Migration{kV4, nullptr}, Migration{kV5, nullptr}};
+    Migration{kV4, nullptr}, Migration{kV5, nullptr},         Migration{kV6, nullptr}};
 
 Error SchemaTooNew(int64_t found) {
   return Error::FailedPrecondition("schema-too-new",

@@ -52,6 +52,15 @@ Error DeclarationNotFound() {
   return Error::NotFound("declaration-not-found", "no such declaration or version");
 }
 
+// NotFoundOrPurged() is kNotFound "declaration-purged" for a purged declaration, else the
+// plain "declaration-not-found" (or the error reading the tombstone).
+Error NotFoundOrPurged(Connection& db, const std::string& id) {
+  Result<PurgedDeclarationRow> purged = QueryPurgedDeclaration(db, id);
+  if (purged.ok()) return DeclarationPurged(id);
+  if (purged.error().code != ErrorCode::kNotFound) return std::move(purged).error();
+  return DeclarationNotFound();
+}
+
 // BuildListSql() writes the list query for the filters present. Parameters are bound in the
 // same order by BindListParameters(). Every variant orders by (created_at DESC, id DESC), which
 // the heads_by_* indexes provide, and fetches one row more than the page to learn if another
@@ -127,7 +136,7 @@ Result<DeclarationRow> QueryDeclaration(Connection& db, const std::string& id,
   stmt.BindText(1, id);
   if (version.has_value()) stmt.BindInt(2, *version);
   CW_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
-  if (!has_row) return DeclarationNotFound();
+  if (!has_row) return NotFoundOrPurged(db, id);
   return ReadDeclaration(stmt, 0);
 }
 
@@ -142,7 +151,7 @@ Result<std::vector<DeclarationRow>> QueryVersions(Connection& db, const std::str
     if (!has_row) break;
     rows.push_back(ReadDeclaration(stmt, 0));
   }
-  if (rows.empty()) return DeclarationNotFound();
+  if (rows.empty()) return NotFoundOrPurged(db, id);
   return rows;
 }
 

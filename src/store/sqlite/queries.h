@@ -4,9 +4,11 @@
 // exclusively (a read-pool lease) and returns the Store interface's rows and errors.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/result.h"
@@ -55,5 +57,19 @@ Result<std::vector<DataKeyRow>> QueryDataKeysToRewrap(Connection& db, const std:
                                                       int64_t kek_version,
                                                       const std::string& after_id, int limit);
 Result<std::vector<KekUsage>> QueryKekUsage(Connection& db);
+
+// Retention (retention_queries.cc).
+Result<std::vector<LegalHold>> QueryLegalHolds(Connection& db, bool include_released);
+Result<LegalHold> QueryLegalHold(Connection& db, const std::string& id);
+Result<std::vector<ClosedDeclaration>> QueryClosedDeclarations(
+    Connection& db, const std::vector<std::string>& final_statuses, Timestamp closed_before,
+    const std::optional<std::pair<Timestamp, std::string>>& after, int limit);
+Result<PurgedDeclarationRow> QueryPurgedDeclaration(Connection& db, const std::string& id);
+// VisitLegalHolds(), VisitHoldReleases() and VisitPurges() walk every row (the audit).
+Status VisitLegalHolds(Connection& db,
+                       const std::function<Status(const LegalHoldRow&, bool)>& visit);
+Status VisitHoldReleases(Connection& db,
+                         const std::function<Status(const HoldReleaseRow&, bool)>& visit);
+Status VisitPurges(Connection& db, const std::function<Status(const PurgeRow&, bool)>& visit);
 
 }  // namespace clearway::store::sqlite::internal

@@ -73,7 +73,9 @@ Status ConfigureWriter(Connection& db) {
     return Error::Internal("store-error", "the database refused WAL mode (got " + mode + ")");
   }
   // FULL: the WAL is fsync'd at every commit, so an acknowledged commit survives power loss.
-  return db.Exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+  // secure_delete: a retention purge must not leave the wrapped data key or the ciphertext in
+  // free pages; deleted content is overwritten with zeros.
+  return db.Exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;");
 }
 
 // UnitRef is one unit of a batch as the transaction sees it: the records and the unit's
@@ -359,6 +361,14 @@ void SqliteStore::RunBatch(std::vector<std::unique_ptr<Pending>>& batch) {
     stats_.units_failed += static_cast<int64_t>(batch.size()) - committed;
     stats_.largest_batch = std::max(stats_.largest_batch, static_cast<int64_t>(batch.size()));
   }
+  // After a purge the WAL still holds the pages as they were before it: checkpoint them into
+  // the (zeroed) database and truncate the WAL, so the shredded bytes leave the disk now. A
+  // reader in the way makes this a no-op; the next purge or checkpoint tries again.
+  bool purged = false;
+  for (size_t idx = 0; idx < batch.size(); ++idx) {
+    purged = purged || (results[idx].ok() && batch[idx]->work.purge.has_value());
+  }
+  if (purged) writer_->Exec("PRAGMA wal_checkpoint(TRUNCATE)").IgnoreError();
   for (size_t idx = 0; idx < batch.size(); ++idx) {
     if (results[idx].ok()) {
       batch[idx]->done.set_value(std::move(receipts[idx]));
@@ -433,6 +443,39 @@ Result<std::vector<DataKeyRow>> SqliteStore::ListDataKeysToRewrap(const std::str
 Result<std::vector<KekUsage>> SqliteStore::CountDataKeysByKek() {
   ReadLease lease = AcquireReader();
   return internal::QueryKekUsage(lease.conn());
+}
+
+Result<std::vector<LegalHold>> SqliteStore::ListLegalHolds(bool include_released) {
+  ReadLease lease = AcquireReader();
+  return internal::QueryLegalHolds(lease.conn(), include_released);
+}
+
+Result<LegalHold> SqliteStore::GetLegalHold(const std::string& id) {
+  ReadLease lease = AcquireReader();
+  return internal::QueryLegalHold(lease.conn(), id);
+}
+
+Result<std::vector<ClosedDeclaration>> SqliteStore::ListClosedDeclarations(
+    const std::vector<std::string>& final_statuses, Timestamp closed_before,
+    const std::optional<std::pair<Timestamp, std::string>>& after, int limit) {
+  ReadLease lease = AcquireReader();
+  return internal::QueryClosedDeclarations(lease.conn(), final_statuses, closed_before, after,
+                                           limit);
+}
+
+Result<PurgedDeclarationRow> SqliteStore::GetPurgedDeclaration(const std::string& id) {
+  ReadLease lease = AcquireReader();
+  return internal::QueryPurgedDeclaration(lease.conn(), id);
+}
+
+Result<std::vector<PurgeRow>> SqliteStore::ListPurges() {
+  ReadLease lease = AcquireReader();
+  std::vector<PurgeRow> purges;
+  CW_RETURN_IF_ERROR(internal::VisitPurges(lease.conn(), [&purges](const PurgeRow& row, bool) {
+    purges.push_back(row);
+    return OkStatus();
+  }));
+  return purges;
 }
 
 Result<SecurityEventPage> SqliteStore::ListSecurityEvents(const SecurityEventFilter& filter,

@@ -301,6 +301,166 @@ Status ApplyRewrap(Connection& db, const DataKeyRewrap& rewrap) {
   return stmt.Run();
 }
 
+std::string_view SaltOf(const ledger::CommitmentSalt& salt) {
+  return {reinterpret_cast<const char*>(salt.data()), salt.size()};
+}
+
+Status InsertLegalHold(Connection& db, const LegalHoldRow& row) {
+  CW_ASSIGN_OR_RETURN(
+      Statement stmt,
+      db.Prepare("INSERT INTO legal_holds (id, scope, target_id, case_reference, reason,"
+                 " placed_by, placed_at, salt) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+  stmt.BindText(1, row.id);
+  stmt.BindText(2, row.scope);
+  stmt.BindText(3, row.target_id);
+  stmt.BindText(4, row.case_reference);
+  stmt.BindText(5, row.reason);
+  stmt.BindText(6, row.placed_by);
+  stmt.BindTime(7, row.placed_at);
+  stmt.BindBlob(8, SaltOf(row.salt));
+  Status inserted = stmt.Run();
+  if (!inserted.ok() && IsUniqueViolation(stmt.extended_rc())) {
+    return Error::AlreadyExists("duplicate-hold", "legal hold " + row.id + " exists already");
+  }
+  return inserted;
+}
+
+Status InsertHoldRelease(Connection& db, const HoldReleaseRow& row) {
+  {
+    CW_ASSIGN_OR_RETURN(Statement stmt, db.Prepare("SELECT 1 FROM legal_holds WHERE id = ?"));
+    stmt.BindText(1, row.hold_id);
+    CW_ASSIGN_OR_RETURN(bool exists, stmt.Step());
+    if (!exists) return HoldNotFound(row.hold_id);
+  }
+  CW_ASSIGN_OR_RETURN(Statement stmt,
+                      db.Prepare("INSERT INTO legal_hold_releases (hold_id, released_by, reason,"
+                                 " released_at, salt) VALUES (?, ?, ?, ?, ?)"));
+  stmt.BindText(1, row.hold_id);
+  stmt.BindText(2, row.released_by);
+  stmt.BindText(3, row.reason);
+  stmt.BindTime(4, row.released_at);
+  stmt.BindBlob(5, SaltOf(row.salt));
+  Status inserted = stmt.Run();
+  if (!inserted.ok() && IsUniqueViolation(stmt.extended_rc())) {
+    return Error::AlreadyExists("hold-already-released",
+                                "legal hold " + row.hold_id + " is released already");
+  }
+  return inserted;
+}
+
+// CheckPurgeable() refuses a declaration that is not stored, already purged or under an
+// active legal hold (its own, or its organisation's): checked inside the purge's transaction,
+// so a hold placed after the plan was made still stops the purge.
+Status CheckPurgeable(Connection& db, const std::string& id) {
+  {
+    CW_ASSIGN_OR_RETURN(Statement stmt,
+                        db.Prepare("SELECT 1 FROM purged_declarations WHERE declaration_id = ?"));
+    stmt.BindText(1, id);
+    CW_ASSIGN_OR_RETURN(bool purged, stmt.Step());
+    if (purged) {
+      return Error::AlreadyExists("already-purged", "declaration " + id + " is purged already");
+    }
+  }
+  std::string organisation;
+  {
+    CW_ASSIGN_OR_RETURN(Statement stmt,
+                        db.Prepare("SELECT organisation_id FROM declaration_heads WHERE id = ?"));
+    stmt.BindText(1, id);
+    CW_ASSIGN_OR_RETURN(bool exists, stmt.Step());
+    if (!exists) {
+      return Error::NotFound("declaration-not-found", "declaration " + id + " is not stored");
+    }
+    organisation = stmt.ColumnText(0);
+  }
+  CW_ASSIGN_OR_RETURN(
+      Statement stmt,
+      db.Prepare("SELECT 1 FROM legal_holds h WHERE NOT EXISTS (SELECT 1 FROM"
+                 " legal_hold_releases r WHERE r.hold_id = h.id) AND ((h.scope = 'declaration'"
+                 " AND h.target_id = ?) OR (h.scope = 'organisation' AND h.target_id = ?))"));
+  stmt.BindText(1, id);
+  stmt.BindText(2, organisation);
+  CW_ASSIGN_OR_RETURN(bool held, stmt.Step());
+  if (held) return LegalHoldBlocksPurge(id);
+  return OkStatus();
+}
+
+// The DELETEs of one purged declaration, children before parents (foreign keys). The
+// append-only triggers let them through because the tombstone is already written.
+constexpr const char* kPurgeDeclarationSql[] = {
+    "DELETE FROM declaration_blind_indexes WHERE declaration_id = ?",
+    "DELETE FROM assessments WHERE declaration_id = ?",
+    "DELETE FROM transitions WHERE declaration_id = ?",
+    "DELETE FROM idempotency WHERE resource_id = ?",
+    "DELETE FROM declaration_heads WHERE id = ?",
+    "DELETE FROM declarations WHERE id = ?",
+    "DELETE FROM data_keys WHERE declaration_id = ?",
+};
+
+Status ApplyPurge(Connection& db, const PurgeRow& purge) {
+  for (const PurgedDeclaration& declaration : purge.declarations) {
+    CW_RETURN_IF_ERROR(CheckPurgeable(db, declaration.declaration_id));
+  }
+  {
+    CW_ASSIGN_OR_RETURN(Statement stmt,
+                        db.Prepare("INSERT INTO retention_purges (id, purged_at, actor, salt)"
+                                   " VALUES (?, ?, ?, ?)"));
+    stmt.BindText(1, purge.id);
+    stmt.BindTime(2, purge.purged_at);
+    stmt.BindText(3, purge.actor);
+    stmt.BindBlob(4, SaltOf(purge.salt));
+    Status inserted = stmt.Run();
+    if (!inserted.ok() && IsUniqueViolation(stmt.extended_rc())) {
+      return Error::AlreadyExists("duplicate-purge", "purge " + purge.id + " exists already");
+    }
+    CW_RETURN_IF_ERROR(inserted);
+  }
+  for (const PurgedDeclaration& declaration : purge.declarations) {
+    {
+      CW_ASSIGN_OR_RETURN(Statement stmt,
+                          db.Prepare("INSERT INTO purged_declarations (declaration_id, purge_id,"
+                                     " closed_at) VALUES (?, ?, ?)"));
+      stmt.BindText(1, declaration.declaration_id);
+      stmt.BindText(2, purge.id);
+      stmt.BindTime(3, declaration.closed_at);
+      Status inserted = stmt.Run();
+      if (!inserted.ok() && IsUniqueViolation(stmt.extended_rc())) {
+        return Error::AlreadyExists("already-purged", "declaration " +
+                                                          declaration.declaration_id +
+                                                          " is listed twice in the purge");
+      }
+      CW_RETURN_IF_ERROR(inserted);
+    }
+    for (const char* sql : kPurgeDeclarationSql) {
+      CW_ASSIGN_OR_RETURN(Statement stmt, db.Prepare(sql));
+      stmt.BindText(1, declaration.declaration_id);
+      CW_RETURN_IF_ERROR(stmt.Run());
+    }
+  }
+  for (const std::string& event_id : purge.security_event_ids) {
+    {
+      CW_ASSIGN_OR_RETURN(Statement stmt,
+                          db.Prepare("INSERT INTO purged_security_events (event_id, purge_id)"
+                                     " VALUES (?, ?)"));
+      stmt.BindText(1, event_id);
+      stmt.BindText(2, purge.id);
+      Status inserted = stmt.Run();
+      if (!inserted.ok() && IsUniqueViolation(stmt.extended_rc())) {
+        return Error::AlreadyExists("already-purged",
+                                    "security event " + event_id + " is purged already");
+      }
+      CW_RETURN_IF_ERROR(inserted);
+    }
+    CW_ASSIGN_OR_RETURN(Statement stmt, db.Prepare("DELETE FROM security_events WHERE id = ?"));
+    stmt.BindText(1, event_id);
+    CW_RETURN_IF_ERROR(stmt.Run());
+    if (sqlite3_changes(db.get()) != 1) {
+      return Error::NotFound("security-event-not-found",
+                             "security event " + event_id + " is not stored");
+    }
+  }
+  return OkStatus();
+}
+
 }  // namespace
 
 Status ApplyUnit(Connection& db, const UnitOfWork& work) {
@@ -332,6 +492,11 @@ Status ApplyUnit(Connection& db, const UnitOfWork& work) {
   for (const CosignatureRow& cosignature : work.cosignatures) {
     CW_RETURN_IF_ERROR(InsertCosignature(db, cosignature));
   }
+  for (const LegalHoldRow& hold : work.legal_holds) CW_RETURN_IF_ERROR(InsertLegalHold(db, hold));
+  for (const HoldReleaseRow& release : work.hold_releases) {
+    CW_RETURN_IF_ERROR(InsertHoldRelease(db, release));
+  }
+  if (work.purge.has_value()) CW_RETURN_IF_ERROR(ApplyPurge(db, *work.purge));
   return OkStatus();
 }
 
