@@ -146,15 +146,6 @@ class TariffStoreTest : public ::testing::TestWithParam<Backend> {
     std::filesystem::remove_all(dir_);
   }
 
-  std::string path() const { return (dir_ / "tariff.db").string(); }
-
-  // Another handle on the same tariff.db, as `clearway tariff import` in another process has.
-  std::unique_ptr<sqlite::SqliteTariffStore> OtherHandle() {
-    auto other = sqlite::SqliteTariffStore::Open(path());
-    EXPECT_THAT(other, ::clearway::testing::IsOk());
-    return other.ok() ? std::move(*other) : nullptr;
-  }
-
   // Apply() parses and applies an update file recorded at `at`.
   Result<ImportReport> Apply(const std::string& text, Timestamp at) {
     CW_ASSIGN_OR_RETURN(TariffUpdate update, ParseTariffUpdate(text));
