@@ -106,6 +106,24 @@ identity::Principal Administrator(const RetentionFlags& f) {
   return admin;
 }
 
+// AccountableAdministrator() is the principal a purge or a hold is recorded under: `--by` must
+// name an enabled administrator of the directory, so the ledger and the hold never name
+// someone who could not have done it. kPermissionDenied "not-an-administrator" otherwise.
+Result<identity::Principal> AccountableAdministrator(const Context& context,
+                                                     const RetentionFlags& f) {
+  Error refused = Error::PermissionDenied(
+      "not-an-administrator",
+      "--by must name an enabled administrator of the directory (clearway user list)");
+  if (context.directory == nullptr) return refused;
+  auto user = context.directory->GetUser(f.by);
+  if (!user.ok()) {
+    if (user.error().code == ErrorCode::kNotFound) return refused;
+    return user.error();
+  }
+  if (user->disabled || user->role != identity::Role::kAdministrator) return refused;
+  return Administrator(f);
+}
+
 std::string HeldBy(const app::PlanItem& item) {
   std::string out;
   for (const std::string& id : item.held_by) out += (out.empty() ? "" : ",") + id;
@@ -186,8 +204,8 @@ Status Plan(const RetentionFlags& f) {
 
 Status Run(const RetentionFlags& f) {
   CW_ASSIGN_OR_RETURN(auto context, OpenContext(f));
-  CW_ASSIGN_OR_RETURN(app::RetentionRunReport report,
-                      context->service->Run(Administrator(f)));
+  CW_ASSIGN_OR_RETURN(identity::Principal admin, AccountableAdministrator(*context, f));
+  CW_ASSIGN_OR_RETURN(app::RetentionRunReport report, context->service->Run(admin));
   std::cout << "purged " << report.declarations << " declarations (crypto-shredded), "
             << report.security_events << " security events, " << report.sessions
             << " sessions; " << report.held << " kept by legal holds\n";
@@ -209,8 +227,8 @@ Status HoldAdd(const RetentionFlags& f) {
   request.target_id = f.declaration.empty() ? f.organisation : f.declaration;
   request.case_reference = f.case_reference;
   request.reason = f.reason;
-  CW_ASSIGN_OR_RETURN(store::LegalHold hold,
-                      context->service->PlaceHold(Administrator(f), request));
+  CW_ASSIGN_OR_RETURN(identity::Principal admin, AccountableAdministrator(*context, f));
+  CW_ASSIGN_OR_RETURN(store::LegalHold hold, context->service->PlaceHold(admin, request));
   std::cout << "placed legal hold ";
   PrintHold(hold);
   return OkStatus();
@@ -218,8 +236,9 @@ Status HoldAdd(const RetentionFlags& f) {
 
 Status HoldRelease(const RetentionFlags& f) {
   CW_ASSIGN_OR_RETURN(auto context, OpenContext(f));
+  CW_ASSIGN_OR_RETURN(identity::Principal admin, AccountableAdministrator(*context, f));
   CW_ASSIGN_OR_RETURN(store::LegalHold hold,
-                      context->service->ReleaseHold(Administrator(f), f.hold_id, f.reason));
+                      context->service->ReleaseHold(admin, f.hold_id, f.reason));
   std::cout << "released legal hold ";
   PrintHold(hold);
   return OkStatus();

@@ -51,6 +51,65 @@ TEST_F(CliTest, SeededDemoDataIsVisiblePerTenant) {
   EXPECT_NE(nord.output.find("held"), std::string::npos) << nord.output;
 }
 
+// Retention and backups through the binary, beside the running demo: a legal hold is placed
+// only by an administrator of the directory, the plan shows what it keeps, and a backup
+// restores into a fresh directory and not over a used one.
+TEST_F(CliTest, RetentionHoldsPlanAndBackupRestore) {
+  const std::string dir = " --data-dir " + Var();
+  auto listed = Cli("declare list --as nordfleisch.clerk --json");
+  ASSERT_EQ(listed.exit_code, 0) << listed.output;
+  auto page = ParseJson(listed.output.substr(listed.output.find('{')));
+  ASSERT_TRUE(page.ok()) << listed.output;
+  std::string id;
+  for (const auto& item : page->as_object().at("items").as_array()) {
+    if (item.as_object().at("status").as_string() == "released") {
+      id = std::string(item.as_object().at("id").as_string());
+    }
+  }
+  ASSERT_FALSE(id.empty()) << listed.output;
+
+  // Only an enabled administrator of the directory may be named as who placed it.
+  for (const char* who : {"auditor", "nobody"}) {
+    auto refused = Cli("retention hold add --declaration " + id +
+                       " --case CASE-1 --reason 'fraud inquiry' --by " + who + dir);
+    EXPECT_NE(refused.exit_code, 0) << refused.output;
+    EXPECT_NE(refused.output.find("not-an-administrator"), std::string::npos) << refused.output;
+  }
+  EXPECT_NE(Cli("retention run --by auditor" + dir).output.find("not-an-administrator"),
+            std::string::npos);
+  auto placed = Cli("retention hold add --declaration " + id +
+                    " --case CASE-1 --reason 'fraud inquiry' --by admin" + dir);
+  ASSERT_EQ(placed.exit_code, 0) << placed.output;
+  EXPECT_NE(placed.output.find("placed legal hold"), std::string::npos) << placed.output;
+
+  // Ten years and more after it closed, the released declaration is due but held.
+  auto plan = Cli("retention plan --at 2040-01-01T00:00:00Z --json" + dir);
+  ASSERT_EQ(plan.exit_code, 0) << plan.output;
+  auto planned = ParseJson(plan.output.substr(plan.output.find('{')));
+  ASSERT_TRUE(planned.ok()) << plan.output;
+  bool held = false;
+  for (const auto& item : planned->as_object().at("items").as_array()) {
+    if (item.as_object().at("id").as_string() == id) {
+      held = !item.as_object().at("heldBy").as_array().empty();
+    }
+  }
+  EXPECT_TRUE(held) << plan.output;
+  EXPECT_GE(planned->as_object().at("held").as_int64(), 1);
+
+  // A backup made while the server runs restores into a new directory, not over a used one.
+  auto backup = Cli("backup --to " + dir_ + "/snapshot.cwbk" + dir);
+  ASSERT_EQ(backup.exit_code, 0) << backup.output;
+  auto over = Cli("restore --from " + dir_ + "/snapshot.cwbk --to " + Var() + " --key-file " +
+                  Var() + "/keys/kek");
+  EXPECT_NE(over.exit_code, 0) << over.output;
+  auto restored = Cli("restore --from " + dir_ + "/snapshot.cwbk --to " + dir_ +
+                      "/restored --key-file " + Var() + "/keys/kek");
+  ASSERT_EQ(restored.exit_code, 0) << restored.output;
+  EXPECT_TRUE(std::filesystem::exists(dir_ + "/restored/clearway.db")) << restored.output;
+  auto audit = Cli("ledger verify --full --data-dir " + dir_ + "/restored");
+  EXPECT_EQ(audit.exit_code, 0) << audit.output;
+}
+
 TEST_F(CliTest, ExampleSubmitShowDecide) {
   std::string file = dir_ + "/d.json";
   auto example = Shell(Binary() + " declare example > " + file);
