@@ -87,11 +87,31 @@ const std::vector<TableSpec>& Tables() {
        {{"size", Column::kInt}, {"witness", Column::kText}, {"key_id", Column::kInt},
         {"line", Column::kText}, {"received_at", Column::kInt}},
        "rowid"},
+      // Schema v6: legal holds, their releases and retention purges with their tombstones.
+      {"legal_holds",
+       {{"id", Column::kText}, {"scope", Column::kText}, {"target_id", Column::kText},
+        {"case_reference", Column::kText}, {"reason", Column::kText}, {"placed_by", Column::kText},
+        {"placed_at", Column::kInt}, {"salt", Column::kBytes}},
+       "id"},
+      {"legal_hold_releases",
+       {{"hold_id", Column::kText}, {"released_by", Column::kText}, {"reason", Column::kText},
+        {"released_at", Column::kInt}, {"salt", Column::kBytes}},
+       "hold_id"},
+      {"retention_purges",
+       {{"id", Column::kText}, {"purged_at", Column::kInt}, {"actor", Column::kText},
+        {"salt", Column::kBytes}},
+       "id"},
+      {"purged_declarations",
+       {{"declaration_id", Column::kText}, {"purge_id", Column::kText},
+        {"closed_at", Column::kInt}},
+       "declaration_id"},
+      {"purged_security_events", {{"event_id", Column::kText}, {"purge_id", Column::kText}},
+       "event_id"},
   };
   return tables;
 }
 
-constexpr int64_t kSchemaVersion = 5;  // the schema Tables() describes
+constexpr int64_t kSchemaVersion = 6;  // the schema Tables() describes
 
 struct SqliteClose {
   void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
