@@ -150,6 +150,76 @@ TEST_P(StoreTest, ChangesListNewModifiedAndEndedSinceADate) {
   EXPECT_EQ(store_->ChangesSince(At("2026-01-01T00:00:00Z"), 100)->size(), 4u);
 }
 
+TEST_P(StoreTest, ChangesOfOneMeasureWithinOneUpdateApplyInOrder) {
+  // Update files name a measure once, but an update built in code may name it again: each
+  // entry sees the version the one before recorded, as with a statement per entry.
+  auto first = ParseTariffUpdate(
+      UpdateText("f1", {Upsert("A", "third-country-duty", "0901", "1011", "7.5 %")}));
+  ASSERT_THAT(first, IsOk());
+  TariffUpdate update = *first;
+  update.upserts.push_back(update.upserts[0]);
+  update.upserts[1].duty = "6 %";
+  update.upserts.push_back(update.upserts[1]);  // unchanged
+  update.ends.push_back(MeasureEnd{"A", Day("2026-06-01")});
+  auto report = store_->Apply(update, At("2026-01-01T00:00:00Z"));
+  ASSERT_THAT(report, IsOk());
+  EXPECT_EQ(report->new_measures, 1);
+  EXPECT_EQ(report->modified_measures, 1);
+  EXPECT_EQ(report->unchanged_measures, 1);
+  EXPECT_EQ(report->ended_measures, 1);
+  auto changes = store_->ChangesSince(At("2025-01-01T00:00:00Z"), 100);
+  ASSERT_THAT(changes, IsOk());
+  ASSERT_EQ(changes->size(), 3u);
+  EXPECT_EQ(changes->at(0).kind, MeasureChange::Kind::kNew);
+  EXPECT_EQ(changes->at(1).kind, MeasureChange::Kind::kModified);
+  EXPECT_EQ(changes->at(2).kind, MeasureChange::Kind::kEnded);
+  auto now = Find("090121", "CO", "2026-02-01", At("2026-03-01T00:00:00Z"));
+  ASSERT_THAT(now, IsOk());
+  ASSERT_EQ(now->size(), 1u);
+  EXPECT_EQ(now->at(0).duty, "6 %");
+  EXPECT_EQ(now->at(0).valid_to, Day("2026-06-01"));
+  EXPECT_THAT(Find("090121", "CO", "2026-07-01", At("2026-03-01T00:00:00Z")).value(), IsEmpty());
+}
+
+TEST_P(StoreTest, MeasureIdsWithQuotesAndBracesAreMatchedExactly) {
+  const std::string odd = "Q\"1\\{b},c";  // Q"1\{b},c
+  const std::string plain = "Q1\\{b}";    // a neighbour, left as it is: Q1\{b}
+  ASSERT_THAT(Apply(UpdateText("f1", {Upsert(odd, "third-country-duty", "0901", "1011", "7.5 %"),
+                                      Upsert(plain, "third-country-duty", "0902", "1011", "2 %")}),
+                    At("2026-01-01T00:00:00Z")),
+              IsOk());
+  auto report = Apply(UpdateText("f2", {Upsert(odd, "third-country-duty", "0901", "1011", "6 %")}),
+                      At("2026-02-01T00:00:00Z"));
+  ASSERT_THAT(report, IsOk());
+  EXPECT_EQ(report->modified_measures, 1);
+  auto coffee = Find("090121", "CO", "2026-03-01", At("2026-03-01T00:00:00Z"));
+  ASSERT_THAT(coffee, IsOk());
+  ASSERT_EQ(coffee->size(), 1u);
+  EXPECT_EQ(coffee->at(0).id, odd);
+  EXPECT_EQ(coffee->at(0).duty, "6 %");
+  auto tea = Find("090210", "CO", "2026-03-01", At("2026-03-01T00:00:00Z"));
+  ASSERT_THAT(tea, IsOk());
+  ASSERT_EQ(tea->size(), 1u);
+  EXPECT_EQ(tea->at(0).duty, "2 %");
+}
+
+TEST_P(StoreTest, ANomenclatureLineRepeatedInOneImportKeepsTheLastText) {
+  std::vector<NomenclatureNode> nodes = {{"0901", "09", "Coffee", Day("2022-01-01"), {}},
+                                         {"0902", "09", "Tea", Day("2022-01-01"), {}},
+                                         {"0901", "09", "Coffee, roasted", Day("2023-01-01"), {}}};
+  ASSERT_THAT(store_->ImportNomenclature(nodes), IsOk());
+  auto coffee = store_->Node("0901");
+  ASSERT_THAT(coffee, IsOk());
+  ASSERT_TRUE(coffee->has_value());
+  EXPECT_EQ(coffee->value().description, "Coffee, roasted");
+  EXPECT_EQ(coffee->value().valid_from, Day("2023-01-01"));
+  auto hits = store_->Search("roasted", 5);
+  ASSERT_THAT(hits, IsOk());
+  ASSERT_EQ(hits->size(), 1u);
+  EXPECT_EQ(hits->at(0).code, "0901");
+  EXPECT_EQ(store_->Node("0902").value().value().description, "Tea");
+}
+
 TEST_P(StoreTest, UpdateFileErrorsNameTheField) {
   EXPECT_THAT(ParseTariffUpdate(UpdateText("f", {Upsert("A", "third-country-duty", "0901", "1011",
                                                         "7.5 % + ")})),

@@ -1,6 +1,10 @@
 // PostgresTariffStore: applying update files, the change feed, the nomenclature and its
 // full-text search.
+#include <algorithm>
 #include <bit>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include "store/postgres/connection_pool.h"
 #include "store/postgres/locks.h"
@@ -21,60 +25,158 @@ using tariff::internal::kMeasureColumns;
 
 namespace {
 
-Result<std::optional<Measure>> CurrentVersion(PgConnection& db, const std::string& id) {
-  static const std::string sql = "SELECT " + std::string(kMeasureColumns) +
-                                 " FROM tariff_measures WHERE measure_id = $1"
-                                 " AND recorded_to IS NULL";
-  CW_ASSIGN_OR_RETURN(PgRows rows, db.Run(sql, PgParams().Text(id)));
-  if (rows.size() == 0) return std::optional<Measure>();
-  return std::optional<Measure>(tariff::internal::MeasureFromColumns(PgRow{rows, 0}));
-}
+// Rows per multi-row INSERT: 1,000 rows of 17 values stay far below PostgreSQL's limit of
+// 65,535 parameters per statement.
+constexpr size_t kRowsPerInsert = 1000;
 
-// Records `m` as the current version from `at`, closing the previous one if any.
-Status RecordVersion(PgConnection& db, const Measure& m, bool close_previous,
-                     std::string_view change, const std::string& file_id, Timestamp at) {
-  if (close_previous) {
-    CW_ASSIGN_OR_RETURN(PgRows closed,
-                        db.Run("UPDATE tariff_measures SET recorded_to = $2"
-                               " WHERE measure_id = $1 AND recorded_to IS NULL",
-                               PgParams().Text(m.id).Time(at)));
-    static_cast<void>(closed);
+// InsertRows() writes `count` rows of `width` values each (`add_row(params, i)` adds row i's)
+// with one multi-row INSERT per kRowsPerInsert rows, instead of a statement per row: `head` is
+// "INSERT INTO t (a, b)", `tail` what follows the VALUES lists (" ON CONFLICT …" or ""). The
+// full-size statement is prepared once per connection; the last, shorter one runs unprepared.
+template <typename AddRow>
+Status InsertRows(PgConnection& db, std::string_view head, std::string_view tail, int width,
+                  size_t count, AddRow add_row) {
+  for (size_t first = 0; first < count; first += kRowsPerInsert) {
+    const size_t rows = std::min(kRowsPerInsert, count - first);
+    std::string sql(head);
+    sql += " VALUES ";
+    PgParams params;
+    int number = 0;
+    for (size_t r = 0; r < rows; ++r) {
+      sql += r == 0 ? "(" : ", (";
+      for (int c = 0; c < width; ++c) sql += (c == 0 ? "$" : ", $") + std::to_string(++number);
+      sql += ')';
+      add_row(params, first + r);
+    }
+    sql += tail;
+    if (params.size() != rows * static_cast<size_t>(width)) {
+      return Error::Internal("bad-batch", "a batched row has the wrong number of values");
+    }
+    Result<PgRows> written = rows == kRowsPerInsert ? db.Run(sql, params) : db.RunOnce(sql, params);
+    if (!written.ok()) return std::move(written).error();
   }
-  PgParams params;
-  params.Text(m.id)
-      .Text(MeasureTypeName(m.type))
-      .Text(m.commodity_code)
-      .Text(m.geo)
-      .Text(JoinCodes(m.excluded))
-      .Text(FormatDate(m.valid_from));
-  DateParam(params, m.valid_to)
-      .Text(m.legal_base)
-      .Text(JoinCodes(m.conditions))
-      .Text(m.duty)
-      .Text(m.agreement)
-      .Text(m.additional_code)
-      .Text(m.quota_order)
-      .Time(at)
-      .Text(change)
-      .Text(file_id);
-  CW_ASSIGN_OR_RETURN(
-      PgRows inserted,
-      db.Run("INSERT INTO tariff_measures (measure_id, type, code, geo, excluded, valid_from,"
-             " valid_to, legal_base, conditions, duty, agreement, additional_code, quota_order,"
-             " recorded_from, recorded_to, change, file_id) VALUES ($1, $2, $3, $4, $5, $6, $7,"
-             " $8, $9, $10, $11, $12, $13, $14, NULL, $15, $16)",
-             params));
-  static_cast<void>(inserted);
   return OkStatus();
 }
 
+// MeasureWriter applies the measure changes of one update with a few statements: one read of
+// the current versions of every measure the update names, one UPDATE closing those it
+// replaces, and multi-row INSERTs of the new versions. The versions recorded meanwhile stay in
+// memory, so a later entry of the same update for the same measure sees them, as it would
+// with a statement per row.
+class MeasureWriter {
+ public:
+  MeasureWriter(PgConnection& db, const TariffUpdate& update, Timestamp at)
+      : db_(db), update_(update), at_(at) {}
+
+  // Load() reads the current version of every measure the update upserts or ends.
+  Status Load() {
+    static const std::string sql = "SELECT " + std::string(kMeasureColumns) +
+                                   " FROM tariff_measures WHERE recorded_to IS NULL"
+                                   " AND measure_id = ANY($1::text[])";
+    std::vector<std::string> ids;
+    for (const Measure& m : update_.upserts) ids.push_back(m.id);
+    for (const MeasureEnd& end : update_.ends) ids.push_back(end.id);
+    if (ids.empty()) return OkStatus();
+    CW_ASSIGN_OR_RETURN(PgRows rows, db_.Run(sql, PgParams().Text(internal::TextArray(ids))));
+    for (int r = 0; r < rows.size(); ++r) {
+      Measure m = tariff::internal::MeasureFromColumns(PgRow{rows, r});
+      std::string id = m.id;
+      current_.insert_or_assign(std::move(id), std::move(m));
+    }
+    return OkStatus();
+  }
+
+  Result<std::optional<Measure>> Current(const std::string& id) const {
+    auto found = current_.find(id);
+    if (found == current_.end()) return std::optional<Measure>();
+    return std::optional<Measure>(found->second);
+  }
+
+  // Record() keeps `m` as the current version from the import's time, closing the previous
+  // one if any (a version recorded earlier in this update, or the stored one).
+  void Record(const Measure& m, bool close_previous, std::string_view change) {
+    if (close_previous) {
+      auto open = open_rows_.find(m.id);
+      if (open != open_rows_.end()) {
+        rows_[open->second].closed = true;
+      } else {
+        closed_ids_.push_back(m.id);
+      }
+    }
+    Measure version = m;
+    version.recorded_at = at_;
+    open_rows_.insert_or_assign(m.id, rows_.size());
+    rows_.push_back(Row{version, std::string(change), false});
+    current_.insert_or_assign(m.id, std::move(version));
+  }
+
+  // Flush() writes what Record() kept: the stored versions closed, then the new ones in order.
+  Status Flush() {
+    if (!closed_ids_.empty()) {
+      CW_ASSIGN_OR_RETURN(PgRows closed,
+                          db_.Run("UPDATE tariff_measures SET recorded_to = $1"
+                                  " WHERE recorded_to IS NULL AND measure_id = ANY($2::text[])",
+                                  PgParams().Time(at_).Text(internal::TextArray(closed_ids_))));
+      static_cast<void>(closed);
+    }
+    return InsertRows(
+        db_,
+        "INSERT INTO tariff_measures (measure_id, type, code, geo, excluded, valid_from,"
+        " valid_to, legal_base, conditions, duty, agreement, additional_code, quota_order,"
+        " recorded_from, recorded_to, change, file_id)",
+        "", 17, rows_.size(), [this](PgParams& params, size_t i) {
+          const Row& row = rows_[i];
+          const Measure& m = row.measure;
+          params.Text(m.id)
+              .Text(MeasureTypeName(m.type))
+              .Text(m.commodity_code)
+              .Text(m.geo)
+              .Text(JoinCodes(m.excluded))
+              .Text(FormatDate(m.valid_from));
+          DateParam(params, m.valid_to)
+              .Text(m.legal_base)
+              .Text(JoinCodes(m.conditions))
+              .Text(m.duty)
+              .Text(m.agreement)
+              .Text(m.additional_code)
+              .Text(m.quota_order)
+              .Time(at_);
+          if (row.closed) {
+            params.Time(at_);  // replaced later in the same update
+          } else {
+            params.Null();
+          }
+          params.Text(row.change).Text(update_.file_id);
+        });
+  }
+
+ private:
+  struct Row {
+    Measure measure;
+    std::string change;
+    bool closed;
+  };
+
+  PgConnection& db_;
+  const TariffUpdate& update_;
+  const Timestamp at_;
+  std::unordered_map<std::string, Measure> current_;   // by id: stored, or recorded here
+  std::unordered_map<std::string, size_t> open_rows_;  // by id: its open version in rows_
+  std::vector<std::string> closed_ids_;                // ids whose stored version is closed
+  std::vector<Row> rows_;                              // versions to insert, in order
+};
+
 Status ApplyMeasures(PgConnection& db, const TariffUpdate& update, Timestamp at,
                      ImportReport& report) {
-  return tariff::internal::ApplyMeasureChanges(
-      update, report, [&db](const std::string& id) { return CurrentVersion(db, id); },
-      [&](const Measure& m, bool close_previous, std::string_view change) {
-        return RecordVersion(db, m, close_previous, change, update.file_id, at);
-      });
+  MeasureWriter writer(db, update, at);
+  CW_RETURN_IF_ERROR(writer.Load());
+  CW_RETURN_IF_ERROR(tariff::internal::ApplyMeasureChanges(
+      update, report, [&writer](const std::string& id) { return writer.Current(id); },
+      [&writer](const Measure& m, bool close_previous, std::string_view change) {
+        writer.Record(m, close_previous, change);
+        return OkStatus();
+      }));
+  return writer.Flush();
 }
 
 Status ApplyReferenceData(PgConnection& db, const TariffUpdate& update, Timestamp at) {
@@ -131,21 +233,33 @@ Status LockImports(PgConnection& db) {
 }
 
 Status WriteNodes(PgConnection& db, const std::vector<NomenclatureNode>& nodes) {
+  // One row per code, the last line for it winning as with a statement per line (a multi-row
+  // INSERT … ON CONFLICT may not touch a row twice).
+  std::vector<const NomenclatureNode*> unique;
+  std::unordered_map<std::string_view, size_t> position;
   for (const NomenclatureNode& node : nodes) {
-    PgParams params;
-    params.Text(node.code).Text(node.parent).Text(node.description).Text(FormatDate(node.valid_from));
-    DateParam(params, node.valid_to);
-    // The search vector is a generated column: it is re-indexed with the description.
-    CW_ASSIGN_OR_RETURN(
-        PgRows written,
-        db.Run("INSERT INTO tariff_nomenclature (code, parent, description, valid_from, valid_to)"
-               " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (code) DO UPDATE SET"
-               " parent = EXCLUDED.parent, description = EXCLUDED.description,"
-               " valid_from = EXCLUDED.valid_from, valid_to = EXCLUDED.valid_to",
-               params));
-    static_cast<void>(written);
+    auto [slot, added] = position.try_emplace(node.code, unique.size());
+    if (added) {
+      unique.push_back(&node);
+    } else {
+      unique[slot->second] = &node;
+    }
   }
-  return OkStatus();
+  // The search vector is a generated column: it is re-indexed with the description.
+  return InsertRows(db,
+                    "INSERT INTO tariff_nomenclature (code, parent, description, valid_from,"
+                    " valid_to)",
+                    " ON CONFLICT (code) DO UPDATE SET parent = EXCLUDED.parent,"
+                    " description = EXCLUDED.description, valid_from = EXCLUDED.valid_from,"
+                    " valid_to = EXCLUDED.valid_to",
+                    5, unique.size(), [&unique](PgParams& params, size_t i) {
+                      const NomenclatureNode& node = *unique[i];
+                      params.Text(node.code)
+                          .Text(node.parent)
+                          .Text(node.description)
+                          .Text(FormatDate(node.valid_from));
+                      DateParam(params, node.valid_to);
+                    });
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "common/result.h"
 #include "store/postgres/module_schema.h"
@@ -49,6 +50,23 @@ struct PgRow {
 // DateParam() adds an optional date as "YYYY-MM-DD" text, or NULL.
 inline PgParams& DateParam(PgParams& params, const std::optional<Date>& date) {
   return date ? params.Text(FormatDate(*date)) : params.Null();
+}
+
+// TextArray() is the text form of a PostgreSQL text[] holding `values` (each element quoted,
+// its quotes and backslashes escaped), for a parameter read as $n::text[].
+inline std::string TextArray(const std::vector<std::string>& values) {
+  std::string out = "{";
+  for (const std::string& value : values) {
+    if (out.size() > 1) out += ',';
+    out += '"';
+    for (char c : value) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  out += '}';
+  return out;
 }
 
 }  // namespace clearway::tariff::postgres::internal
