@@ -100,8 +100,8 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(Config config, LedgerConfig ledge
   // The tariff: its own database file beside an SQLite store (issue 6), or the tariff_ tables
   // of a PostgreSQL store's database, shared by every node (quota balances included). Quotes
   // read the measures, groups and rates from memory, rebuilt when an import (from this process
-  // or another) moves the tariff's revision; quota state is always read from the store. (A
-  // backend that cannot tell its revision, PostgreSQL for now, is passed through uncached.)
+  // or another, on PostgreSQL from any node) moves the tariff's revision; quota state is
+  // always read from the store.
   CW_ASSIGN_OR_RETURN(auto tariff, OpenTariffStore(runtime->config_.store, "clearway-tariff"));
   runtime->tariff_ = std::make_unique<tariff::CachingTariffStore>(std::move(tariff));
   runtime->duty_ = std::make_unique<tariff::DutyEngine>(*runtime->tariff_, *runtime->clock_);

@@ -21,6 +21,9 @@ namespace {
 using ::clearway::testing::HasReason;
 using ::clearway::testing::IsOk;
 using ::clearway::testing::PgQuery;
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+using ::testing::UnorderedElementsAre;
 using namespace ::clearway::tariff::testing;  // NOLINT: test helpers
 
 class PostgresTariffStoreTest : public TariffStoreTest {
@@ -143,6 +146,93 @@ TEST_P(PostgresTariffStoreTest, AnImportThroughOneNodeIsSeenByTheOtherAndApplied
   ASSERT_EQ(seen->size(), 1u);
   EXPECT_EQ(seen->at(0).duty, "7.5 %");
   EXPECT_EQ(other_->ChangesSince(At("2025-01-01T00:00:00Z"), 10)->size(), 1u);
+}
+
+// Each node's cache (CachingTariffStore over its own PostgresTariffStore) serves quotes from
+// memory until an import commits on any node: the revision both nodes read moves, and the
+// next look-up rebuilds from a snapshot that holds the import.
+TEST_P(PostgresTariffStoreTest, AnImportThroughAnotherNodeReachesThisNodesCache) {
+  auto empty = store_->Revision();
+  ASSERT_THAT(empty, IsOk());
+  ASSERT_TRUE(empty->has_value());
+  EXPECT_EQ((*empty)->imports, 0);
+  EXPECT_EQ((*empty)->latest, Timestamp::min());
+  CachingTariffStore cached(OpenAnotherNode());
+  auto duties = [&cached](std::string code, std::string origin, Timestamp as_of) {
+    std::vector<std::string> out;
+    auto found =
+        FindMeasures(cached, {std::move(code), std::move(origin), Day("2026-06-01"), as_of});
+    EXPECT_THAT(found, IsOk());
+    if (found.ok()) {
+      for (const Measure& m : *found) out.push_back(m.duty);
+    }
+    return out;
+  };
+  const Timestamp june = At("2026-06-01T00:00:00Z");
+  ASSERT_THAT(
+      Apply(UpdateText(
+                "f1", {Upsert("TC", "third-country-duty", "0901", "1011", "7.5 %")},
+                {{"groups", boost::json::array{{{"code", "GSP"}, {"members", {"BD", "KH"}}}}},
+                 {"rates",
+                  boost::json::array{
+                      {{"currency", "USD"}, {"perUnit", "1.10"}, {"validFrom", "2026-01-01"}}}}}),
+            At("2026-01-01T00:00:00Z")),
+      IsOk());
+  for (int i = 0; i < 3; ++i) EXPECT_THAT(duties("0901210000", "CO", june), ElementsAre("7.5 %"));
+  EXPECT_THAT(cached.GroupsOf("KH", june).value(), ElementsAre("GSP"));
+  EXPECT_EQ(cached.stats().builds, 1);
+  EXPECT_EQ(cached.stats().passed, 0);
+  auto before = store_->Revision();
+  ASSERT_THAT(before, IsOk());
+  EXPECT_EQ(**before, *other_->Revision().value());
+  EXPECT_EQ((*before)->latest, At("2026-01-01T00:00:00Z"));
+
+  auto update = ParseTariffUpdate(UpdateText(
+      "f2",
+      {Upsert("TC", "third-country-duty", "0901", "1011", "6 %"),
+       Upsert("SUS", "suspension", "090121", "1011", "0 %")},
+      {{"groups", boost::json::array{{{"code", "GSP"}, {"members", {"BD"}}}}},
+       {"rates", boost::json::array{
+                     {{"currency", "USD"}, {"perUnit", "1.20"}, {"validFrom", "2026-05-01"}}}}}));
+  ASSERT_THAT(update, IsOk());
+  ASSERT_THAT(other_->Apply(*update, At("2026-03-01T00:00:00Z")), IsOk());
+  auto after = store_->Revision();
+  ASSERT_THAT(after, IsOk());
+  EXPECT_NE(**after, **before);
+  EXPECT_EQ((*after)->latest, At("2026-03-01T00:00:00Z"));
+  EXPECT_THAT(duties("0901210000", "CO", june), ElementsAre("6 %", "0 %"));
+  EXPECT_THAT(cached.GroupsOf("KH", june).value(), IsEmpty());
+  EXPECT_EQ(cached.stats().builds, 2);
+  EXPECT_EQ(cached.RateOn("USD", Day("2026-06-01"), june).value()->per_unit, Decimal{1'200'000});
+  EXPECT_EQ(cached.RateOn("USD", Day("2026-02-01"), june).value()->per_unit, Decimal{1'100'000});
+  EXPECT_EQ(cached.stats().passed, 0);
+  // The view as of before the import is the backend's, unchanged.
+  EXPECT_THAT(duties("0901210000", "CO", At("2026-02-01T00:00:00Z")), ElementsAre("7.5 %"));
+  EXPECT_GT(cached.stats().passed, 0);
+  // A file applied again records nothing: the revision stays, and so does the cache.
+  ASSERT_THAT(store_->Apply(*update, At("2026-04-01T00:00:00Z")), IsOk());
+  EXPECT_EQ(*store_->Revision().value(), **after);
+  EXPECT_THAT(duties("0901210000", "CO", june), ElementsAre("6 %", "0 %"));
+  EXPECT_EQ(cached.stats().builds, 2);
+}
+
+// A snapshot's revision is the one its data belongs to, and it holds the current versions only.
+TEST_P(PostgresTariffStoreTest, ASnapshotHoldsTheCurrentVersionsOfItsRevision) {
+  ASSERT_THAT(Apply(UpdateText("f1", {Upsert("TC", "third-country-duty", "0901", "1011", "7.5 %"),
+                                      Upsert("B", "third-country-duty", "0902", "1011", "3 %")}),
+                    At("2026-01-01T00:00:00Z")),
+              IsOk());
+  ASSERT_THAT(Apply(UpdateText("f2", {Upsert("TC", "third-country-duty", "0901", "1011", "6 %")}),
+                    At("2026-02-01T00:00:00Z")),
+              IsOk());
+  auto snapshot = other_->Snapshot();
+  ASSERT_THAT(snapshot, IsOk());
+  ASSERT_TRUE(snapshot->has_value());
+  EXPECT_EQ((*snapshot)->revision, *store_->Revision().value());
+  EXPECT_EQ((*snapshot)->revision.latest, At("2026-02-01T00:00:00Z"));
+  std::vector<std::string> current;
+  for (const Measure& m : (*snapshot)->measures) current.push_back(m.id + " " + m.duty);
+  EXPECT_THAT(current, UnorderedElementsAre("TC 6 %", "B 3 %"));
 }
 
 // A quota whose volume an import changes keeps what was drawn: the new volume applies to the

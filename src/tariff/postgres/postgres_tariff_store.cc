@@ -34,6 +34,21 @@ Result<T> UnstorableAs(Result<T> result, T empty) {
   return result;
 }
 
+// RevisionOn() reads the latest import: transaction times grow strictly from one import to
+// the next (Apply()), so the latest is one index look-up.
+Result<TariffRevision> RevisionOn(PgConnection& db) {
+  CW_ASSIGN_OR_RETURN(PgRows rows, db.Run("SELECT seq, recorded_at FROM tariff_imports"
+                                          " ORDER BY recorded_at DESC LIMIT 1"));
+  TariffRevision revision;
+  if (rows.size() == 0) {
+    revision.latest = Timestamp::min();
+  } else {
+    revision.imports = rows.Int(0, 0);
+    revision.latest = tariff::internal::FromMicros(rows.Int(0, 1));
+  }
+  return revision;
+}
+
 Error QuotaNotFound(std::string_view order_number) {
   return Error::NotFound("quota-not-found", "no quota " + std::string(order_number));
 }
@@ -201,6 +216,61 @@ Status PostgresTariffStore::DrawQuota(std::string_view order_number, int64_t tho
     return QuotaNotFound(order_number);
   }
   return drawn;
+}
+
+Result<std::optional<TariffRevision>> PostgresTariffStore::Revision() {
+  using Found = std::optional<TariffRevision>;
+  return Mapped(pool_->With<Found>([](PgConnection& db) -> Result<Found> {
+    CW_ASSIGN_OR_RETURN(TariffRevision revision, RevisionOn(db));
+    return Found(revision);
+  }));
+}
+
+Result<std::optional<TariffSnapshot>> PostgresTariffStore::Snapshot() {
+  using Found = std::optional<TariffSnapshot>;
+  static const std::string measures_sql = "SELECT " +
+                                          std::string(tariff::internal::kMeasureColumns) +
+                                          " FROM tariff_measures WHERE recorded_to IS NULL";
+  return Mapped(pool_->With<Found>([](PgConnection& db) -> Result<Found> {
+    TariffSnapshot out;
+    // Every read sees the one snapshot the transaction took: the revision and the data agree.
+    CW_RETURN_IF_ERROR(internal::Transact(
+        db,
+        [&out](PgConnection& tx) -> Status {
+          out = TariffSnapshot();
+          CW_ASSIGN_OR_RETURN(out.revision, RevisionOn(tx));
+          CW_ASSIGN_OR_RETURN(PgRows measures, tx.Run(measures_sql));
+          out.measures.reserve(static_cast<size_t>(measures.size()));
+          for (int r = 0; r < measures.size(); ++r) {
+            out.measures.push_back(tariff::internal::MeasureFromColumns(PgRow{measures, r}));
+          }
+          CW_ASSIGN_OR_RETURN(PgRows groups,
+                              tx.Run("SELECT DISTINCT ON (code) code, members"
+                                     " FROM tariff_geo_groups ORDER BY code, recorded_at DESC"));
+          for (int r = 0; r < groups.size(); ++r) {
+            out.groups.push_back(
+                GeoGroup{groups.Text(r, 0), tariff::internal::SplitCodes(groups.Text(r, 1))});
+          }
+          // In the order they were recorded, as the SQLite snapshot gives them.
+          CW_ASSIGN_OR_RETURN(PgRows rates,
+                              tx.Run("SELECT currency, per_unit, valid_from, valid_to,"
+                                     " recorded_at FROM tariff_exchange_rates ORDER BY id"));
+          for (int r = 0; r < rates.size(); ++r) {
+            TariffSnapshot::RecordedRate rate;
+            rate.rate.currency = rates.Text(r, 0);
+            rate.rate.per_unit = Decimal{rates.Int(r, 1)};
+            rate.rate.valid_from = tariff::internal::DateFrom(rates.Text(r, 2));
+            if (!rates.IsNull(r, 3)) {
+              rate.rate.valid_to = tariff::internal::DateFrom(rates.Text(r, 3));
+            }
+            rate.recorded_at = tariff::internal::FromMicros(rates.Int(r, 4));
+            out.rates.push_back(std::move(rate));
+          }
+          return OkStatus();
+        },
+        "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"));
+    return Found(std::move(out));
+  }));
 }
 
 }  // namespace clearway::tariff::postgres

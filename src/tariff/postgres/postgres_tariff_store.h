@@ -79,6 +79,12 @@ class PostgresTariffStore final : public TariffStore {
   Result<int> ImportNomenclature(const std::vector<NomenclatureNode>& nodes) override;
   Result<std::optional<NomenclatureNode>> Node(std::string_view code) override;
   Result<std::vector<SearchHit>> Search(std::string_view text, size_t limit) override;
+  // Revision() is the latest import (its number and transaction time), read through the index
+  // on tariff_imports: an import committed on any node changes it. Snapshot() reads it and the
+  // current measures, groups and rates in one REPEATABLE READ, READ ONLY transaction, so
+  // CachingTariffStore serves quotes from memory on PostgreSQL as on SQLite.
+  Result<std::optional<TariffRevision>> Revision() override;
+  Result<std::optional<TariffSnapshot>> Snapshot() override;
 
  private:
   explicit PostgresTariffStore(std::unique_ptr<store::postgres::internal::ConnectionPool> pool);

@@ -107,7 +107,15 @@ CREATE TABLE tariff_imports (
 );
 )sql";
 
-const std::array<const char*, 1> kMigrations = {kV1};
+// Version 2: the revision caches compare (TariffStore::Revision()): each import gets a number
+// from an identity as it is recorded (imports take turns under the import lock, so numbers
+// and transaction times grow together), and the latest import is an index look-up.
+constexpr const char* kV2 = R"sql(
+ALTER TABLE tariff_imports ADD COLUMN seq BIGINT GENERATED ALWAYS AS IDENTITY;
+CREATE INDEX tariff_imports_by_recorded ON tariff_imports (recorded_at);
+)sql";
+
+const std::array<const char*, 2> kMigrations = {kV1, kV2};
 
 }  // namespace
 
