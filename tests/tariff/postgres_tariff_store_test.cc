@@ -209,11 +209,25 @@ TEST_P(PostgresTariffStoreTest, AnImportThroughAnotherNodeReachesThisNodesCache)
   // The view as of before the import is the backend's, unchanged.
   EXPECT_THAT(duties("0901210000", "CO", At("2026-02-01T00:00:00Z")), ElementsAre("7.5 %"));
   EXPECT_GT(cached.stats().passed, 0);
+  // Two rates of one day recorded together: the cache answers the row RateOn() answers.
+  TariffUpdate twice = *update;
+  twice.file_id = "f3";
+  twice.upserts.clear();
+  twice.groups.clear();
+  twice.rates = {update->rates[0], update->rates[0]};
+  twice.rates[1].per_unit = Decimal{1'300'000};
+  ASSERT_THAT(other_->Apply(twice, At("2026-04-01T00:00:00Z")), IsOk());
+  auto direct = other_->RateOn("USD", Day("2026-06-01"), june);
+  ASSERT_THAT(direct, IsOk());
+  ASSERT_TRUE(direct->has_value());
+  EXPECT_EQ(cached.RateOn("USD", Day("2026-06-01"), june).value()->per_unit, (*direct)->per_unit);
+  after = store_->Revision();
+  ASSERT_THAT(after, IsOk());
   // A file applied again records nothing: the revision stays, and so does the cache.
   ASSERT_THAT(store_->Apply(*update, At("2026-04-01T00:00:00Z")), IsOk());
   EXPECT_EQ(*store_->Revision().value(), **after);
   EXPECT_THAT(duties("0901210000", "CO", june), ElementsAre("6 %", "0 %"));
-  EXPECT_EQ(cached.stats().builds, 2);
+  EXPECT_EQ(cached.stats().builds, 3);
 }
 
 // A snapshot's revision is the one its data belongs to, and it holds the current versions only.

@@ -251,10 +251,11 @@ Result<std::optional<TariffSnapshot>> PostgresTariffStore::Snapshot() {
             out.groups.push_back(
                 GeoGroup{groups.Text(r, 0), tariff::internal::SplitCodes(groups.Text(r, 1))});
           }
-          // In the order they were recorded, as the SQLite snapshot gives them.
+          // Newest row first: of rates recorded together with the same valid_from the cache
+          // keeps the first it meets, and RateOn() answers the newest row (id DESC).
           CW_ASSIGN_OR_RETURN(PgRows rates,
                               tx.Run("SELECT currency, per_unit, valid_from, valid_to,"
-                                     " recorded_at FROM tariff_exchange_rates ORDER BY id"));
+                                     " recorded_at FROM tariff_exchange_rates ORDER BY id DESC"));
           for (int r = 0; r < rates.size(); ++r) {
             TariffSnapshot::RecordedRate rate;
             rate.rate.currency = rates.Text(r, 0);
