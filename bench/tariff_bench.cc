@@ -7,6 +7,10 @@
 //   - BM_DutyQuote: DutyEngine::Quote() of a three-item declaration (lookup, preference choice,
 //     quota, anti-dumping, VAT, arithmetic);
 //   - BM_Search: FTS5 search of the nomenclature.
+//   - BM_QuotaOf/DRAWS/NOW: the quota state a quote and a draw read, on a quota with DRAWS
+//     draws recorded; NOW=1 as of now (the running balance, one row), NOW=0 as of an instant
+//     before the latest draw (the sum over the draws: what every read cost before the running
+//     balance). Its own small database, not the HS world.
 // Each reports p50_us and p99_us counters (per-iteration wall time) and items_per_second on
 // one thread, i.e. lookups or quotes per second per core. docs/tariff.md keeps the figures.
 #include <algorithm>
@@ -14,12 +18,14 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <random>
 #include <sstream>
 #include <vector>
 
 #include <benchmark/benchmark.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include "declaration/declaration.h"
@@ -234,6 +240,66 @@ void BM_Search(benchmark::State& state) {
   ReportLatency(state, micros);
 }
 BENCHMARK(BM_Search);
+
+// A tariff.db with one quota and `draws` draws on it (written in one raw transaction: the
+// store's trigger keeps the running balance as a draw through DrawQuota() does).
+struct QuotaWorld {
+  explicit QuotaWorld(int64_t draws) {
+    dir = std::filesystem::temp_directory_path() /
+          ("clearway-quota-bench-" + std::to_string(::getpid()) + "-" + std::to_string(draws));
+    std::filesystem::create_directories(dir);
+    const std::string path = (dir / "tariff.db").string();
+    store = sqlite::SqliteTariffStore::Open(path).value();
+    TariffUpdate update;
+    update.file_id = "quota";
+    update.sha256 = std::string(64, '0');
+    update.quotas.push_back(Quota{"09.4450", int64_t{1} << 60, DutyUnit::kKilogram});
+    CW_CHECK(store->Apply(update, ParseTimestamp("2026-01-01T00:00:00Z").value()).ok());
+    sqlite3* raw = nullptr;
+    CW_CHECK(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
+    CW_CHECK(sqlite3_exec(raw, "BEGIN", nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_stmt* insert = nullptr;
+    CW_CHECK(sqlite3_prepare_v2(raw,
+                                "INSERT INTO quota_draws(order_number, thousandths, reference, "
+                                "recorded_at) VALUES ('09.4450', 1000, ?1, ?2)",
+                                -1, &insert, nullptr) == SQLITE_OK);
+    const int64_t start = ParseTimestamp("2026-02-01T00:00:00Z").value().time_since_epoch().count();
+    for (int64_t i = 0; i < draws; ++i) {
+      const std::string reference = "decl-" + std::to_string(i);
+      sqlite3_bind_text(insert, 1, reference.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64(insert, 2, start + i * 1000);
+      CW_CHECK(sqlite3_step(insert) == SQLITE_DONE);
+      sqlite3_reset(insert);
+    }
+    sqlite3_finalize(insert);
+    CW_CHECK(sqlite3_exec(raw, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(raw);
+  }
+  ~QuotaWorld() {
+    store.reset();
+    std::filesystem::remove_all(dir);
+  }
+  std::filesystem::path dir;
+  std::unique_ptr<sqlite::SqliteTariffStore> store;
+};
+
+void BM_QuotaOf(benchmark::State& state) {
+  static std::map<int64_t, std::unique_ptr<QuotaWorld>> worlds;
+  auto& world = worlds[state.range(0)];
+  if (world == nullptr) world = std::make_unique<QuotaWorld>(state.range(0));
+  // As of now, or as of the middle of the draws (half of them summed).
+  const Timestamp as_of = state.range(1) == 1
+                              ? ParseTimestamp("2027-01-01T00:00:00Z").value()
+                              : ParseTimestamp("2026-02-01T00:00:00Z").value() +
+                                    std::chrono::microseconds(state.range(0) * 500);
+  for (auto _ : state) {
+    auto quota = world->store->QuotaOf("09.4450", as_of);
+    CW_CHECK(quota.ok() && quota->has_value());
+    benchmark::DoNotOptimize(quota);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_QuotaOf)->ArgsProduct({{1'000, 100'000, 1'000'000}, {1, 0}});
 
 }  // namespace
 }  // namespace clearway::tariff

@@ -18,31 +18,65 @@ CachingTariffStore::CachingTariffStore(std::unique_ptr<TariffStore> backend)
 
 CachingTariffStore::~CachingTariffStore() = default;
 
+// The scopes open on this thread, innermost first (a linked list through the scopes).
+class CachingTariffStore::Scope final : public ReadScope {
+ public:
+  Scope(const CachingTariffStore* owner, std::shared_ptr<const Index> index)
+      : owner_(owner), index_(std::move(index)), outer_(innermost_) {
+    innermost_ = this;
+  }
+  ~Scope() override { innermost_ = outer_; }
+  Scope(const Scope&) = delete;
+  Scope& operator=(const Scope&) = delete;
+
+  // Pinned() gives the innermost scope of this thread on `owner`, or null.
+  static const Scope* Pinned(const CachingTariffStore* owner) {
+    for (const Scope* scope = innermost_; scope != nullptr; scope = scope->outer_) {
+      if (scope->owner_ == owner) return scope;
+    }
+    return nullptr;
+  }
+  const std::shared_ptr<const Index>& index() const { return index_; }
+
+ private:
+  static thread_local Scope* innermost_;
+  const CachingTariffStore* owner_;
+  std::shared_ptr<const Index> index_;
+  Scope* outer_;
+};
+
+thread_local CachingTariffStore::Scope* CachingTariffStore::Scope::innermost_ = nullptr;
+
+Result<std::shared_ptr<const CachingTariffStore::Index>> CachingTariffStore::Fresh() {
+  CW_ASSIGN_OR_RETURN(auto revision, backend_->Revision());
+  if (!revision) return std::shared_ptr<const Index>();
+  auto fresh = [&]() -> std::shared_ptr<const Index> {
+    std::scoped_lock lock(mu_);
+    return index_ != nullptr && index_->revision == *revision ? index_ : nullptr;
+  };
+  std::shared_ptr<const Index> index = fresh();
+  if (index != nullptr) return index;
+  std::scoped_lock building(build_mu_);
+  index = fresh();  // another thread may have built it meanwhile
+  if (index != nullptr) return index;
+  CW_ASSIGN_OR_RETURN(auto snapshot, backend_->Snapshot());
+  if (!snapshot) return std::shared_ptr<const Index>();
+  // The snapshot may be newer than `revision` (an import committed in between): it is then as
+  // fresh as this look-up needs, and the next look-up rebuilds if it moved.
+  index = Build(std::move(*snapshot));
+  builds_.fetch_add(1, std::memory_order_relaxed);
+  std::scoped_lock lock(mu_);
+  index_ = index;
+  return index;
+}
+
 Result<std::shared_ptr<const CachingTariffStore::Index>> CachingTariffStore::Current(
     Timestamp as_of) {
-  CW_ASSIGN_OR_RETURN(auto revision, backend_->Revision());
   std::shared_ptr<const Index> index;
-  if (revision) {
-    auto fresh = [&]() -> std::shared_ptr<const Index> {
-      std::scoped_lock lock(mu_);
-      return index_ != nullptr && index_->revision == *revision ? index_ : nullptr;
-    };
-    index = fresh();
-    if (index == nullptr) {
-      std::scoped_lock building(build_mu_);
-      index = fresh();  // another thread may have built it meanwhile
-      if (index == nullptr) {
-        CW_ASSIGN_OR_RETURN(auto snapshot, backend_->Snapshot());
-        if (snapshot) {
-          // The snapshot may be newer than `revision` (an import committed in between): it is
-          // then as fresh as this look-up needs, and the next look-up rebuilds if it moved.
-          index = Build(std::move(*snapshot));
-          builds_.fetch_add(1, std::memory_order_relaxed);
-          std::scoped_lock lock(mu_);
-          index_ = index;
-        }
-      }
-    }
+  if (const Scope* scope = Scope::Pinned(this)) {
+    index = scope->index();
+  } else {
+    CW_ASSIGN_OR_RETURN(index, Fresh());
   }
   if (index == nullptr || as_of < index->revision.latest) {
     passed_.fetch_add(1, std::memory_order_relaxed);
@@ -50,6 +84,12 @@ Result<std::shared_ptr<const CachingTariffStore::Index>> CachingTariffStore::Cur
   }
   served_.fetch_add(1, std::memory_order_relaxed);
   return index;
+}
+
+std::unique_ptr<TariffStore::ReadScope> CachingTariffStore::BeginReads() {
+  auto index = Fresh();
+  if (!index.ok() || *index == nullptr) return nullptr;
+  return std::make_unique<Scope>(this, std::move(*index));
 }
 
 std::shared_ptr<const CachingTariffStore::Index> CachingTariffStore::Build(

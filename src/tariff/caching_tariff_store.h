@@ -19,8 +19,13 @@
 //   auto store = std::make_unique<CachingTariffStore>(std::move(sqlite));
 //   DutyEngine engine(*store, clock);
 //
+// A quote opens a ReadScope (BeginReads()): the revision is then asked once per quote instead of
+// once per look-up (2-3 per goods item); an import that commits during a quote is seen by the
+// next one.
+//
 // Thread safety: every method may be called from any thread; a rebuild happens on one thread
-// while the others wait for it, the index itself is immutable and shared.
+// while the others wait for it, the index itself is immutable and shared. A ReadScope belongs
+// to the thread that made it and must end on that thread.
 #pragma once
 
 #include <atomic>
@@ -56,6 +61,10 @@ class CachingTariffStore final : public TariffStore {
   Result<std::vector<SearchHit>> Search(std::string_view text, size_t limit) override;
   Result<std::optional<TariffRevision>> Revision() override;
   Result<std::optional<TariffSnapshot>> Snapshot() override;
+  // BeginReads() asks the backend's revision once (rebuilding the index if it moved) and pins
+  // that index for the calling thread's look-ups until the scope ends. When the revision cannot
+  // be read the scope pins nothing (each look-up then asks, and reports the error itself).
+  std::unique_ptr<ReadScope> BeginReads() override;
 
   // What the cache did, for tests and benchmarks: look-ups answered from memory, look-ups
   // passed to the backend, and index builds.
@@ -68,8 +77,12 @@ class CachingTariffStore final : public TariffStore {
 
  private:
   struct Index;
-  // Current() gives the index valid for `as_of` now (rebuilt if the backend's revision moved),
-  // or null when the look-up must go to the backend.
+  class Scope;
+  // Fresh() gives the index of the backend's current revision (rebuilt if it moved), or null
+  // when the backend cannot tell its revision or give a snapshot.
+  Result<std::shared_ptr<const Index>> Fresh();
+  // Current() gives the index valid for `as_of`: the one pinned by this thread's innermost
+  // scope on this store, else Fresh(); null when the look-up must go to the backend.
   Result<std::shared_ptr<const Index>> Current(Timestamp as_of);
   static std::shared_ptr<const Index> Build(TariffSnapshot snapshot);
 

@@ -295,6 +295,8 @@ Result<DutyQuote> DutyEngine::Quote(const decl::Declaration& declaration,
   quote.as_of = options.as_of.value_or(now);
   quote.currency = options_.currency;
   quote.exponent = CurrencyExponent(options_.currency).value_or(2);
+  // One revision for the whole quote: a cache asks it here once, not per look-up.
+  std::unique_ptr<TariffStore::ReadScope> reads = store_.BeginReads();
   Context ctx{store_, quote.date, quote.as_of, quote.currency, quote.exponent, {}, {}, {}};
   ctx.rate = [this, &quote](std::string_view currency) -> Result<Decimal> {
     auto rate = store_.RateOn(currency, quote.date, quote.as_of);

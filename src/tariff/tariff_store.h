@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -131,6 +132,18 @@ class TariffStore {
   virtual Result<std::optional<TariffSnapshot>> Snapshot() {
     return std::optional<TariffSnapshot>();
   }
+
+  // ReadScope: while the object BeginReads() returns lives, the look-ups of the calling thread
+  // on this store (MeasuresFor, GroupsOf, RateOn) may be answered at the revision current when
+  // it was made, so a cache asks the revision once per scope instead of once per look-up. A
+  // quote opens one (an import committed before the quote starts is seen by it; one committed
+  // during it, by the next quote). Scopes nest; the answers are the same as without a scope
+  // except for that pinning. The default is no scope (null): every look-up stands alone.
+  class ReadScope {
+   public:
+    virtual ~ReadScope() = default;
+  };
+  virtual std::unique_ptr<ReadScope> BeginReads() { return nullptr; }
 };
 
 }  // namespace clearway::tariff

@@ -93,6 +93,58 @@ TEST_P(CacheTest, GroupsAndRatesChangedByAnotherHandleAreSeen) {
   EXPECT_FALSE(store_->RateOn("GBP", Day("2026-06-01"), At("2026-06-01T00:00:00Z")).value());
 }
 
+// Inside a read scope (a quote) the look-ups answer at the revision of the scope's start, one
+// build; an import committed by another handle meanwhile is seen by the next scope, and by
+// look-ups outside any scope at once.
+TEST_P(CacheTest, AReadScopePinsTheRevisionUntilItEnds) {
+  ASSERT_THAT(Apply(UpdateText("f1", {Upsert("TC", "third-country-duty", "0901", "1011", "7.5 %")}),
+                    At("2026-01-01T00:00:00Z")),
+              IsOk());
+  auto other = OtherHandle();
+  ASSERT_NE(other, nullptr);
+  auto update = ParseTariffUpdate(UpdateText(
+      "f2", {Upsert("TC", "third-country-duty", "0901", "1011", "6 %")}));
+  ASSERT_THAT(update, IsOk());
+  {
+    std::unique_ptr<TariffStore::ReadScope> scope = store_->BeginReads();
+    ASSERT_NE(scope, nullptr);
+    EXPECT_THAT(Duties("0901210000", At("2026-06-01T00:00:00Z")), ElementsAre("7.5 %"));
+    ASSERT_THAT(other->Apply(*update, At("2026-03-01T00:00:00Z")), IsOk());
+    EXPECT_THAT(Duties("0901210000", At("2026-06-01T00:00:00Z")), ElementsAre("7.5 %"));
+    {
+      std::unique_ptr<TariffStore::ReadScope> inner = store_->BeginReads();  // nested: sees it
+      EXPECT_THAT(Duties("0901210000", At("2026-06-01T00:00:00Z")), ElementsAre("6 %"));
+    }
+    EXPECT_THAT(Duties("0901210000", At("2026-06-01T00:00:00Z")), ElementsAre("7.5 %"));
+    // Another thread is not pinned by this thread's scope.
+    std::vector<std::string> elsewhere;
+    std::thread([&] { elsewhere = Duties("0901210000", At("2026-06-01T00:00:00Z")); }).join();
+    EXPECT_THAT(elsewhere, ElementsAre("6 %"));
+    // As of an instant before the pinned revision the backend answers, as without a scope.
+    EXPECT_THAT(Duties("0901210000", At("2025-06-01T00:00:00Z")), IsEmpty());
+  }
+  EXPECT_THAT(Duties("0901210000", At("2026-06-01T00:00:00Z")), ElementsAre("6 %"));
+  EXPECT_EQ(cached_->stats().builds, 2);
+}
+
+// A quote opens a scope: an import by another process before the quote is seen by it.
+TEST_P(CacheTest, AQuoteSeesAnImportCommittedBeforeIt) {
+  ASSERT_THAT(Apply(UpdateText("f1", {Upsert("TC", "third-country-duty", "0901", "1011", "7.5 %")}),
+                    At("2026-01-01T00:00:00Z")),
+              IsOk());
+  EXPECT_THAT(Duties("0901210000", At("2026-06-01T00:00:00Z")), ElementsAre("7.5 %"));
+  int64_t builds = cached_->stats().builds;
+  auto other = OtherHandle();
+  ASSERT_NE(other, nullptr);
+  auto update = ParseTariffUpdate(UpdateText(
+      "f2", {Upsert("TC", "third-country-duty", "0901", "1011", "6 %")}));
+  ASSERT_THAT(update, IsOk());
+  ASSERT_THAT(other->Apply(*update, At("2026-03-01T00:00:00Z")), IsOk());
+  std::unique_ptr<TariffStore::ReadScope> scope = store_->BeginReads();
+  EXPECT_EQ(cached_->stats().builds, builds + 1);  // the scope's start rebuilt the index
+  EXPECT_THAT(Duties("0901210000", At("2026-06-01T00:00:00Z")), ElementsAre("6 %"));
+}
+
 // Look-ups racing an import see the old tariff or the new one, never a mixture and never an
 // error; once the import has committed every look-up sees it.
 TEST_P(CacheTest, LookUpsDuringAnImportSeeOneTariffOrTheOther) {

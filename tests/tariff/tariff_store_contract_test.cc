@@ -3,8 +3,11 @@
 // database, as several nodes do.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <filesystem>
 #include <thread>
 #include <vector>
 
@@ -339,6 +342,28 @@ TEST_P(StoreTest, QuotaStateIsSharedWithAnotherHandle) {
             1'000'000);
 }
 
+// The balance as of an instant between draws counts the draws recorded by then only (the
+// running balance answers "now"; an old quote is reproduced from the draws).
+TEST_P(StoreTest, QuotaBalanceAsOfAnEarlierInstantCountsTheDrawsRecordedByThen) {
+  std::string text = UpdateText(
+      "f1", {}, {{"quotas", boost::json::array{{{"orderNumber", "09.4450"}, {"volume", "1000"}, {"unit", "kg"}}}}});
+  ASSERT_THAT(Apply(text, At("2026-01-01T00:00:00Z")), IsOk());
+  ASSERT_THAT(store_->DrawQuota("09.4450", 100'000, "decl-1", At("2026-02-01T00:00:00Z")), IsOk());
+  ASSERT_THAT(store_->DrawQuota("09.4450", 200'000, "decl-2", At("2026-03-01T00:00:00Z")), IsOk());
+  ASSERT_THAT(store_->DrawQuota("09.4450", 200'000, "decl-2", At("2026-03-02T00:00:00Z")), IsOk());
+  EXPECT_EQ(store_->QuotaOf("09.4450", At("2026-02-15T00:00:00Z")).value()->drawn_thousandths,
+            100'000);
+  EXPECT_EQ(store_->QuotaOf("09.4450", At("2026-03-01T00:00:00Z")).value()->drawn_thousandths,
+            300'000);
+  EXPECT_EQ(store_->QuotaOf("09.4450", At("2026-04-01T00:00:00Z")).value()->drawn_thousandths,
+            300'000);  // decl-2's retry drew nothing
+  EXPECT_THAT(store_->DrawQuota("09.4450", 700'001, "decl-3", At("2026-04-01T00:00:00Z")),
+              HasReason("quota-exhausted"));
+  ASSERT_THAT(store_->DrawQuota("09.4450", 700'000, "decl-3", At("2026-04-01T00:00:00Z")), IsOk());
+  EXPECT_EQ(store_->QuotaOf("09.4450", At("2026-05-01T00:00:00Z")).value()->drawn_thousandths,
+            1'000'000);
+}
+
 TEST_P(StoreTest, SearchFindsFrozenBonelessBovineMeatInTheRealNomenclature) {
   std::string csv = ReadAll(SourceData("hs/harmonized-system.csv"));
   ASSERT_FALSE(csv.empty()) << "missing " << SourceData("hs/harmonized-system.csv");
@@ -377,6 +402,52 @@ TEST_P(StoreTest, ImportsTheRealUkGlobalTariff) {
 }
 
 CLEARWAY_TARIFF_BACKENDS(StoreTest);
+
+// A tariff.db written before the running balances existed (quotas and draws only): opening it
+// sums the earlier draws into the balances once, and draws after that keep them exact.
+TEST(SqliteQuotaBalanceTest, ADatabaseWithDrawsFromBeforeTheBalancesIsMigrated) {
+  std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                              ("clearway-tariff-balance-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::string path = (dir / "tariff.db").string();
+  {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+    const char* old_schema =
+        "CREATE TABLE quotas(order_number TEXT NOT NULL, volume INTEGER NOT NULL, unit TEXT NOT "
+        "NULL, recorded_at INTEGER NOT NULL, PRIMARY KEY(order_number, recorded_at));"
+        "CREATE TABLE quota_draws(id INTEGER PRIMARY KEY, order_number TEXT NOT NULL, "
+        "thousandths INTEGER NOT NULL, reference TEXT NOT NULL, recorded_at INTEGER NOT NULL);"
+        "INSERT INTO quotas VALUES ('09.4450', 1000000, 'kg', 0), ('09.4451', 50000, 'kg', 0);"
+        "INSERT INTO quota_draws(order_number, thousandths, reference, recorded_at) VALUES "
+        "('09.4450', 400000, 'decl-1', 1), ('09.4450', 500000, 'decl-2', 2), "
+        "('09.4451', 50000, 'decl-3', 3);";
+    EXPECT_EQ(sqlite3_exec(raw, old_schema, nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(raw);
+  }
+  for (int open = 0; open < 2; ++open) {  // migrated once: a second open adds nothing
+    auto store = sqlite::SqliteTariffStore::Open(path);
+    ASSERT_THAT(store, IsOk());
+    EXPECT_EQ((*store)->QuotaOf("09.4450", At("2027-01-01T00:00:00Z")).value()->drawn_thousandths,
+              900'000);
+    EXPECT_EQ((*store)->QuotaOf("09.4451", At("2027-01-01T00:00:00Z")).value()->drawn_thousandths,
+              50'000);
+  }
+  auto store = sqlite::SqliteTariffStore::Open(path);
+  ASSERT_THAT(store, IsOk());
+  EXPECT_THAT((*store)->DrawQuota("09.4450", 100'001, "decl-4", At("2027-01-01T00:00:00Z")),
+              HasReason("quota-exhausted"));
+  EXPECT_THAT((*store)->DrawQuota("09.4451", 1, "decl-4", At("2027-01-01T00:00:00Z")),
+              HasReason("quota-exhausted"));
+  EXPECT_THAT((*store)->DrawQuota("09.4450", 100'000, "decl-2", At("2027-01-01T00:00:00Z")),
+              IsOk());  // decl-2 drew before the migration: nothing more is drawn
+  ASSERT_THAT((*store)->DrawQuota("09.4450", 100'000, "decl-4", At("2027-01-01T00:00:00Z")),
+              IsOk());
+  EXPECT_EQ((*store)->QuotaOf("09.4450", At("2027-02-01T00:00:00Z")).value()->drawn_thousandths,
+            1'000'000);
+  store->reset();
+  std::filesystem::remove_all(dir);
+}
 
 }  // namespace
 }  // namespace clearway::tariff

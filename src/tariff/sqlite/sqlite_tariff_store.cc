@@ -53,6 +53,43 @@ CREATE TABLE IF NOT EXISTS imports(
   file_id TEXT PRIMARY KEY, sha256 TEXT NOT NULL, recorded_at INTEGER NOT NULL);
 )sql";
 
+// The running balance of each quota: what has been drawn from it in total and the latest
+// draw's time, kept by a trigger in the transaction of every draw (whichever connection or
+// process inserts it), so a draw reads one row instead of summing every draw ever made. Added
+// to an existing database by MigrateBalances(), which fills it from the draws recorded before.
+constexpr std::string_view kBalances = R"sql(
+CREATE TABLE quota_balances(
+  order_number TEXT PRIMARY KEY, drawn INTEGER NOT NULL, latest_at INTEGER NOT NULL)
+  WITHOUT ROWID;
+INSERT INTO quota_balances(order_number, drawn, latest_at)
+  SELECT order_number, SUM(thousandths), MAX(recorded_at) FROM quota_draws GROUP BY order_number;
+CREATE TRIGGER quota_draws_balance AFTER INSERT ON quota_draws BEGIN
+  INSERT INTO quota_balances(order_number, drawn, latest_at)
+    VALUES (NEW.order_number, NEW.thousandths, NEW.recorded_at)
+    ON CONFLICT(order_number) DO UPDATE SET drawn = drawn + excluded.drawn,
+      latest_at = MAX(latest_at, excluded.latest_at);
+END;
+)sql";
+
+// MigrateBalances() adds quota_balances (and its trigger) once, in one write transaction, so
+// no draw can fall between the sum of the earlier draws and the trigger taking over.
+Status MigrateBalances(Db& db) {
+  auto exists = [&]() -> Result<bool> {
+    CW_ASSIGN_OR_RETURN(Stmt * stmt, db.Prepare("SELECT 1 FROM sqlite_master WHERE type = "
+                                                "'trigger' AND name = 'quota_draws_balance'"));
+    CW_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    stmt->Reset();
+    return row;
+  };
+  CW_ASSIGN_OR_RETURN(bool done, exists());
+  if (done) return OkStatus();
+  CW_ASSIGN_OR_RETURN(auto tx, internal::Transaction::Begin(db));
+  CW_ASSIGN_OR_RETURN(done, exists());  // another process may have migrated meanwhile
+  if (done) return OkStatus();
+  CW_RETURN_IF_ERROR(db.Exec(kBalances));
+  return tx.Commit();
+}
+
 Result<DutyUnit> UnitFrom(const std::string& name) {
   for (DutyUnit unit : {DutyUnit::kKilogram, DutyUnit::kLitre, DutyUnit::kItem}) {
     if (DutyUnitName(unit) == name) return unit;
@@ -75,6 +112,20 @@ Result<std::optional<TariffStore::QuotaState>> QuotaStateOn(Db& db, std::string_
   state.quota.order_number = std::string(order_number);
   state.quota.volume_thousandths = stmt->Int(0);
   CW_ASSIGN_OR_RETURN(state.quota.unit, UnitFrom(stmt->Text(1)));
+  stmt->Reset();
+  // The running balance answers when no draw is later than `as_of` (every quote and draw made
+  // now); a look-up as of an earlier instant (reproducing an old quote) sums the draws.
+  CW_ASSIGN_OR_RETURN(Stmt * balance, db.Prepare("SELECT drawn, latest_at FROM quota_balances "
+                                                 "WHERE order_number = ?1"));
+  balance->Bind(1, order_number);
+  CW_ASSIGN_OR_RETURN(bool has_balance, balance->Step());
+  if (!has_balance) return std::optional<QuotaState>(state);  // never drawn from
+  if (balance->Int(1) <= Micros(as_of)) {
+    state.drawn_thousandths = balance->Int(0);
+    balance->Reset();
+    return std::optional<QuotaState>(state);
+  }
+  balance->Reset();
   CW_ASSIGN_OR_RETURN(Stmt * drawn,
                       db.Prepare("SELECT COALESCE(SUM(thousandths), 0) FROM quota_draws WHERE "
                                    "order_number = ?1 AND recorded_at <= ?2"));
@@ -82,6 +133,7 @@ Result<std::optional<TariffStore::QuotaState>> QuotaStateOn(Db& db, std::string_
   drawn->Bind(2, Micros(as_of));
   CW_ASSIGN_OR_RETURN(bool has_sum, drawn->Step());
   state.drawn_thousandths = has_sum ? drawn->Int(0) : 0;
+  drawn->Reset();
   return std::optional<QuotaState>(state);
 }
 
@@ -167,6 +219,7 @@ SqliteTariffStore::~SqliteTariffStore() = default;
 Result<std::unique_ptr<SqliteTariffStore>> SqliteTariffStore::Open(const std::string& path) {
   CW_ASSIGN_OR_RETURN(auto db, Db::Open(path));
   CW_RETURN_IF_ERROR(db->Exec(kSchema));
+  CW_RETURN_IF_ERROR(MigrateBalances(*db));
   std::unique_ptr<SqliteTariffStore> store(new SqliteTariffStore(std::move(db)));
   // Quotes read on connections of their own, so they never wait for a write's fsync (WAL
   // readers see the last commit). An in-memory database is private to its connection: there
