@@ -306,7 +306,7 @@ TEST_F(RetentionTest, BackupRestoreReappliesPurgesTheBackupPredates) {
   const std::string key_file = dir_ + "/keys/kek";
   // The older backup: the purge of a is re-applied and listed.
   const std::string restored = dir_ + "-restored";
-  auto report = RestoreBackup(older, restored, key_file, "", *clock_);
+  auto report = RestoreBackup(older, restored, KeysConfig::KeyFile(key_file), "", *clock_);
   ASSERT_THAT(report, IsOk());
   ASSERT_EQ(report->reapplied.size(), 1u);
   EXPECT_EQ(report->reapplied[0].declarations, std::vector<std::string>{a});
@@ -317,10 +317,11 @@ TEST_F(RetentionTest, BackupRestoreReappliesPurgesTheBackupPredates) {
     EXPECT_THAT((*backend)->GetDeclaration(b, std::nullopt), IsOk());
     EXPECT_THAT((*backend)->GetDataKey(a), HasReason("data-key-not-found"));
   }
-  EXPECT_THAT(RestoreBackup(older, restored, key_file, "", *clock_),
+  EXPECT_THAT(RestoreBackup(older, restored, KeysConfig::KeyFile(key_file), "", *clock_),
               HasReason("restore-target-not-empty"));
   // The newer backup: a stays purged, nothing to re-apply.
-  auto again = RestoreBackup(newer, dir_ + "-restored2", key_file, "", *clock_);
+  auto again =
+      RestoreBackup(newer, dir_ + "-restored2", KeysConfig::KeyFile(key_file), "", *clock_);
   ASSERT_THAT(again, IsOk());
   EXPECT_TRUE(again->reapplied.empty());
   EXPECT_EQ(again->already_purged.size(), 1u);
@@ -328,7 +329,8 @@ TEST_F(RetentionTest, BackupRestoreReappliesPurgesTheBackupPredates) {
   std::filesystem::create_directories(dir_ + "-other");
   auto other = keys::FileKeyProvider::Create(dir_ + "-other/kek", "clearway", key_clock_);
   ASSERT_THAT(other, IsOk());
-  EXPECT_THAT(RestoreBackup(newer, dir_ + "-restored3", dir_ + "-other/kek", "", *clock_),
+  EXPECT_THAT(RestoreBackup(newer, dir_ + "-restored3",
+                            KeysConfig::KeyFile(dir_ + "-other/kek"), "", *clock_),
               HasCode(ErrorCode::kDataLoss));
   EXPECT_FALSE(std::filesystem::exists(dir_ + "-restored3/clearway.db"));
   // Nothing of the store is readable in the backup file.
