@@ -15,6 +15,8 @@
 #include "app/backup.h"
 #include "app/files.h"
 #include "app/ledger_audit.h"
+#include "identity/sqlite/sqlite_identity_store.h"
+#include "identity/tokens.h"
 #include "keys/file_key_provider.h"
 #include "ledger_test_util.h"
 #include "store/encrypting_store.h"
@@ -174,6 +176,38 @@ TEST_F(RetentionTest, HoldKeepsAndReleaseLetsGoAcrossYears) {
   struct stat info {};
   ASSERT_EQ(::stat((dir_ + "/keys/purge-register").c_str(), &info), 0);
   EXPECT_EQ(info.st_mode & 0777, 0600u);
+}
+
+// Sessions on the SQLite directory (DATA_DIR/identity.db): a retention run purges those that
+// ended more than `sessions` (90 days by default) before it, and keeps the live ones.
+TEST_F(RetentionTest, RunPurgesEndedSessionsOfTheSqliteDirectory) {
+  auto directory = identity::sqlite::SqliteIdentityStore::Open(dir_ + "/identity.db");
+  ASSERT_THAT(directory, IsOk());
+  const Timestamp start = clock_->Now();
+  identity::IssuedToken ended = identity::IssueSessionToken("clerk", start);
+  ASSERT_THAT((*directory)->Put(ended.record), IsOk());
+  ASSERT_THAT((*directory)->Revoke(ended.record.hash), IsOk());
+  clock_->Advance(std::chrono::days(100));
+  identity::IssuedToken live = identity::IssueSessionToken("clerk", clock_->Now());
+  ASSERT_THAT((*directory)->Put(live.record), IsOk());
+  Config config;
+  config.retention.interval = std::chrono::seconds(0);
+  RetentionService service(*encrypting_, directory->get(), *clock_, config.retention, nullptr,
+                           nullptr);
+  auto plan = service.Plan(Admin());
+  ASSERT_THAT(plan, IsOk());
+  ASSERT_FALSE(plan->items.empty());
+  EXPECT_EQ(plan->items.back().record_class, RecordClass::kSession);
+  EXPECT_EQ(plan->items.back().count, 1);
+  EXPECT_THAT((*directory)->FindByHash(ended.record.hash), IsOk());  // a plan deletes nothing
+  auto run = service.Run(Admin());
+  ASSERT_THAT(run, IsOk());
+  EXPECT_EQ(run->sessions, 1);
+  EXPECT_THAT((*directory)->FindByHash(ended.record.hash), HasReason("token-unknown"));
+  EXPECT_THAT(identity::AuthenticateToken(**directory, live.token, clock_->Now()), IsOk());
+  auto again = service.Run(Admin());
+  ASSERT_THAT(again, IsOk());
+  EXPECT_EQ(again->sessions, 0);
 }
 
 TEST_F(RetentionTest, PurgeShredsKeySaltsAndCiphertextFromTheFile) {
