@@ -11,6 +11,7 @@
 
 #include <boost/json.hpp>
 
+#include "app/encryption.h"
 #include "app/files.h"
 #include "app/ledger_key.h"
 #include "app/purge_register.h"
@@ -188,8 +189,10 @@ Result<BackupReport> WriteBackup(const StoreConfig& config, keys::KeyProvider& p
 }
 
 Result<RestoreReport> RestoreBackup(const std::string& from, const std::string& to_dir,
-                                    const std::string& key_file, const std::string& register_path,
+                                    const KeysConfig& keys, const std::string& register_path,
                                     const Clock& clock) {
+  const bool token = UsesToken(keys);
+  const std::string key_file = KeyFilePath(StoreConfig{}, keys);
   std::error_code ec;
   if (fs::exists(to_dir, ec) && !fs::is_empty(to_dir, ec)) {
     return Error::FailedPrecondition("restore-target-not-empty",
@@ -216,7 +219,7 @@ Result<RestoreReport> RestoreBackup(const std::string& from, const std::string& 
   wrapped.kek.version = static_cast<uint32_t>(version);
   CW_ASSIGN_OR_RETURN(wrapped.bytes, crypto::FromHex(header->at("wrapped").as_string()));
 
-  CW_ASSIGN_OR_RETURN(auto provider, keys::FileKeyProvider::Open(key_file, clock));
+  CW_ASSIGN_OR_RETURN(auto provider, OpenKeyProvider(StoreConfig{}, keys, clock));
   CW_ASSIGN_OR_RETURN(keys::DataKey key, provider->Unwrap(wrapped));
   const std::string_view sealed = std::string_view(file).substr(header_end + 1);
   CW_ASSIGN_OR_RETURN(std::vector<uint8_t> payload,
@@ -246,11 +249,12 @@ Result<RestoreReport> RestoreBackup(const std::string& from, const std::string& 
   }
   if (offset != payload.size()) return NotABackup("trailing bytes");
 
-  // The key file and the purge register go beside the restored store, where it looks.
+  // The key file (a token's KEK stays in the token) and the purge register go beside the
+  // restored store, where it looks.
   const fs::path keys_dir = fs::path(to_dir) / "keys";
   fs::create_directories(keys_dir, ec);
   ::chmod(keys_dir.c_str(), 0700);
-  CW_RETURN_IF_ERROR(CopyPrivate(key_file, keys_dir / "kek"));
+  if (!token) CW_RETURN_IF_ERROR(CopyPrivate(key_file, keys_dir / "kek"));
   const std::string known_register =
       register_path.empty() ? PurgeRegisterPathFor(key_file) : register_path;
   PurgeRegister known(known_register);
@@ -263,9 +267,15 @@ Result<RestoreReport> RestoreBackup(const std::string& from, const std::string& 
   restored_config.data_dir = to_dir;
   CW_ASSIGN_OR_RETURN(OpenedStore opened,
                       OpenStore(restored_config, StoreOpenOptions{"clearway-restore", false}));
-  CW_ASSIGN_OR_RETURN(auto restored_provider,
-                      keys::FileKeyProvider::Open((keys_dir / "kek").string(), clock));
-  store::EncryptingStore restored(std::move(opened.store), *restored_provider, {});
+  std::unique_ptr<keys::KeyProvider> restored_provider;
+  if (!token) {
+    CW_ASSIGN_OR_RETURN(restored_provider,
+                        OpenKeyProvider(restored_config,
+                                        KeysConfig::KeyFile((keys_dir / "kek").string()),
+                                        clock));
+  }
+  store::EncryptingStore restored(std::move(opened.store),
+                                  token ? *provider : *restored_provider, {});
   CW_ASSIGN_OR_RETURN(std::vector<store::PurgeRow> held, restored.ListPurges());
   std::set<std::string> present;
   for (const store::PurgeRow& purge : held) present.insert(purge.id);

@@ -20,7 +20,8 @@
 //                                                               "/backups/2031-05-01.cwb"));
 //   CW_ASSIGN_OR_RETURN(app::RestoreReport restored,
 //                       app::RestoreBackup("/backups/2031-05-01.cwb", "var-restored",
-//                                          "var/keys/kek", clock));
+//                                          app::KeysConfig::KeyFile("var/keys/kek"), "",
+//                                          clock));
 //
 // Thread safety: free functions.
 #pragma once
@@ -62,13 +63,15 @@ struct RestoreReport {
 Result<BackupReport> WriteBackup(const StoreConfig& config, keys::KeyProvider& provider,
                                  const Clock& clock, const std::string& to);
 
-// RestoreBackup() restores `from` into `to_dir` with the key file at `key_file` and the purge
-// register at `register_path` ("" = beside the key file). Errors: kFailedPrecondition
+// RestoreBackup() restores `from` into `to_dir` with the keys `keys` names (app/encryption.h,
+// OpenKeyProvider(); a key file is keys.key_file, else $CLEARWAY_KEY_FILE, else
+// var/keys/kek, and is copied to NEWDIR/keys/kek; a token's KEK stays in the token) and the
+// purge register at `register_path` ("" = beside that key file). Errors: kFailedPrecondition
 // "restore-target-not-empty"; kInvalidArgument "not-a-backup" for a file it did not write;
 // kDataLoss "unwrap-failed" (another key file) or "decrypt-failed" (altered); the key file's
 // and the store's errors.
 Result<RestoreReport> RestoreBackup(const std::string& from, const std::string& to_dir,
-                                    const std::string& key_file, const std::string& register_path,
+                                    const KeysConfig& keys, const std::string& register_path,
                                     const Clock& clock);
 
 }  // namespace clearway::app

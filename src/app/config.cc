@@ -1,9 +1,14 @@
 #include "app/config.h"
 
+#include <algorithm>
 #include <cstdlib>
+#include <iterator>
+#include <utility>
 #include <fstream>
 #include <sstream>
 #include <toml++/toml.h>
+
+#include "keys/key_provider.h"
 
 namespace clearway::app {
 
@@ -46,6 +51,23 @@ Result<Config> FromTable(const toml::table& root) {
     config.store.data_dir = (*store)["data_dir"].value_or(config.store.data_dir);
     config.store.url = (*store)["url"].value_or(std::string());
     config.store.read_replica = (*store)["read_replica"].value_or(std::string());
+  }
+  if (const auto* keys = root["keys"].as_table()) {
+    static constexpr std::pair<std::string_view, std::string KeysConfig::*> kFields[] = {
+        {"provider", &KeysConfig::provider},      {"key_file", &KeysConfig::key_file},
+        {"pkcs11_module", &KeysConfig::pkcs11_module}, {"token", &KeysConfig::token},
+        {"key_id", &KeysConfig::key_id},          {"pin_env", &KeysConfig::pin_env},
+        {"pin_file", &KeysConfig::pin_file}};
+    for (const auto& [name, value] : *keys) {
+      const std::string path = "keys." + std::string(name.str());
+      auto field = std::find_if(std::begin(kFields), std::end(kFields),
+                                [&](const auto& known) { return known.first == name.str(); });
+      if (field == std::end(kFields)) return BadConfig(path, "is not a [keys] setting");
+      auto text = value.value<std::string>();
+      if (!text) return BadConfig(path, "must be a string");
+      config.keys.*(field->second) = *text;
+    }
+    CW_RETURN_IF_ERROR(ValidateKeysConfig(config.keys));
   }
   if (const auto* users = root["users"].as_array()) {
     size_t index = 0;
@@ -121,11 +143,51 @@ Status ValidateConfig(const Config& config) {
     return BadConfig("server", "io_threads and worker_threads must be at least 1");
   }
   CW_RETURN_IF_ERROR(ValidateStoreConfig(config.store));
+  CW_RETURN_IF_ERROR(ValidateKeysConfig(config.keys));
   if (config.demo) return OkStatus();
   if (config.server.tls_certificate.empty() || config.server.tls_private_key.empty()) {
     return Error::FailedPrecondition("no-tls",
                                      "server.tls_certificate and server.tls_private_key are "
                                      "required outside demo mode");
+  }
+  return OkStatus();
+}
+
+Status ValidateKeysConfig(const KeysConfig& keys) {
+  if (!keys.provider.empty() && keys.provider != "file" && keys.provider != "pkcs11") {
+    return BadConfig("keys.provider", "must be \"file\" or \"pkcs11\"");
+  }
+  if (keys.provider == "file") {
+    for (const auto& [name, value] :
+         {std::pair<const char*, const std::string*>{"keys.token", &keys.token},
+          {"keys.pkcs11_module", &keys.pkcs11_module},
+          {"keys.pin_env", &keys.pin_env},
+          {"keys.pin_file", &keys.pin_file}}) {
+      if (!value->empty()) return BadConfig(name, "goes with provider = \"pkcs11\" only");
+    }
+    if (!keys.key_id.empty()) {
+      return BadConfig("keys.key_id",
+                       "a key file names its own key id: key_id goes with provider = "
+                       "\"pkcs11\" only");
+    }
+  }
+  if (keys.provider == "pkcs11") {
+    if (!keys.key_file.empty()) {
+      return BadConfig("keys.key_file", "goes with provider = \"file\" only");
+    }
+    if (keys.token.empty() && std::getenv("CLEARWAY_PKCS11_TOKEN") == nullptr) {
+      return BadConfig("keys.token",
+                       "is required with provider = \"pkcs11\" (the token's label; or "
+                       "CLEARWAY_PKCS11_TOKEN)");
+    }
+  }
+  if (!keys.pin_env.empty() && !keys.pin_file.empty()) {
+    return BadConfig("keys.pin_file", "give pin_env or pin_file, not both");
+  }
+  if (!keys.key_id.empty()) {
+    if (Status id = keys::ValidateKeyId(keys.key_id); !id.ok()) {
+      return BadConfig("keys.key_id", id.error().message);
+    }
   }
   return OkStatus();
 }

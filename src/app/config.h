@@ -9,6 +9,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "app/retention_config.h"
@@ -37,9 +38,34 @@ struct StoreConfig {
   std::string read_replica;
 };
 
+// KeysConfig is the [keys] table: where the key-encryption keys live (docs/keys.md). Every
+// field left empty falls back as the `clearway keys` flags do (app/encryption.h,
+// OpenKeyProvider()): key_file to $CLEARWAY_KEY_FILE, then DATA_DIR/keys/kek; token to
+// $CLEARWAY_PKCS11_TOKEN; pkcs11_module to $CLEARWAY_PKCS11_MODULE, then Debian's SoftHSM2
+// module; pin_env to CLEARWAY_PKCS11_PIN. An empty provider means "pkcs11" when a token label
+// is known (here or in the environment), else "file".
+struct KeysConfig {
+  std::string provider;       // "", "file" or "pkcs11"
+  std::string key_file;       // provider "file"
+  std::string pkcs11_module;  // provider "pkcs11": the module, the token's label, the key id
+  std::string token;
+  std::string key_id;         // "" = "clearway"
+  std::string pin_env;        // the variable holding the PIN…
+  std::string pin_file;       // …or a file holding it (0600); not both
+
+  // KeyFile() names the key file at `path`.
+  static KeysConfig KeyFile(std::string path) {
+    KeysConfig keys;
+    keys.provider = "file";
+    keys.key_file = std::move(path);
+    return keys;
+  }
+};
+
 struct Config {
   ServerConfig server;
   StoreConfig store;
+  KeysConfig keys;  // [keys]
   std::vector<identity::UserRecord> users;   // [[users]]: the principals the server accepts
   bool demo = false;
   RiskConfig risk;   // [risk] (app/risk_config.h), read by ParseRiskConfig()
@@ -66,6 +92,12 @@ Status ValidateConfig(const Config& config);
 // read_replica only beside a postgres:// url. kInvalidArgument "bad-config" (field "store.url"
 // or "store.read_replica") otherwise.
 Status ValidateStoreConfig(const StoreConfig& store);
+
+// ValidateKeysConfig() checks the [keys] table: provider "", "file" or "pkcs11"; the token's
+// fields only with "pkcs11" and key_file only with "file"; pin_env and pin_file not both; a
+// key id ValidateKeyId() accepts. kInvalidArgument "bad-config" naming the field ("keys.token",
+// …) otherwise.
+Status ValidateKeysConfig(const KeysConfig& keys);
 
 // IsPostgresStore() is true when the store url is postgres:// or postgresql://.
 bool IsPostgresStore(const StoreConfig& store);

@@ -24,26 +24,50 @@
 #include "common/result.h"
 #include "common/time.h"
 #include "keys/key_provider.h"
+#include "keys/pkcs11_key_provider.h"
 #include "store/encrypting_store.h"
 
 namespace clearway::app {
 
-// KeyFilePath() is the key file of a store: $CLEARWAY_KEY_FILE, else DATA_DIR/keys/kek.
-std::string KeyFilePath(const StoreConfig& config);
+// KeyFilePath() is the key file of a store: keys.key_file, else $CLEARWAY_KEY_FILE, else
+// DATA_DIR/keys/kek. (With a token it only places the purge register: DATA_DIR/keys/.)
+std::string KeyFilePath(const StoreConfig& config, const KeysConfig& keys = {});
 
-// OpenKeyProvider() opens the key file (keys/file_key_provider.h errors: kNotFound
-// "key-file-missing", kPermissionDenied "key-file-permissions", kDataLoss "key-file-corrupt").
-// `clock` must outlive the provider.
+// UsesToken() is true when the keys live in a PKCS#11 token: provider "pkcs11", or no provider
+// named and a token label given (keys.token, else $CLEARWAY_PKCS11_TOKEN).
+bool UsesToken(const KeysConfig& keys);
+
+// TokenOptions() are the PKCS#11 options of `keys` with the environment fallbacks
+// (app/config.h, KeysConfig).
+keys::Pkcs11Options TokenOptions(const KeysConfig& keys);
+
+// OpenKeyProvider() opens the provider `keys` names: the token (keys/pkcs11_key_provider.h
+// errors: "pkcs11-token-not-found", "pkcs11-login-failed", "no-kek", …) or the key file
+// (keys/file_key_provider.h errors: kNotFound "key-file-missing", kPermissionDenied
+// "key-file-permissions", kDataLoss "key-file-corrupt"). The server, `clearway keys`, backup,
+// restore and retention all open their provider here. `clock` must outlive the provider.
 Result<std::unique_ptr<keys::KeyProvider>> OpenKeyProvider(const StoreConfig& config,
+                                                           const KeysConfig& keys,
                                                            const Clock& clock);
 
 // OpenOrCreateKeyProvider() opens the key file, or creates it (0600, in a 0700 directory) when
 // it is missing and `backend` holds no data key yet (a fresh store, the demo). A missing key
 // file beside a store that has data keys is kFailedPrecondition "key-file-lost": a new key
-// could read none of them, so the server refuses to start rather than make one.
+// could read none of them, so the server refuses to start rather than make one. A token's KEK
+// is never made here (`clearway keys init --token`): OpenTokenForStart().
 Result<std::unique_ptr<keys::KeyProvider>> OpenOrCreateKeyProvider(const StoreConfig& config,
+                                                                   const KeysConfig& keys,
                                                                    const Clock& clock,
                                                                    store::Store& backend);
+
+// OpenTokenForStart() opens the token `keys` names before the server writes anything: a
+// missing token, a refused PIN or a token without the KEK stop the start with the token's
+// error, and a token without the KEK beside an existing store that holds data keys is
+// kFailedPrecondition "token-kek-lost" (the equivalent of "key-file-lost"; nothing could be
+// read). Only an existing store is opened, to count its data keys.
+Result<std::unique_ptr<keys::KeyProvider>> OpenTokenForStart(const StoreConfig& config,
+                                                             const KeysConfig& keys,
+                                                             const Clock& clock);
 
 // KeyRewrapper runs EncryptingStore::RewrapDataKeys() every `interval` on a thread of its own
 // (the first run at once), so a `clearway keys rotate` beside a running server is followed by

@@ -40,6 +40,13 @@ Runtime::~Runtime() = default;
 Result<std::unique_ptr<Runtime>> Runtime::Open(Config config, LedgerConfig ledger) {
   CW_RETURN_IF_ERROR(ValidateConfig(config));
   CW_RETURN_IF_ERROR(ApplyLedgerEnvironment(ledger));
+  auto clock = std::make_unique<SystemClock>();
+  // Issue 5: a KEK in a PKCS#11 token is opened before anything is written, so a missing
+  // token, a refused PIN or a token without the KEK leave the data directory as it was.
+  std::unique_ptr<keys::KeyProvider> provider;
+  if (UsesToken(config.keys)) {
+    CW_ASSIGN_OR_RETURN(provider, OpenTokenForStart(config.store, config.keys, *clock));
+  }
   if (!IsPostgresStore(config.store)) {
     std::string path = SqlitePathOf(config.store);
     CW_RETURN_IF_ERROR(EnsureDirectory(std::filesystem::path(path).parent_path().string().empty()
@@ -55,9 +62,10 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(Config config, LedgerConfig ledge
                       OpenStore(config.store, StoreOpenOptions{"clearway", true}));
   // Issue 5: every record is sealed under its declaration's data key (docs/keys.md). The key
   // file is made on first start, beside a store that holds no data key yet.
-  auto clock = std::make_unique<SystemClock>();
-  CW_ASSIGN_OR_RETURN(std::unique_ptr<keys::KeyProvider> provider,
-                      OpenOrCreateKeyProvider(config.store, *clock, *opened.store));
+  if (provider == nullptr) {
+    CW_ASSIGN_OR_RETURN(provider,
+                        OpenOrCreateKeyProvider(config.store, config.keys, *clock, *opened.store));
+  }
   auto encrypted = std::make_unique<store::EncryptingStore>(std::move(opened.store), *provider,
                                                             store::EncryptingStoreOptions{});
   store::EncryptingStore* encrypting = encrypted.get();
@@ -80,7 +88,7 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(Config config, LedgerConfig ledge
   // key file unless the configuration names another place.
   if (runtime->config_.retention.register_path.empty()) {
     runtime->config_.retention.register_path =
-        PurgeRegisterPathFor(KeyFilePath(runtime->config_.store));
+        PurgeRegisterPathFor(KeyFilePath(runtime->config_.store, runtime->config_.keys));
     CW_RETURN_IF_ERROR(runtime->StartRetention());
   }
   if (runtime->config_.retention.interval.count() > 0) {

@@ -7,6 +7,8 @@
 #include "app/backup.h"
 #include "app/config.h"
 #include "app/encryption.h"
+#include "app/purge_register.h"
+#include "cli/key_options.h"
 #include "cli/output.h"
 #include "common/time.h"
 
@@ -23,7 +25,7 @@ constexpr int kCannotRun = 2;
 struct BackupFlags {
   std::string data_dir;
   std::string store_url;
-  std::string key_file;
+  KeyFlags keys;  // --config, --key-file, --token, … (cli/key_options.h)
   std::string register_path;
   std::string to;
   std::string from;
@@ -35,23 +37,12 @@ int ExitCodeFor(const Error& error) {
              : kRefused;
 }
 
-app::StoreConfig StoreOf(const BackupFlags& f) {
-  app::StoreConfig config;
-  config.data_dir = FromEnv(f.data_dir, "CLEARWAY_DATA_DIR", "var");
-  config.url = FromEnv(f.store_url, "CLEARWAY_STORE");
-  return config;
-}
-
-std::string KeyFileOf(const BackupFlags& f) {
-  return FromEnv(f.key_file, "CLEARWAY_KEY_FILE", StoreOf(f).data_dir + "/keys/kek");
-}
-
 Status Backup(const BackupFlags& f) {
   SystemClock clock;
-  const app::StoreConfig config = StoreOf(f);
-  if (!f.key_file.empty()) ::setenv("CLEARWAY_KEY_FILE", f.key_file.c_str(), 1);
-  CW_ASSIGN_OR_RETURN(auto provider, app::OpenKeyProvider(config, clock));
-  CW_ASSIGN_OR_RETURN(app::BackupReport report, app::WriteBackup(config, *provider, clock, f.to));
+  CW_ASSIGN_OR_RETURN(KeySetup setup, KeySetupOf(f.keys, f.data_dir, f.store_url));
+  CW_ASSIGN_OR_RETURN(auto provider, app::OpenKeyProvider(setup.store, setup.keys, clock));
+  CW_ASSIGN_OR_RETURN(app::BackupReport report,
+                      app::WriteBackup(setup.store, *provider, clock, f.to));
   std::cout << "wrote " << f.to << ": ";
   for (size_t idx = 0; idx < report.files.size(); ++idx) {
     std::cout << (idx == 0 ? "" : ", ") << report.files[idx];
@@ -63,8 +54,16 @@ Status Backup(const BackupFlags& f) {
 
 Status Restore(const BackupFlags& f) {
   SystemClock clock;
+  // The keys of the source: the key file (of --data-dir, default var) or the token.
+  CW_ASSIGN_OR_RETURN(KeySetup setup, KeySetupOf(f.keys, f.data_dir, f.store_url));
+  app::KeysConfig keys = setup.keys;
+  if (!app::UsesToken(keys)) keys.key_file = app::KeyFilePath(setup.store, keys);
+  // The purge register: --register, else beside the key file (DATA_DIR/keys/ with a token).
+  const std::string register_path =
+      f.register_path.empty() ? app::PurgeRegisterPathFor(app::KeyFilePath(setup.store, keys))
+                              : f.register_path;
   CW_ASSIGN_OR_RETURN(app::RestoreReport report,
-                      app::RestoreBackup(f.from, f.to, KeyFileOf(f), f.register_path, clock));
+                      app::RestoreBackup(f.from, f.to, keys, register_path, clock));
   std::cout << "restored " << f.to << ": ";
   for (size_t idx = 0; idx < report.files.size(); ++idx) {
     std::cout << (idx == 0 ? "" : ", ") << report.files[idx];
@@ -97,14 +96,15 @@ void AddBackupCommands(CLI::App& app) {
                      "The data directory (env CLEARWAY_DATA_DIR; default var)");
   backup->add_option("--store", flags->store_url,
                      "The store url (env CLEARWAY_STORE); postgres:// is refused");
-  backup->add_option("--key-file", flags->key_file,
-                     "The key file (env CLEARWAY_KEY_FILE; default DATA_DIR/keys/kek)");
+  AddKeyFlags(*backup, flags->keys);
   auto* restore = app.add_subcommand(
       "restore", "Restore a backup into a fresh directory, re-applying later purges");
   restore->add_option("--from", flags->from, "The backup file")->required();
   restore->add_option("--to", flags->to, "The new data directory (must be empty)")->required();
-  restore->add_option("--key-file", flags->key_file,
-                      "The key file (env CLEARWAY_KEY_FILE; default var/keys/kek)");
+  restore->add_option("--data-dir", flags->data_dir,
+                      "The data directory backed up, for its key file (DATA_DIR/keys/kek) "
+                      "and purge register (env CLEARWAY_DATA_DIR; default var)");
+  AddKeyFlags(*restore, flags->keys);
   restore->add_option("--register", flags->register_path,
                       "The purge register (default: beside the key file)");
   backup->callback([flags] { RunCommand(Backup, *flags); });

@@ -10,7 +10,9 @@
 #include <boost/json.hpp>
 
 #include "app/config.h"
+#include "app/encryption.h"
 #include "app/store_factory.h"
+#include "cli/key_options.h"
 #include "cli/output.h"
 #include "common/time.h"
 #include "keys/file_key_provider.h"
@@ -28,12 +30,7 @@ constexpr int kCannotRun = 2;
 [[noreturn]] void Finish(int code) { throw CLI::RuntimeError(code); }
 
 struct KeysFlags {
-  std::string key_file;
-  std::string key_id;
-  std::string token;
-  std::string module;
-  std::string pin_env;
-  std::string pin_file;
+  KeyFlags keys;          // --config, --key-file, --token, … (cli/key_options.h)
   std::string data_dir;   // the store whose data keys rotate/retire look at
   std::string store_url;
   uint32_t version = 0;
@@ -51,26 +48,14 @@ int ExitCodeFor(const Error& error) {
   }
 }
 
-bool UsesToken(const KeysFlags& f) { return !FromEnv(f.token, "CLEARWAY_PKCS11_TOKEN").empty(); }
-
-app::StoreConfig StoreOf(const KeysFlags& f) {
-  app::StoreConfig config;
-  config.data_dir = FromEnv(f.data_dir, "CLEARWAY_DATA_DIR", config.data_dir);
-  config.url = FromEnv(f.store_url, "CLEARWAY_STORE");
-  return config;
-}
-
-// The key file: --key-file, else $CLEARWAY_KEY_FILE, else DATA_DIR/keys/kek (where the
-// server looks for it, app/encryption.h).
-std::string KeyFile(const KeysFlags& f) {
-  return FromEnv(f.key_file, "CLEARWAY_KEY_FILE", StoreOf(f).data_dir + "/keys/kek");
+Result<KeySetup> SetupOf(const KeysFlags& f) {
+  return KeySetupOf(f.keys, f.data_dir, f.store_url);
 }
 
 // OpenDataKeys() opens the store the flags name, behind an EncryptingStore over `provider`;
 // nullptr when there is no store yet (an SQLite file not made).
-Result<std::unique_ptr<store::EncryptingStore>> OpenDataKeys(const KeysFlags& f,
+Result<std::unique_ptr<store::EncryptingStore>> OpenDataKeys(const app::StoreConfig& config,
                                                              keys::KeyProvider& provider) {
-  const app::StoreConfig config = StoreOf(f);
   if (!app::IsPostgresStore(config) && !std::filesystem::exists(app::SqlitePathOf(config))) {
     return std::unique_ptr<store::EncryptingStore>();
   }
@@ -80,43 +65,29 @@ Result<std::unique_ptr<store::EncryptingStore>> OpenDataKeys(const KeysFlags& f,
                                                   store::EncryptingStoreOptions{});
 }
 
-keys::Pkcs11Options TokenOptions(const KeysFlags& f) {
-  keys::Pkcs11Options options;
-  options.module_path =
-      FromEnv(f.module, "CLEARWAY_PKCS11_MODULE", keys::kDefaultPkcs11Module);
-  options.token_label = FromEnv(f.token, "CLEARWAY_PKCS11_TOKEN");
-  if (!f.key_id.empty()) options.key_id = f.key_id;
-  if (!f.pin_env.empty()) options.pin_env = f.pin_env;
-  options.pin_file = f.pin_file;
-  return options;
-}
-
-// Open the provider the flags name: the token when --token is given, else the key file.
-Result<std::unique_ptr<keys::KeyProvider>> OpenProvider(const KeysFlags& f, const Clock& clock) {
-  if (UsesToken(f)) {
-    CW_ASSIGN_OR_RETURN(auto provider, keys::Pkcs11KeyProvider::Open(TokenOptions(f), clock));
-    return std::unique_ptr<keys::KeyProvider>(std::move(provider));
-  }
-  if (!f.key_id.empty()) {
+// Open the provider the flags (or the --config file) name: the token, else the key file.
+Result<std::unique_ptr<keys::KeyProvider>> OpenProvider(const KeySetup& setup,
+                                                        const Clock& clock) {
+  if (!app::UsesToken(setup.keys) && !setup.keys.key_id.empty()) {
     return Error::InvalidArgument("--key-id", "key-id-with-key-file",
                                   "a key file names its own key id: --key-id goes with init, "
                                   "or with --token");
   }
-  CW_ASSIGN_OR_RETURN(auto provider, keys::FileKeyProvider::Open(KeyFile(f), clock));
-  return std::unique_ptr<keys::KeyProvider>(std::move(provider));
+  return app::OpenKeyProvider(setup.store, setup.keys, clock);
 }
 
 Status Init(const KeysFlags& f) {
   SystemClock clock;
-  if (UsesToken(f)) {
-    keys::Pkcs11Options options = TokenOptions(f);
+  CW_ASSIGN_OR_RETURN(KeySetup setup, SetupOf(f));
+  if (app::UsesToken(setup.keys)) {
+    keys::Pkcs11Options options = app::TokenOptions(setup.keys);
     CW_ASSIGN_OR_RETURN(auto provider, keys::Pkcs11KeyProvider::Create(options, clock));
     CW_ASSIGN_OR_RETURN(keys::KekRef current, provider->Current());
     std::cout << "created " << current.ToString() << " in token \"" << options.token_label
               << "\": a non-extractable AES-256 key, and the blind-index key beside it\n";
     return OkStatus();
   }
-  const std::string path = KeyFile(f);
+  const std::string path = app::KeyFilePath(setup.store, setup.keys);
   std::filesystem::path dir = std::filesystem::path(path).parent_path();
   if (!dir.empty() && !std::filesystem::exists(dir)) {
     std::error_code ec;
@@ -128,7 +99,7 @@ Status Init(const KeysFlags& f) {
     ::chmod(dir.c_str(), 0700);
   }
   CW_ASSIGN_OR_RETURN(auto provider, keys::FileKeyProvider::Create(
-                                         path, f.key_id.empty() ? "clearway" : f.key_id, clock));
+                                         path, setup.keys.key_id.empty() ? "clearway" : setup.keys.key_id, clock));
   CW_ASSIGN_OR_RETURN(keys::KekRef current, provider->Current());
   std::cout << "created key file " << path << " (0600) with " << current.ToString()
             << " and the blind-index key\n"
@@ -138,15 +109,16 @@ Status Init(const KeysFlags& f) {
 
 Status Rotate(const KeysFlags& f) {
   SystemClock clock;
-  CW_ASSIGN_OR_RETURN(auto provider, OpenProvider(f, clock));
+  CW_ASSIGN_OR_RETURN(KeySetup setup, SetupOf(f));
+  CW_ASSIGN_OR_RETURN(auto provider, OpenProvider(setup, clock));
   CW_ASSIGN_OR_RETURN(keys::KekRef made, provider->Rotate());
   std::cout << made.ToString() << " is now current: new data keys are wrapped under it.\n";
   // Re-wrap every stored data key now, online: a running server keeps serving (it reads the
   // new key file on its next call, and unwraps old versions until they are retired). Each key
   // is replaced by a compare-and-set, payloads are not touched.
-  CW_ASSIGN_OR_RETURN(auto data_keys, OpenDataKeys(f, *provider));
+  CW_ASSIGN_OR_RETURN(auto data_keys, OpenDataKeys(setup.store, *provider));
   if (data_keys == nullptr) {
-    std::cout << "no store at " << app::SqlitePathOf(StoreOf(f)) << ": no data key to re-wrap\n";
+    std::cout << "no store at " << app::SqlitePathOf(setup.store) << ": no data key to re-wrap\n";
     return OkStatus();
   }
   CW_ASSIGN_OR_RETURN(store::RewrapReport report, data_keys->RewrapDataKeys({}));
@@ -162,7 +134,8 @@ Status Rotate(const KeysFlags& f) {
 
 Status List(const KeysFlags& f) {
   SystemClock clock;
-  CW_ASSIGN_OR_RETURN(auto provider, OpenProvider(f, clock));
+  CW_ASSIGN_OR_RETURN(KeySetup setup, SetupOf(f));
+  CW_ASSIGN_OR_RETURN(auto provider, OpenProvider(setup, clock));
   CW_ASSIGN_OR_RETURN(std::vector<keys::KekVersion> versions, provider->Versions());
   if (f.json) {
     boost::json::array out;
@@ -192,11 +165,12 @@ Status List(const KeysFlags& f) {
 
 Status Retire(const KeysFlags& f) {
   SystemClock clock;
-  CW_ASSIGN_OR_RETURN(auto provider, OpenProvider(f, clock));
+  CW_ASSIGN_OR_RETURN(KeySetup setup, SetupOf(f));
+  CW_ASSIGN_OR_RETURN(auto provider, OpenProvider(setup, clock));
   CW_ASSIGN_OR_RETURN(keys::KekRef current, provider->Current());
   keys::KekRef target{current.key_id, f.version};
   // Retiring destroys the version: refuse while a stored data key still needs it.
-  CW_ASSIGN_OR_RETURN(auto data_keys, OpenDataKeys(f, *provider));
+  CW_ASSIGN_OR_RETURN(auto data_keys, OpenDataKeys(setup.store, *provider));
   if (data_keys != nullptr) {
     CW_ASSIGN_OR_RETURN(std::vector<store::KekUsage> usage, data_keys->CountDataKeysByKek());
     for (const store::KekUsage& kek : usage) {
@@ -240,19 +214,7 @@ void AddKeysCommands(CLI::App& app) {
       ->check(CLI::PositiveNumber);
 
   for (CLI::App* cmd : {init, rotate, list, retire}) {
-    cmd->add_option("--key-file", flags->key_file,
-                    "The key file (env CLEARWAY_KEY_FILE; default DATA_DIR/keys/kek)");
-    cmd->add_option("--key-id", flags->key_id,
-                    "Key id for init, or of the key in the token (default clearway)");
-    cmd->add_option("--token", flags->token,
-                    "Use the PKCS#11 token with this label (env CLEARWAY_PKCS11_TOKEN)");
-    cmd->add_option("--pkcs11-module", flags->module,
-                    "PKCS#11 module (env CLEARWAY_PKCS11_MODULE; default " +
-                        std::string(keys::kDefaultPkcs11Module) + ")");
-    cmd->add_option("--pin-env", flags->pin_env,
-                    "Environment variable holding the token PIN (default " +
-                        std::string(keys::kDefaultPinEnv) + ")");
-    cmd->add_option("--pin-file", flags->pin_file, "File holding the token PIN (0600)");
+    AddKeyFlags(*cmd, flags->keys);
     cmd->add_option("--data-dir", flags->data_dir,
                     "The data directory (env CLEARWAY_DATA_DIR; default var): its store's data "
                     "keys are re-wrapped by rotate and checked by retire");

@@ -162,7 +162,7 @@ int VerifyFull(const LedgerFlags& flags) {
   config.url = flags.store_url;
   // Declared before `audited`, which may hold a reference to the provider.
   SystemClock clock;
-  auto provider = app::OpenKeyProvider(config, clock);
+  auto provider = app::OpenKeyProvider(config, app::KeysConfig{}, clock);
   std::unique_ptr<store::Store> audited;
   if (app::IsPostgresStore(config)) {  // issue 8: a PostgreSQL store, e.g. after `store copy`
     auto opened = app::OpenStore(config, app::StoreOpenOptions{"clearway-audit", false});

@@ -13,6 +13,7 @@
 #include "app/purge_register.h"
 #include "app/retention.h"
 #include "app/store_factory.h"
+#include "cli/key_options.h"
 #include "cli/output.h"
 #include "common/time.h"
 #include "store/encrypting_store.h"
@@ -32,8 +33,7 @@ constexpr int kCannotRun = 2;
 struct RetentionFlags {
   std::string data_dir;
   std::string store_url;
-  std::string config_path;
-  std::string key_file;
+  KeyFlags keys;  // --config (also [retention]), --key-file, --token, … (cli/key_options.h)
   std::string at;
   std::string by;
   std::string declaration;
@@ -60,6 +60,7 @@ int ExitCodeFor(const Error& error) {
 // the identity directory (sessions) and the retention service over them.
 struct Context {
   app::StoreConfig store_config;
+  app::KeysConfig keys;
   SystemClock clock;
   std::unique_ptr<keys::KeyProvider> provider;
   std::unique_ptr<store::Store> store;
@@ -70,19 +71,20 @@ struct Context {
 
 Result<std::unique_ptr<Context>> OpenContext(const RetentionFlags& f) {
   auto context = std::make_unique<Context>();
-  context->store_config.data_dir = FromEnv(f.data_dir, "CLEARWAY_DATA_DIR", "var");
-  context->store_config.url = FromEnv(f.store_url, "CLEARWAY_STORE");
+  CW_ASSIGN_OR_RETURN(KeySetup setup, KeySetupOf(f.keys, f.data_dir, f.store_url));
+  context->store_config = setup.store;
+  context->keys = setup.keys;
   app::RetentionConfig retention;
-  if (!f.config_path.empty()) {
-    CW_ASSIGN_OR_RETURN(std::string text, app::ReadFile(f.config_path));
+  if (!f.keys.config_path.empty()) {
+    CW_ASSIGN_OR_RETURN(std::string text, app::ReadFile(f.keys.config_path));
     CW_ASSIGN_OR_RETURN(retention, app::ParseRetentionConfig(text));
   }
   const app::StoreConfig& config = context->store_config;
   if (!app::IsPostgresStore(config) && !std::filesystem::exists(app::SqlitePathOf(config))) {
     return Error::Unavailable("no-store", "there is no store at " + app::SqlitePathOf(config));
   }
-  if (!f.key_file.empty()) ::setenv("CLEARWAY_KEY_FILE", f.key_file.c_str(), 1);
-  CW_ASSIGN_OR_RETURN(context->provider, app::OpenKeyProvider(config, context->clock));
+  CW_ASSIGN_OR_RETURN(context->provider,
+                      app::OpenKeyProvider(config, context->keys, context->clock));
   CW_ASSIGN_OR_RETURN(app::OpenedStore opened,
                       app::OpenStore(config, app::StoreOpenOptions{"clearway-retention", false}));
   context->store = std::make_unique<store::EncryptingStore>(
@@ -90,7 +92,7 @@ Result<std::unique_ptr<Context>> OpenContext(const RetentionFlags& f) {
   CW_ASSIGN_OR_RETURN(context->directory,
                       app::OpenIdentityDirectory(config, "clearway-retention"));
   const std::string register_path = retention.register_path.empty()
-                                        ? app::PurgeRegisterPathFor(app::KeyFilePath(config))
+                                        ? app::PurgeRegisterPathFor(app::KeyFilePath(config, context->keys))
                                         : retention.register_path;
   context->purges = std::make_unique<app::PurgeRegister>(register_path);
   context->service = std::make_unique<app::RetentionService>(
@@ -299,9 +301,9 @@ void AddRetentionCommands(CLI::App& app) {
                     "The data directory (env CLEARWAY_DATA_DIR; default var)");
     cmd->add_option("--store", flags->store_url,
                     "A postgres:// store instead of DATA_DIR/clearway.db (env CLEARWAY_STORE)");
-    cmd->add_option("--config", flags->config_path, "Configuration file with [retention]");
-    cmd->add_option("--key-file", flags->key_file,
-                    "The key file (env CLEARWAY_KEY_FILE; default DATA_DIR/keys/kek)");
+    cmd->add_option("--config", flags->keys.config_path,
+                    "Configuration file: its [retention], [keys] and [store] tables");
+    AddKeyFlags(*cmd, flags->keys, false);
   }
   plan->callback([flags] { RunCommand(Plan, *flags); });
   run->callback([flags] { RunCommand(Run, *flags); });

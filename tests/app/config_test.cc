@@ -58,6 +58,41 @@ TEST(ConfigTest, RefusalsNameTheField) {
   EXPECT_THAT(LoadConfigFile("/nonexistent/clearway.toml"), HasReason("config-not-found"));
 }
 
+TEST(ConfigTest, KeysTable) {
+  auto token = ParseConfig(
+      "[keys]\nprovider = \"pkcs11\"\ntoken = \"hsm-1\"\npkcs11_module = \"/m.so\"\n"
+      "key_id = \"customs-de\"\npin_file = \"/etc/clearway/pin\"\n");
+  ASSERT_THAT(token, IsOk());
+  EXPECT_EQ(token->keys.provider, "pkcs11");
+  EXPECT_EQ(token->keys.token, "hsm-1");
+  EXPECT_EQ(token->keys.pkcs11_module, "/m.so");
+  EXPECT_EQ(token->keys.key_id, "customs-de");
+  EXPECT_EQ(token->keys.pin_file, "/etc/clearway/pin");
+  auto file = ParseConfig("[keys]\nkey_file = \"/k/kek\"\n");
+  ASSERT_THAT(file, IsOk());
+  EXPECT_EQ(file->keys.key_file, "/k/kek");
+  EXPECT_TRUE(file->keys.provider.empty());
+
+  struct Bad {
+    const char* toml;
+    const char* field;
+  };
+  for (const Bad& bad : {Bad{"provider = \"hsm\"", "keys.provider"},
+                         Bad{"provider = \"file\"\ntoken = \"t\"", "keys.token"},
+                         Bad{"provider = \"file\"\nkey_id = \"k\"", "keys.key_id"},
+                         Bad{"provider = \"pkcs11\"\ntoken = \"t\"\nkey_file = \"/k\"",
+                             "keys.key_file"},
+                         Bad{"token = \"t\"\npin_env = \"P\"\npin_file = \"/p\"",
+                             "keys.pin_file"},
+                         Bad{"token = \"t\"\nkey_id = \"Bad Id\"", "keys.key_id"},
+                         Bad{"token = 7", "keys.token"},
+                         Bad{"tokn = \"t\"", "keys.tokn"}}) {
+    EXPECT_THAT(ParseConfig(std::string("[keys]\n") + bad.toml + "\n"),
+                HasDetail(bad.field, "bad-config"))
+        << bad.toml;
+  }
+}
+
 TEST(ConfigTest, ServeRefusesWithoutTls) {
   Config config;
   EXPECT_THAT(ValidateConfig(config), HasReason("no-tls"));

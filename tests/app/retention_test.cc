@@ -15,6 +15,8 @@
 #include "app/backup.h"
 #include "app/files.h"
 #include "app/ledger_audit.h"
+#include "identity/sqlite/sqlite_identity_store.h"
+#include "identity/tokens.h"
 #include "keys/file_key_provider.h"
 #include "ledger_test_util.h"
 #include "store/encrypting_store.h"
@@ -176,6 +178,38 @@ TEST_F(RetentionTest, HoldKeepsAndReleaseLetsGoAcrossYears) {
   EXPECT_EQ(info.st_mode & 0777, 0600u);
 }
 
+// Sessions on the SQLite directory (DATA_DIR/identity.db): a retention run purges those that
+// ended more than `sessions` (90 days by default) before it, and keeps the live ones.
+TEST_F(RetentionTest, RunPurgesEndedSessionsOfTheSqliteDirectory) {
+  auto directory = identity::sqlite::SqliteIdentityStore::Open(dir_ + "/identity.db");
+  ASSERT_THAT(directory, IsOk());
+  const Timestamp start = clock_->Now();
+  identity::IssuedToken ended = identity::IssueSessionToken("clerk", start);
+  ASSERT_THAT((*directory)->Put(ended.record), IsOk());
+  ASSERT_THAT((*directory)->Revoke(ended.record.hash), IsOk());
+  clock_->Advance(std::chrono::days(100));
+  identity::IssuedToken live = identity::IssueSessionToken("clerk", clock_->Now());
+  ASSERT_THAT((*directory)->Put(live.record), IsOk());
+  Config config;
+  config.retention.interval = std::chrono::seconds(0);
+  RetentionService service(*encrypting_, directory->get(), *clock_, config.retention, nullptr,
+                           nullptr);
+  auto plan = service.Plan(Admin());
+  ASSERT_THAT(plan, IsOk());
+  ASSERT_FALSE(plan->items.empty());
+  EXPECT_EQ(plan->items.back().record_class, RecordClass::kSession);
+  EXPECT_EQ(plan->items.back().count, 1);
+  EXPECT_THAT((*directory)->FindByHash(ended.record.hash), IsOk());  // a plan deletes nothing
+  auto run = service.Run(Admin());
+  ASSERT_THAT(run, IsOk());
+  EXPECT_EQ(run->sessions, 1);
+  EXPECT_THAT((*directory)->FindByHash(ended.record.hash), HasReason("token-unknown"));
+  EXPECT_THAT(identity::AuthenticateToken(**directory, live.token, clock_->Now()), IsOk());
+  auto again = service.Run(Admin());
+  ASSERT_THAT(again, IsOk());
+  EXPECT_EQ(again->sessions, 0);
+}
+
 TEST_F(RetentionTest, PurgeShredsKeySaltsAndCiphertextFromTheFile) {
   const std::string a = Released(1);
   auto key = encrypting_->GetDataKey(a);
@@ -306,7 +340,7 @@ TEST_F(RetentionTest, BackupRestoreReappliesPurgesTheBackupPredates) {
   const std::string key_file = dir_ + "/keys/kek";
   // The older backup: the purge of a is re-applied and listed.
   const std::string restored = dir_ + "-restored";
-  auto report = RestoreBackup(older, restored, key_file, "", *clock_);
+  auto report = RestoreBackup(older, restored, KeysConfig::KeyFile(key_file), "", *clock_);
   ASSERT_THAT(report, IsOk());
   ASSERT_EQ(report->reapplied.size(), 1u);
   EXPECT_EQ(report->reapplied[0].declarations, std::vector<std::string>{a});
@@ -317,10 +351,11 @@ TEST_F(RetentionTest, BackupRestoreReappliesPurgesTheBackupPredates) {
     EXPECT_THAT((*backend)->GetDeclaration(b, std::nullopt), IsOk());
     EXPECT_THAT((*backend)->GetDataKey(a), HasReason("data-key-not-found"));
   }
-  EXPECT_THAT(RestoreBackup(older, restored, key_file, "", *clock_),
+  EXPECT_THAT(RestoreBackup(older, restored, KeysConfig::KeyFile(key_file), "", *clock_),
               HasReason("restore-target-not-empty"));
   // The newer backup: a stays purged, nothing to re-apply.
-  auto again = RestoreBackup(newer, dir_ + "-restored2", key_file, "", *clock_);
+  auto again =
+      RestoreBackup(newer, dir_ + "-restored2", KeysConfig::KeyFile(key_file), "", *clock_);
   ASSERT_THAT(again, IsOk());
   EXPECT_TRUE(again->reapplied.empty());
   EXPECT_EQ(again->already_purged.size(), 1u);
@@ -328,7 +363,8 @@ TEST_F(RetentionTest, BackupRestoreReappliesPurgesTheBackupPredates) {
   std::filesystem::create_directories(dir_ + "-other");
   auto other = keys::FileKeyProvider::Create(dir_ + "-other/kek", "clearway", key_clock_);
   ASSERT_THAT(other, IsOk());
-  EXPECT_THAT(RestoreBackup(newer, dir_ + "-restored3", dir_ + "-other/kek", "", *clock_),
+  EXPECT_THAT(RestoreBackup(newer, dir_ + "-restored3",
+                            KeysConfig::KeyFile(dir_ + "-other/kek"), "", *clock_),
               HasCode(ErrorCode::kDataLoss));
   EXPECT_FALSE(std::filesystem::exists(dir_ + "-restored3/clearway.db"));
   // Nothing of the store is readable in the backup file.

@@ -423,5 +423,40 @@ TYPED_TEST(IdentityStoreContractTest, TokensAreRevokedOneOrAllOfAUser) {
   EXPECT_EQ(*store.RevokeAllForUser("nobody"), 0u);
 }
 
+// Session retention (issue 5): sessions whose end (the idle deadline) is before the cut are
+// deleted — expired and revoked ones alike; a dry run only counts; live sessions stay and
+// still authenticate; API tokens are never touched.
+TYPED_TEST(IdentityStoreContractTest, PurgeSessionsDeletesEndedSessionsOnly) {
+  auto& store = *this->store_;
+  IssuedToken expired = IssueSessionToken("clerk", kT0);                 // ends kT0 + 15 min
+  IssuedToken revoked = IssueSessionToken("clerk", kT0 + hours(1));      // revoked, ends +1h15
+  IssuedToken live = IssueSessionToken("clerk", kT0 + hours(3));         // ends +3h15
+  auto api = IssueApiToken("bot", {TokenScope::kLedgerRead}, kT0, hours(1));
+  ASSERT_THAT(api, IsOk());
+  for (const TokenRecord* record :
+       {&expired.record, &revoked.record, &live.record, &api->record}) {
+    ASSERT_THAT(store.Put(*record), IsOk());
+  }
+  ASSERT_THAT(store.Revoke(revoked.record.hash), IsOk());
+  const Timestamp cut = kT0 + hours(2);
+
+  auto counted = store.PurgeSessions(cut, /*dry_run=*/true);
+  ASSERT_THAT(counted, IsOk());
+  EXPECT_EQ(*counted, 2u);
+  EXPECT_THAT(store.FindByHash(expired.record.hash), IsOk());  // a dry run deletes nothing
+  EXPECT_THAT(store.FindByHash(revoked.record.hash), IsOk());
+
+  auto purged = store.PurgeSessions(cut, /*dry_run=*/false);
+  ASSERT_THAT(purged, IsOk());
+  EXPECT_EQ(*purged, 2u);
+  EXPECT_THAT(store.FindByHash(expired.record.hash), HasReason("token-unknown"));
+  EXPECT_THAT(store.FindByHash(revoked.record.hash), HasReason("token-unknown"));
+  EXPECT_THAT(AuthenticateToken(store, expired.token, kT0), HasReason("token-invalid"));
+  EXPECT_EQ(*store.FindByHash(live.record.hash), live.record);
+  EXPECT_THAT(AuthenticateToken(store, live.token, kT0 + hours(3)), IsOk());
+  EXPECT_THAT(store.FindByHash(api->record.hash), IsOk());
+  EXPECT_EQ(*store.PurgeSessions(cut, /*dry_run=*/false), 0u);  // nothing left to purge
+}
+
 }  // namespace
 }  // namespace clearway::identity::testing
