@@ -37,10 +37,11 @@ Status EnsureDirectory(const std::string& dir) {
 
 Runtime::~Runtime() = default;
 
-Result<std::unique_ptr<Runtime>> Runtime::Open(Config config, LedgerConfig ledger) {
+Result<std::unique_ptr<Runtime>> Runtime::Open(Config config, LedgerConfig ledger,
+                                               std::unique_ptr<Clock> clock) {
   CW_RETURN_IF_ERROR(ValidateConfig(config));
   CW_RETURN_IF_ERROR(ApplyLedgerEnvironment(ledger));
-  auto clock = std::make_unique<SystemClock>();
+  if (clock == nullptr) clock = std::make_unique<SystemClock>();
   // Issue 5: a KEK in a PKCS#11 token is opened before anything is written, so a missing
   // token, a refused PIN or a token without the KEK leave the data directory as it was.
   std::unique_ptr<keys::KeyProvider> provider;

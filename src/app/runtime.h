@@ -46,7 +46,9 @@ class Runtime {
   // starts the ledger with `ledger` overridden by the environment (ApplyLedgerEnvironment()).
   // Errors from ValidateConfig, ValidateLedgerConfig, the store, LoadOrCreateLedgerKey() and
   // LedgerService::Open().
-  static Result<std::unique_ptr<Runtime>> Open(Config config, LedgerConfig ledger = {});
+  // `clock` replaces the system clock (tests that move time, e.g. across retention periods).
+  static Result<std::unique_ptr<Runtime>> Open(Config config, LedgerConfig ledger = {},
+                                               std::unique_ptr<Clock> clock = nullptr);
 
   // OpenWith() wires a runtime around a store, clock and ledger key the caller made (tests).
   // `ledger_options` defaults to no background checkpointer: tests issue checkpoints with

@@ -42,7 +42,7 @@ class ServerFixture : public ::testing::Test {
       demo_.config.store.url = cluster->CreateDatabase();
     }
     Configure(demo_.config);
-    auto runtime = app::Runtime::Open(demo_.config, demo_.ledger);
+    auto runtime = app::Runtime::Open(demo_.config, demo_.ledger, MakeClock());
     ASSERT_THAT(runtime, clearway::testing::IsOk());
     runtime_ = std::move(runtime).value();
     ASSERT_THAT(app::SeedDemoIdentity(*runtime_, demo_), clearway::testing::IsOk());
@@ -59,6 +59,8 @@ class ServerFixture : public ::testing::Test {
 
   // Configure() lets a suite change the demo configuration before the runtime opens.
   virtual void Configure(app::Config& /*config*/) {}
+  // MakeClock() lets a suite give the runtime its own clock (nullptr: the system clock).
+  virtual std::unique_ptr<Clock> MakeClock() { return nullptr; }
 
   void TearDown() override {
     server_.reset();
