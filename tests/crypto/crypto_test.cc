@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
+
 #include "testing/matchers.h"
 
 namespace clearway::crypto {
@@ -15,6 +20,32 @@ TEST(CryptoTest, Sha256KnownAnswers) {
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_EQ(ToHex(Sha256("")),
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(ToHex(Sha256("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")),
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  EXPECT_EQ(ToHex(Sha256(std::string(1000000, 'a'))),
+            "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+// Each thread hashes with its own reused context: many threads at once get the same answers,
+// and a context reused after a long message starts afresh.
+TEST(CryptoTest, Sha256FromManyThreadsAgrees) {
+  std::vector<std::string> expected;
+  for (size_t i = 0; i < 200; ++i) expected.push_back(ToHex(Sha256(std::string(i * 37, 'a'))));
+  std::vector<std::thread> threads;
+  std::atomic<int> wrong{0};
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&wrong, &expected] {
+      for (size_t i = 0; i < expected.size(); ++i) {
+        if (ToHex(Sha256(std::string(i * 37, 'a'))) != expected[i]) ++wrong;
+        if (ToHex(Sha256("abc")) !=
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad") {
+          ++wrong;
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 TEST(CryptoTest, HexRoundTripAndRefusals) {
