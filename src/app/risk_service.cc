@@ -134,25 +134,44 @@ Result<std::unique_ptr<RiskService>> RiskService::Open(RiskConfig config, std::s
                                                        store::Store& store,
                                                        tariff::TariffStore& tariff,
                                                        const Clock& clock,
-                                                       std::unique_ptr<ProfileStore> profiles) {
+                                                       std::unique_ptr<ProfileStore> profiles,
+                                                       std::unique_ptr<ModelRegistry> models) {
   std::unique_ptr<RiskService> service(
       new RiskService(std::move(config), std::move(data_dir), store, tariff, clock));
+  if (models != nullptr) {
+    service->models_ = std::move(models);
+  } else {
+    service->models_ = OpenFileModelRegistry(
+        service->config_.models.empty() ? service->data_dir_ + "/models" : service->config_.models);
+  }
   if (profiles != nullptr) {
     service->profiles_ = std::move(profiles);
   } else {
     CW_ASSIGN_OR_RETURN(service->profiles_,
                         ProfileStore::Open(service->data_dir_ + "/risk/profiles.json"));
   }
-  CW_ASSIGN_OR_RETURN(service->engine_, service->BuildEngine());
+  CW_ASSIGN_OR_RETURN(service->engine_, service->BuildEngine(service->model_generation_));
   return service;
 }
 
 Status RiskService::Reload() {
   std::scoped_lock reload(reload_mu_, profile_change_mu_);
-  CW_ASSIGN_OR_RETURN(std::shared_ptr<risk::RiskEngine> engine, BuildEngine());
+  int64_t generation = 0;
+  CW_ASSIGN_OR_RETURN(std::shared_ptr<risk::RiskEngine> engine, BuildEngine(generation));
   std::scoped_lock lock(engine_mu_);
   engine_ = std::move(engine);
+  model_generation_ = generation;
   return OkStatus();
+}
+
+Status RiskService::SyncModel() {
+  // One read of the promotion's generation; the engine is rebuilt only when it moved.
+  CW_ASSIGN_OR_RETURN(int64_t promoted, models_->Generation());
+  {
+    std::scoped_lock lock(engine_mu_);
+    if (promoted == model_generation_) return OkStatus();
+  }
+  return Reload();
 }
 
 std::shared_ptr<risk::RiskEngine> RiskService::engine() const {
@@ -196,15 +215,12 @@ Result<std::vector<risk::DeclarationRecord>> RiskService::StoredLines(
   return Lines(declaration, row.id, row.created_at, figures ? &*figures : nullptr);
 }
 
-Result<std::shared_ptr<risk::RiskEngine>> RiskService::BuildEngine() {
+Result<std::shared_ptr<risk::RiskEngine>> RiskService::BuildEngine(int64_t& model_generation) {
   std::optional<risk::FraudModel> model;
-  const std::string registry = config_.models.empty() ? data_dir_ + "/models" : config_.models;
-  auto loaded = risk::LoadModel(registry);
-  if (loaded.ok()) {
-    model = std::move(loaded->model);
-  } else if (loaded.error().code != ErrorCode::kNotFound) {
-    return std::move(loaded).error();  // a tampered or unreadable model must not be skipped
-  }
+  // A tampered or unreadable model must not be skipped: the error stops the build.
+  CW_ASSIGN_OR_RETURN(ModelRegistry::Current current, models_->LoadCurrent());
+  if (current.model) model = std::move(current.model->model);
+  model_generation = current.generation;
   std::vector<risk::DeclarationRecord> history;
   std::string csv = config_.history;
   if (csv.empty() && std::filesystem::exists(data_dir_ + "/risk/history.csv")) {
@@ -312,6 +328,7 @@ Status RiskService::SyncProfiles() {
 }
 
 Result<risk::Assessment> RiskService::Assess(const std::vector<risk::DeclarationRecord>& lines) {
+  CW_RETURN_IF_ERROR(SyncModel());
   CW_RETURN_IF_ERROR(SyncProfiles());
   return engine()->AssessRecords(lines);
 }

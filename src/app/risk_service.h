@@ -2,8 +2,10 @@
 //
 // RiskService runs the risk engine (risk/engine.h) inside the server. At start it builds one
 // risk::RiskEngine from
-//   - the promoted model of the registry (DATA_DIR/models, risk::LoadModel); none promoted:
-//     no model (profiles, the unit-price anomaly and the random rate decide alone);
+//   - the promoted model of its ModelRegistry (app/model_registry.h: DATA_DIR/models, or the
+//     registry shared by every node of a PostgreSQL store: a model promoted through another
+//     node is loaded before the next assessment, see SyncModel()); none promoted: no model
+//     (profiles, the unit-price anomaly and the random rate decide alone);
 //   - the active profiles of its ProfileStore (DATA_DIR/risk/profiles.json, or the profiles
 //     shared by every node of a PostgreSQL store: another node's change reaches this engine
 //     before the next assessment, see SyncProfiles());
@@ -40,6 +42,7 @@
 #include <string>
 #include <vector>
 
+#include "app/model_registry.h"
 #include "app/profile_store.h"
 #include "app/risk_config.h"
 #include "common/result.h"
@@ -89,13 +92,21 @@ class RiskService {
  public:
   // Open() builds the engine (see the file comment). `data_dir` holds models/ and risk/.
   // `profiles` replaces DATA_DIR/risk/profiles.json (the shared profiles of a PostgreSQL
-  // store). Errors: a promoted model that is tampered or unreadable (kDataLoss
-  // "model-tampered", "bad-model"), an unreadable history CSV or profile store, a bad policy.
+  // store). `models` replaces the registry directory ([risk] models, default DATA_DIR/models;
+  // the shared registry of a PostgreSQL store). Errors: a promoted model that is tampered or
+  // unreadable (kDataLoss "model-tampered", "bad-model"), an unreadable history CSV or profile
+  // store, a bad policy.
   static Result<std::unique_ptr<RiskService>> Open(RiskConfig config, std::string data_dir,
                                                    store::Store& store,
                                                    tariff::TariffStore& tariff,
                                                    const Clock& clock,
-                                                   std::unique_ptr<ProfileStore> profiles = nullptr);
+                                                   std::unique_ptr<ProfileStore> profiles = nullptr,
+                                                   std::unique_ptr<ModelRegistry> models = nullptr);
+
+  // SyncModel() rebuilds the engine (Reload()) when a model was promoted since the engine's
+  // model was read (another node's promotion, ModelRegistry::Generation()); Assess() does it
+  // first. Errors of the registry and of Reload() (the old engine stays).
+  Status SyncModel();
 
   // SyncProfiles() hands the engine the active profiles when another node changed them since
   // they were last read (ProfileStore::Refresh()); Assess() and the profile calls do it first.
@@ -112,6 +123,7 @@ class RiskService {
   void set_routing(RoutingMode mode) { routing_.store(mode); }
   std::string model_version() const;
   ProfileStore& profiles() { return *profiles_; }
+  ModelRegistry& models() { return *models_; }
   // Counters for /metrics: quota draws refused after filing, lines observed.
   uint64_t quota_draw_failures() const { return quota_draw_failures_.load(); }
   void CountQuotaDrawFailure() { quota_draw_failures_.fetch_add(1); }
@@ -169,7 +181,8 @@ class RiskService {
  private:
   RiskService(RiskConfig config, std::string data_dir, store::Store& store,
               tariff::TariffStore& tariff, const Clock& clock);
-  Result<std::shared_ptr<risk::RiskEngine>> BuildEngine();
+  // BuildEngine() sets `model_generation` to the promotion of the model it loaded.
+  Result<std::shared_ptr<risk::RiskEngine>> BuildEngine(int64_t& model_generation);
   std::shared_ptr<risk::RiskEngine> engine() const;
   // Converted() is `amount` in `currency` expressed in the engine's currency on `day`, or
   // nullopt when a rate is missing.
@@ -187,11 +200,13 @@ class RiskService {
   tariff::TariffStore& tariff_;
   const Clock& clock_;
   std::unique_ptr<ProfileStore> profiles_;
+  std::unique_ptr<ModelRegistry> models_;
   std::atomic<RoutingMode> routing_;
   std::atomic<uint64_t> quota_draw_failures_{0};
 
   mutable std::mutex engine_mu_;                // guards engine_ (the pointer, not the engine)
   std::shared_ptr<risk::RiskEngine> engine_;    // shared: in-flight assessments keep theirs
+  int64_t model_generation_ = 0;                // guarded by engine_mu_: of engine_'s model
   std::mutex reload_mu_;                        // one Reload() at a time
   // A profile change and handing the active profiles to the engine happen together, so two
   // changes cannot reach the engine in the other order.
