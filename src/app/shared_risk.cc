@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <utility>
 #include <vector>
@@ -48,7 +50,31 @@ CREATE TABLE risk_current_model (
 );
 )sql";
 
-const std::array<const char*, 2> kMigrations = {kV1, kV2};
+// Version 3: the inspection results of every node (DATA_DIR/risk/inspections.csv), numbered
+// in the order they commit (inserts take kRiskInspectionLock).
+constexpr const char* kV3 = R"sql(
+CREATE TABLE risk_inspections (
+  seq            BIGINT      NOT NULL PRIMARY KEY,
+  declaration_id TEXT        NOT NULL CHECK (declaration_id <> ''),
+  version        BIGINT      NOT NULL,
+  fraud_found    BOOLEAN     NOT NULL,
+  duties_raised  NUMERIC     NOT NULL CHECK (duties_raised >= 0),
+  inspected_on   DATE        NOT NULL,
+  recorded_by    TEXT        NOT NULL,
+  recorded_at    TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+)sql";
+
+const std::array<const char*, 3> kMigrations = {kV1, kV2, kV3};
+
+// The INSERT of one inspection result, numbered after the latest: run after taking
+// kRiskInspectionLock in the same transaction (its own statement, so its snapshot sees every
+// result committed before the lock was granted).
+constexpr const char* kInsertInspection =
+    "INSERT INTO risk_inspections (seq, declaration_id, version, fraud_found, duties_raised,"
+    " inspected_on, recorded_by)"
+    " SELECT COALESCE(MAX(seq), 0) + 1, $1, $2, $3::boolean, $4::numeric, $5::date, $6"
+    " FROM risk_inspections RETURNING seq";
 
 template <typename T>
 Result<T> MappedAs(Result<T> result, const char* reason, const char* what) {
@@ -213,6 +239,75 @@ class PostgresModelRegistry final : public ModelRegistry {
   std::unique_ptr<ConnectionPool> pool_;  // thread-safe itself
 };
 
+class PostgresInspectionLog final : public InspectionLog {
+ public:
+  explicit PostgresInspectionLog(std::unique_ptr<ConnectionPool> pool) : pool_(std::move(pool)) {}
+
+  Result<int64_t> Append(const InspectionRecord& r) override {
+    // Not repeated on a broken connection: the result may have been kept.
+    int64_t seq = 0;
+    Status done = ModelsMapped(pool_->WithStatus(
+        [&](PgConnection& db) -> Status {
+          return store::postgres::internal::Transact(db, [&](PgConnection& tx) -> Status {
+            CW_ASSIGN_OR_RETURN(
+                PgRows locked,
+                tx.Run("SELECT pg_advisory_xact_lock($1, $2)",
+                       PgParams()
+                           .Int(store::postgres::internal::kLockClass)
+                           .Int(store::postgres::internal::kRiskInspectionLock)));
+            static_cast<void>(locked);
+            CW_ASSIGN_OR_RETURN(PgRows rows,
+                                tx.Run(kInsertInspection,
+                                       PgParams()
+                                           .Text(r.declaration_id)
+                                           .Int(r.version)
+                                           .Text(r.fraud_found ? "true" : "false")
+                                           .Text(r.duties_raised)
+                                           .Text(FormatDate(r.inspected_on))
+                                           .Text(r.recorded_by)));
+            seq = rows.Int(0, 0);
+            return OkStatus();
+          });
+        },
+        /*retry=*/false));
+    CW_RETURN_IF_ERROR(done);
+    return seq;
+  }
+
+  Result<std::vector<InspectionEntry>> After(int64_t seq) override {
+    using Entries = std::vector<InspectionEntry>;
+    return ModelsMapped(pool_->With<Entries>([&](PgConnection& db) -> Result<Entries> {
+      CW_ASSIGN_OR_RETURN(PgRows rows,
+                          db.Run("SELECT seq, declaration_id, fraud_found::int,"
+                                 " duties_raised::text, inspected_on::text FROM risk_inspections"
+                                 " WHERE seq > $1 ORDER BY seq",
+                                 PgParams().Int(seq)));
+      Entries out;
+      for (int i = 0; i < rows.size(); ++i) {
+        InspectionEntry entry;
+        entry.seq = rows.Int(i, 0);
+        entry.result.declaration_id = rows.Text(i, 1);
+        entry.result.fraud_found = rows.Int(i, 2) != 0;
+        entry.result.duties_raised = std::strtod(rows.Text(i, 3).c_str(), nullptr);
+        CW_ASSIGN_OR_RETURN(entry.result.inspected_on, ParseDate(rows.Text(i, 4)));
+        out.push_back(std::move(entry));
+      }
+      return out;
+    }));
+  }
+
+  Result<int64_t> Last() override {
+    return ModelsMapped(pool_->With<int64_t>([](PgConnection& db) -> Result<int64_t> {
+      CW_ASSIGN_OR_RETURN(PgRows rows, db.Run("SELECT COALESCE(MAX(seq), 0)::bigint"
+                                              " FROM risk_inspections"));
+      return rows.Int(0, 0);
+    }));
+  }
+
+ private:
+  std::unique_ptr<ConnectionPool> pool_;  // thread-safe itself
+};
+
 Result<std::unique_ptr<ConnectionPool>> OpenRiskPool(const std::string& url,
                                                      const std::string& application_name) {
   static const store::postgres::internal::ModuleMigrations kRiskMigrations = {
@@ -254,6 +349,46 @@ Status CopyProfilesToPostgres(const std::string& path, PgConnection& target,
                                         PgParams().Text(text))));
   static_cast<void>(inserted);
   report.tables.emplace_back("risk_profile_documents", 1);
+  return OkStatus();
+}
+
+Result<std::unique_ptr<InspectionLog>> OpenPostgresInspectionLog(
+    const std::string& url, const std::string& application_name) {
+  CW_ASSIGN_OR_RETURN(auto pool, ModelsMapped(OpenRiskPool(url, application_name)));
+  return std::unique_ptr<InspectionLog>(new PostgresInspectionLog(std::move(pool)));
+}
+
+Status CopyInspectionsToPostgres(const std::string& path, PgConnection& target,
+                                 store::postgres::CopyReport& report) {
+  CW_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  CW_ASSIGN_OR_RETURN(std::vector<risk::InspectionResult> results,
+                      risk::ParseInspectionResults(text));  // refuses an unreadable file
+  CW_ASSIGN_OR_RETURN(PgRows held,
+                      ModelsMapped(target.RunOnce("SELECT COUNT(*) FROM risk_inspections")));
+  if (held.Int(0, 0) != 0) {
+    return Error::FailedPrecondition("target-not-empty",
+                                     "the PostgreSQL database already holds inspection results;"
+                                     " copy into a new, empty database");
+  }
+  // The file keeps neither the version inspected nor who recorded it: 0 and "" here.
+  int64_t seq = 0;
+  for (const risk::InspectionResult& r : results) {
+    char duties[32];
+    std::snprintf(duties, sizeof duties, "%.2f", r.duties_raised);
+    CW_ASSIGN_OR_RETURN(PgRows inserted,
+                        ModelsMapped(target.Run(
+                            "INSERT INTO risk_inspections (seq, declaration_id, version,"
+                            " fraud_found, duties_raised, inspected_on, recorded_by)"
+                            " VALUES ($1, $2, 0, $3::boolean, $4::numeric, $5::date, '')",
+                            PgParams()
+                                .Int(++seq)
+                                .Text(r.declaration_id)
+                                .Text(r.fraud_found ? "true" : "false")
+                                .Text(duties)
+                                .Text(FormatDate(r.inspected_on)))));
+    static_cast<void>(inserted);
+  }
+  report.tables.emplace_back("risk_inspections", seq);
   return OkStatus();
 }
 

@@ -20,6 +20,7 @@
 #include <memory>
 #include <string>
 
+#include "app/inspection_log.h"
 #include "app/model_registry.h"
 #include "app/profile_store.h"
 #include "common/result.h"
@@ -55,5 +56,19 @@ Status CopyProfilesToPostgres(const std::string& path,
 Status CopyModelsToPostgres(const std::string& dir,
                             store::postgres::internal::PgConnection& target,
                             store::postgres::CopyReport& report);
+
+// OpenPostgresInspectionLog() connects to `url`, migrates the risk tables and gives the
+// inspection results every node shares (app/inspection_log.h): risk_inspections, numbered in
+// commit order. Errors: kUnavailable "model-store-failed"; kFailedPrecondition "schema-too-new".
+Result<std::unique_ptr<InspectionLog>> OpenPostgresInspectionLog(
+    const std::string& url, const std::string& application_name);
+
+// CopyInspectionsToPostgres() stores the results of DATA_DIR/risk/inspections.csv at `path`
+// (read as results first), numbered in file order, inside the store copy's transaction.
+// Errors: those of risk::ParseInspectionResults(); kFailedPrecondition "target-not-empty";
+// "model-store-failed".
+Status CopyInspectionsToPostgres(const std::string& path,
+                                 store::postgres::internal::PgConnection& target,
+                                 store::postgres::CopyReport& report);
 
 }  // namespace clearway::app

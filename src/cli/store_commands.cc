@@ -116,7 +116,10 @@ int StoreCopy(const StoreCopyFlags& flags) {
   // The model registry (DATA_DIR/models: the models and CURRENT) becomes the shared one.
   const std::string models_path = source.data_dir + "/models";
   const bool has_models = std::filesystem::is_directory(models_path);
-  if (has_profiles || has_models) {
+  // And the inspection results (DATA_DIR/risk/inspections.csv) the shared ones.
+  const std::string inspections_path = source.data_dir + "/risk/inspections.csv";
+  const bool has_inspections = std::filesystem::is_regular_file(inspections_path);
+  if (has_profiles || has_models || has_inspections) {
     auto opened = app::OpenPostgresProfileBackend(target.url, "clearway-store-copy");
     if (!opened.ok()) return Fail(opened.error());
   }
@@ -130,6 +133,9 @@ int StoreCopy(const StoreCopyFlags& flags) {
     }
     if (has_profiles) CW_RETURN_IF_ERROR(app::CopyProfilesToPostgres(profiles_path, db, copied));
     if (has_models) CW_RETURN_IF_ERROR(app::CopyModelsToPostgres(models_path, db, copied));
+    if (has_inspections) {
+      CW_RETURN_IF_ERROR(app::CopyInspectionsToPostgres(inspections_path, db, copied));
+    }
     return OkStatus();
   };
   auto report = store::postgres::CopySqliteToPostgres(path, flags.to, copy_beside);
@@ -155,6 +161,7 @@ int StoreCopy(const StoreCopyFlags& flags) {
   }
   if (has_profiles) std::cout << "\nand the risk profiles " << profiles_path;
   if (has_models) std::cout << "\nand the model registry " << models_path;
+  if (has_inspections) std::cout << "\nand the inspection results " << inspections_path;
   std::cout << "\nnow run: clearway ledger verify --full --data-dir DATA_DIR --store "
             << app::DescribeStore(target) << "\n";
   return 0;

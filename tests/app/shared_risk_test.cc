@@ -257,5 +257,87 @@ TEST_F(PostgresModelsTest, RefusesAnUnreachableServerWithoutItsPassword) {
   EXPECT_EQ(unreachable.error().message.find("s3cret"), std::string::npos);
 }
 
+// The inspection results shared by the nodes (OpenPostgresInspectionLog()).
+class PostgresInspectionsTest : public PostgresProfilesTest {
+ protected:
+  std::unique_ptr<InspectionLog> Log() {
+    auto log = OpenPostgresInspectionLog(url_, "clearway-test");
+    EXPECT_THAT(log, IsOk());
+    return log.ok() ? std::move(log).value() : nullptr;
+  }
+
+  static InspectionRecord Record(const std::string& id, bool fraud) {
+    InspectionRecord r;
+    r.declaration_id = id;
+    r.version = 2;
+    r.fraud_found = fraud;
+    r.duties_raised = fraud ? "1200.50" : "0.00";
+    r.inspected_on = std::chrono::year{2026} / 11 / 23;
+    r.recorded_by = "lyon.officer";
+    return r;
+  }
+};
+
+TEST_F(PostgresInspectionsTest, AResultRecordedOnOneNodeIsReadOnTheOtherAfterWhatItLearnt) {
+  auto one = Log();
+  auto two = Log();
+  ASSERT_NE(one, nullptr);
+  ASSERT_NE(two, nullptr);
+  EXPECT_THAT(two->Last(), ::testing::Optional(int64_t{0}));
+  EXPECT_THAT(one->Append(Record("D-1", true)), ::testing::Optional(int64_t{1}));
+  EXPECT_THAT(two->Append(Record("D-2", false)), ::testing::Optional(int64_t{2}));
+  EXPECT_THAT(one->Last(), ::testing::Optional(int64_t{2}));
+  auto all = two->After(0);
+  ASSERT_THAT(all, IsOk());
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].seq, 1);
+  EXPECT_EQ((*all)[0].result.declaration_id, "D-1");
+  EXPECT_TRUE((*all)[0].result.fraud_found);
+  EXPECT_DOUBLE_EQ((*all)[0].result.duties_raised, 1200.50);
+  EXPECT_EQ((*all)[0].result.inspected_on, Date(std::chrono::year{2026} / 11 / 23));
+  EXPECT_FALSE((*all)[1].result.fraud_found);
+  // A node that learnt up to 1 reads only what came after.
+  auto after = one->After(1);
+  ASSERT_THAT(after, IsOk());
+  ASSERT_EQ(after->size(), 1u);
+  EXPECT_EQ(after->front().result.declaration_id, "D-2");
+  EXPECT_THAT(one->After(2), ::testing::Optional(::testing::IsEmpty()));
+  EXPECT_EQ(PgQuery(url_, "SELECT recorded_by FROM risk_inspections WHERE seq = 1"),
+            "lyon.officer");
+}
+
+TEST_F(PostgresInspectionsTest, ResultsRecordedAtOnceOnTwoNodesAreNumberedWithoutGaps) {
+  auto one = Log();
+  auto two = Log();
+  ASSERT_NE(one, nullptr);
+  ASSERT_NE(two, nullptr);
+  constexpr int kEach = 20;
+  std::latch start(2);
+  std::atomic<int> failures{0};
+  auto record = [&](InspectionLog& log, const std::string& prefix) {
+    start.arrive_and_wait();
+    for (int i = 0; i < kEach; ++i) {
+      if (!log.Append(Record(prefix + std::to_string(i), i % 2 == 0)).ok()) failures++;
+    }
+  };
+  std::thread a([&] { record(*one, "A-"); });
+  std::thread b([&] { record(*two, "B-"); });
+  a.join();
+  b.join();
+  EXPECT_EQ(failures.load(), 0);
+  auto all = one->After(0);
+  ASSERT_THAT(all, IsOk());
+  ASSERT_EQ(all->size(), static_cast<size_t>(2 * kEach));
+  for (size_t i = 0; i < all->size(); ++i) EXPECT_EQ((*all)[i].seq, static_cast<int64_t>(i) + 1);
+}
+
+TEST_F(PostgresInspectionsTest, ABadResultIsRefusedAndKeepsNothing) {
+  auto log = Log();
+  ASSERT_NE(log, nullptr);
+  InspectionRecord bad = Record("", true);
+  EXPECT_THAT(log->Append(bad), ::testing::Not(IsOk()));
+  EXPECT_THAT(log->Last(), ::testing::Optional(int64_t{0}));
+}
+
 }  // namespace
 }  // namespace clearway::app
