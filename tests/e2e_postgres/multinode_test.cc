@@ -8,7 +8,8 @@
 // too: a quota drawn through both nodes at once is never over-drawn and reads the same from
 // either, and a tariff update imported once is quoted by every node; and so are the risk
 // profiles: one activated on one node routes a filing on the other, and the model registry: a
-// model promoted through one node is the model of the other's next assessment.
+// model promoted through one node is the model of the other's next assessment, and the
+// inspection results: one recorded on one node is counted by a profile trial on the other.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -512,6 +513,50 @@ TEST_F(MultiNodeTest, AModelPromotedThroughOneNodeIsTheModelOfTheOthersNextAsses
   EXPECT_NE(tampered.output.find("model-tampered"), std::string::npos) << tampered.output;
   EXPECT_EQ(Sql("SELECT generation FROM risk_current_model"), 2);
   EXPECT_EQ(model_of_next_filing(*nodes_[1], "model-still"), fresh);
+}
+
+// An inspection result recorded through one node is seen by the other: a profile trial there
+// counts it (each node reads the shared results, risk_inspections).
+TEST_F(MultiNodeTest, AnInspectionResultRecordedOnOneNodeIsSeenByTheOther) {
+  ASSERT_NO_FATAL_FAILURE(StartNodes(2));
+  auto filer = Filer::Open(*nodes_[0], kFiler);
+  ASSERT_NE(filer, nullptr);
+  auto filed = filer->File(body_, "inspected");  // Argentine beef: red, under control
+  ASSERT_TRUE(filed.has_value());
+  auto analyst = Filer::Open(*nodes_[1], "risk.analyst");
+  ASSERT_NE(analyst, nullptr);
+  auto trial = [&]() -> std::string {
+    auto [status, body] = analyst->Send("POST", "/v1/risk/profiles/MEAT-AR-COLDCHAIN/test");
+    if (status != 200) return "HTTP " + std::to_string(status) + " " + body;
+    auto parsed = ParseJson(body);
+    if (!parsed.ok() || !parsed->is_object()) return "?";
+    const auto& o = parsed->get_object();
+    if (!o.contains("inspectedHits") || !o.contains("fraudHits")) return body;
+    return boost::json::serialize(o.at("inspectedHits")) + "/" +
+           boost::json::serialize(o.at("fraudHits"));
+  };
+  EXPECT_EQ(trial(), "0/0");
+
+  auto officer = Filer::Open(*nodes_[0], "officer.hamburg");
+  ASSERT_NE(officer, nullptr);
+  auto [recorded, recorded_body] =
+      officer->Send("POST", "/v1/declarations/" + *filed + "/inspection-result",
+                    R"({"fraudFound": true, "dutiesRaised": "1200.00"})");
+  ASSERT_EQ(recorded, 201) << recorded_body;
+  EXPECT_EQ(Sql("SELECT COUNT(*) FROM risk_inspections WHERE declaration_id = '" + *filed +
+                "' AND fraud_found AND duties_raised = 1200"),
+            1);
+  EXPECT_EQ(trial(), "1/1");
+  // A refused result (not a boolean) keeps nothing.
+  auto [refused, refused_body] = officer->Send(
+      "POST", "/v1/declarations/" + *filed + "/inspection-result", R"({"fraudFound": "yes"})");
+  EXPECT_EQ(refused, 400) << refused_body;
+  EXPECT_EQ(Sql("SELECT COUNT(*) FROM risk_inspections"), 1);
+  // The node that did not record it learns it before its next assessment (SyncInspections():
+  // the latest number moved); the filing goes through that path.
+  auto filer_two = Filer::Open(*nodes_[1], kFiler);
+  ASSERT_NE(filer_two, nullptr);
+  EXPECT_TRUE(filer_two->File(body_, "after-inspection").has_value());
 }
 
 TEST_F(MultiNodeTest, SqliteInstallationMovesToPostgresWithEveryRecord) {
