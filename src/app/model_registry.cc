@@ -1,6 +1,11 @@
 #include "app/model_registry.h"
 
+#include <algorithm>
+#include <filesystem>
+#include <system_error>
 #include <utility>
+
+#include "app/files.h"
 
 namespace clearway::app {
 
@@ -27,6 +32,30 @@ class FileModelRegistry final : public ModelRegistry {
     return risk::SaveModel(dir_, model, std::move(meta));
   }
 
+  Result<Listing> List() override {
+    namespace fs = std::filesystem;
+    Listing listing;
+    std::error_code ec;
+    for (const fs::directory_entry& entry : fs::directory_iterator(dir_, ec)) {
+      if (!fs::exists(entry.path() / "meta.json")) continue;
+      CW_ASSIGN_OR_RETURN(std::string text, ReadFile((entry.path() / "meta.json").string()));
+      CW_ASSIGN_OR_RETURN(risk::ModelMetadata meta, risk::MetadataFromJson(text));
+      listing.models.push_back(std::move(meta));
+    }
+    if (ec && ec != std::errc::no_such_file_or_directory) {
+      return Error::Unavailable("io-failed", "cannot read " + dir_);
+    }
+    SortByCreation(listing.models);
+    if (fs::exists(fs::path(dir_) / "CURRENT")) {
+      CW_ASSIGN_OR_RETURN(std::string current, ReadFile(dir_ + "/CURRENT"));
+      while (!current.empty() && (current.back() == '\n' || current.back() == ' ')) {
+        current.pop_back();
+      }
+      listing.current = std::move(current);
+    }
+    return listing;
+  }
+
   Status Promote(const std::string& name, int64_t /*generation*/) override {
     return risk::Promote(name.find('/') == std::string::npos ? dir_ + "/" + name : name);
   }
@@ -36,6 +65,13 @@ class FileModelRegistry final : public ModelRegistry {
 };
 
 }  // namespace
+
+void SortByCreation(std::vector<risk::ModelMetadata>& models) {
+  std::sort(models.begin(), models.end(),
+            [](const risk::ModelMetadata& a, const risk::ModelMetadata& b) {
+              return a.created_at != b.created_at ? a.created_at < b.created_at : a.id < b.id;
+            });
+}
 
 std::unique_ptr<ModelRegistry> OpenFileModelRegistry(std::string dir) {
   return std::make_unique<FileModelRegistry>(std::move(dir));

@@ -20,6 +20,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/result.h"
 #include "risk/registry.h"
@@ -52,11 +53,23 @@ class ModelRegistry {
   // "model-tampered"); kAborted "model-promotion-conflict" when another promotion came in
   // between (nothing changes); kUnavailable of the storage.
   virtual Status Promote(const std::string& name, int64_t generation) = 0;
+
+  // List() gives the metadata of every saved model, oldest first (by created_at, then id), and
+  // the promoted model's id ("" when none). The models are not re-hashed here (LoadCurrent()
+  // and Promote() do). Errors: "bad-metadata"; kUnavailable of the storage.
+  struct Listing {
+    std::vector<risk::ModelMetadata> models;
+    std::string current;
+  };
+  virtual Result<Listing> List() = 0;
 };
 
 // OpenFileModelRegistry() is the registry directory `dir` (risk/registry.h). Promote() takes a
 // model directory (promoted in its own registry, as `clearway risk promote` always did) or an
 // id in `dir`.
 std::unique_ptr<ModelRegistry> OpenFileModelRegistry(std::string dir);
+
+// SortByCreation() orders List()'s models: oldest first (created_at, then id).
+void SortByCreation(std::vector<risk::ModelMetadata>& models);
 
 }  // namespace clearway::app

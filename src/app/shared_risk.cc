@@ -92,6 +92,15 @@ Result<T> ModelsMapped(Result<T> result) {
   return MappedAs(std::move(result), "model-store-failed", "shared model registry");
 }
 
+// MaxOf() runs `sql`, a query of one bigint (the cheap checks every node makes before it
+// assesses), on a connection of `pool`.
+Result<int64_t> MaxOf(ConnectionPool& pool, const char* sql) {
+  return pool.With<int64_t>([sql](PgConnection& db) -> Result<int64_t> {
+    CW_ASSIGN_OR_RETURN(PgRows rows, db.Run(sql));
+    return rows.Int(0, 0);
+  });
+}
+
 class PostgresProfileBackend final : public ProfileBackend {
  public:
   explicit PostgresProfileBackend(std::unique_ptr<ConnectionPool> pool)
@@ -110,12 +119,8 @@ class PostgresProfileBackend final : public ProfileBackend {
   }
 
   Result<int64_t> Generation() override {
-    return Mapped(pool_->With<int64_t>([](PgConnection& db) -> Result<int64_t> {
-      CW_ASSIGN_OR_RETURN(PgRows rows,
-                          db.Run("SELECT COALESCE(MAX(generation), 0)::bigint"
-                                 " FROM risk_profile_documents"));
-      return rows.Int(0, 0);
-    }));
+    return Mapped(MaxOf(*pool_, "SELECT COALESCE(MAX(generation), 0)::bigint"
+                                " FROM risk_profile_documents"));
   }
 
   Result<int64_t> Save(const std::string& text, int64_t generation) override {
@@ -172,11 +177,8 @@ class PostgresModelRegistry final : public ModelRegistry {
   }
 
   Result<int64_t> Generation() override {
-    return ModelsMapped(pool_->With<int64_t>([](PgConnection& db) -> Result<int64_t> {
-      CW_ASSIGN_OR_RETURN(PgRows rows, db.Run("SELECT COALESCE(MAX(generation), 0)::bigint"
-                                              " FROM risk_current_model"));
-      return rows.Int(0, 0);
-    }));
+    return ModelsMapped(MaxOf(*pool_, "SELECT COALESCE(MAX(generation), 0)::bigint"
+                                      " FROM risk_current_model"));
   }
 
   Result<std::string> Save(const risk::FraudModel& model, risk::ModelMetadata meta) override {
@@ -194,6 +196,21 @@ class PostgresModelRegistry final : public ModelRegistry {
     }));
     CW_RETURN_IF_ERROR(saved);
     return meta.id;
+  }
+
+  Result<Listing> List() override {
+    return ModelsMapped(pool_->With<Listing>([](PgConnection& db) -> Result<Listing> {
+      CW_ASSIGN_OR_RETURN(PgRows rows, db.Run("SELECT meta FROM risk_models"));
+      Listing listing;
+      for (int i = 0; i < rows.size(); ++i) {
+        CW_ASSIGN_OR_RETURN(risk::ModelMetadata meta, risk::MetadataFromJson(rows.Text(i, 0)));
+        listing.models.push_back(std::move(meta));
+      }
+      SortByCreation(listing.models);
+      CW_ASSIGN_OR_RETURN(PgRows current, db.Run("SELECT model_id FROM risk_current_model"));
+      if (current.size() > 0) listing.current = current.Text(0, 0);
+      return listing;
+    }));
   }
 
   Status Promote(const std::string& name, int64_t generation) override {
@@ -297,11 +314,8 @@ class PostgresInspectionLog final : public InspectionLog {
   }
 
   Result<int64_t> Last() override {
-    return ModelsMapped(pool_->With<int64_t>([](PgConnection& db) -> Result<int64_t> {
-      CW_ASSIGN_OR_RETURN(PgRows rows, db.Run("SELECT COALESCE(MAX(seq), 0)::bigint"
-                                              " FROM risk_inspections"));
-      return rows.Int(0, 0);
-    }));
+    return ModelsMapped(MaxOf(*pool_, "SELECT COALESCE(MAX(seq), 0)::bigint"
+                                      " FROM risk_inspections"));
   }
 
  private:

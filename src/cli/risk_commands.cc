@@ -177,6 +177,23 @@ int Train(const RiskFlags& f) {
   return kDone;
 }
 
+int ListModels(const RiskFlags& f) {
+  const std::string shared = SharedRegistryUrl(f);
+  Result<std::unique_ptr<app::ModelRegistry>> registry =
+      shared.empty() ? app::OpenFileModelRegistry(f.out)
+                     : app::OpenPostgresModelRegistry(shared, "clearway-risk-models");
+  if (!registry.ok()) return Trouble(registry.error());
+  auto listing = (*registry)->List();
+  if (!listing.ok()) return Trouble(listing.error());
+  std::printf("  id                                                                created_at            AUC     data\n");
+  for (const risk::ModelMetadata& m : listing->models) {
+    std::printf("%s %s  %-20s  %.4f  %s\n", m.id == listing->current ? "*" : " ", m.id.c_str(),
+                m.created_at.c_str(), m.metrics.auc, m.data_sha256.substr(0, 12).c_str());
+  }
+  if (listing->models.empty()) std::printf("no models\n");
+  return kDone;
+}
+
 Result<risk::PeriodScores> ScoreWith(const RiskFlags& f, const risk::LoadedModel& loaded,
                                      std::vector<risk::DeclarationRecord>& records) {
   CW_ASSIGN_OR_RETURN(records, LoadData(f, nullptr));
@@ -409,7 +426,10 @@ void AddRiskCommands(CLI::App& app) {
     std::printf("promoted %s\n", f->model.c_str());
     Finish(kDone);
   });
-  for (CLI::App* cmd : {train, promote}) {
+  auto* models = risk->add_subcommand("models", "The models of a registry; * marks the promoted one");
+  models->add_option("--out", f->out, "Model registry directory")->capture_default_str();
+  models->callback([f]() { Finish(ListModels(*f)); });
+  for (CLI::App* cmd : {train, promote, models}) {
     cmd->add_option("--store", f->store_url,
                     "A postgres:// store: the model registry every node shares, instead of the "
                     "directory (env CLEARWAY_STORE)");

@@ -200,6 +200,10 @@ TEST_F(PostgresModelsTest, AModelPromotedOnOneNodeIsTheOthersCurrentModel) {
   EXPECT_EQ(latest->model->meta.id, second.id());
   EXPECT_EQ(latest->generation, 2);
   EXPECT_THAT(one->Promote("no-such-model", 2), HasReason("model-not-found"));
+  auto listing = one->List();
+  ASSERT_THAT(listing, IsOk());
+  ASSERT_EQ(listing->models.size(), 2u);
+  EXPECT_EQ(listing->current, second.id());
 }
 
 TEST_F(PostgresModelsTest, ATamperedModelRowIsRefusedAndNotPromoted) {

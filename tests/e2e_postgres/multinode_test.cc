@@ -501,6 +501,10 @@ TEST_F(MultiNodeTest, AModelPromotedThroughOneNodeIsTheModelOfTheOthersNextAsses
   CommandResult promoted = Shell(Binary() + " risk promote --model " + fresh + store);
   ASSERT_EQ(promoted.exit_code, 0) << promoted.output;
   EXPECT_EQ(Sql("SELECT generation FROM risk_current_model"), 2);
+  CommandResult listed = Shell(Binary() + " risk models" + store);
+  ASSERT_EQ(listed.exit_code, 0) << listed.output;
+  EXPECT_NE(listed.output.find("* " + fresh), std::string::npos) << listed.output;
+  EXPECT_NE(listed.output.find("  " + seeded), std::string::npos) << listed.output;
   EXPECT_EQ(model_of_next_filing(*nodes_[1], "model-after-1"), fresh);
   EXPECT_EQ(model_of_next_filing(*nodes_[0], "model-after-0"), fresh);
 
