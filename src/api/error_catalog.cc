@@ -180,6 +180,7 @@ std::vector<CatalogEntry> Build() {
       {"profile-store-conflict",
        "Send the change again: other analysts kept changing the profiles meanwhile."},
       {"profile-store-failed", "Try again shortly; operators find the cause in the server log."},
+      {"model-store-failed", "Try again shortly; operators find the cause in the server log."},
       // The server.
       {"route-not-found", "Check the path against /v1/openapi.json."},
       {"method-not-allowed", "Use one of the methods in the Allow header."},

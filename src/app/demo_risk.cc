@@ -189,8 +189,6 @@ Status SeedDemoRisk(Runtime& runtime) {
     return Error::FailedPrecondition("risk-engine-unavailable", "the runtime has no risk engine");
   }
   const std::string dir = runtime.config().store.data_dir;
-  const std::string registry = risk->config().models.empty() ? dir + "/models"
-                                                               : risk->config().models;
   const std::string history_path = dir + "/risk/history.csv";
   const Timestamp now = runtime.clock().Now();
   std::vector<risk::DeclarationRecord> history;
@@ -204,9 +202,9 @@ Status SeedDemoRisk(Runtime& runtime) {
     std::filesystem::create_directories(dir + "/risk", ec);
     CW_RETURN_IF_ERROR(WriteFileAtomic(history_path, history_text, 0600));
   }
-  auto current = risk::LoadModel(registry);
-  if (!current.ok()) {
-    if (current.error().code != ErrorCode::kNotFound) return std::move(current).error();
+  ModelRegistry& registry = risk->models();  // DATA_DIR/models, or shared on PostgreSQL
+  CW_ASSIGN_OR_RETURN(ModelRegistry::Current current, registry.LoadCurrent());
+  if (!current.model) {
     if (history.empty()) {
       CW_ASSIGN_OR_RETURN(history, risk::ReadCsv(history_text, risk::KcsSchema()));
     }
@@ -224,12 +222,16 @@ Status SeedDemoRisk(Runtime& runtime) {
     meta.training_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     meta.feature_names = risk::FeatureBuilder::FeatureNames();
-    std::string model_dir = registry + "/" + trained.model.id();
-    auto saved = risk::SaveModel(registry, trained.model, meta);
+    auto saved = registry.Save(trained.model, meta);
     if (!saved.ok() && saved.error().code != ErrorCode::kAlreadyExists) {
       return std::move(saved).error();
     }
-    CW_RETURN_IF_ERROR(risk::Promote(model_dir));
+    // Saved before (a first start stopped in between): the file registry's name is its
+    // directory, the shared one's the id.
+    std::string name = saved.ok() ? *saved : trained.model.id();
+    Status promoted = registry.Promote(name, current.generation);
+    // Another node's demo promoted its model first: that one is kept.
+    if (!promoted.ok() && promoted.error().reason != "model-promotion-conflict") return promoted;
   }
   CW_ASSIGN_OR_RETURN(bool seeded, risk->profiles().CreateIfEmpty(DemoProfiles(), "demo", now));
   (void)seeded;  // false on later starts: the analysts' profiles stay as they are

@@ -1,8 +1,5 @@
 #include "app/risk_service.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <array>
 #include <cstdlib>
@@ -54,9 +51,9 @@ double Number(const json::value* v) {
 }
 
 // The inspection results a declaration got, the latest one last.
-std::map<std::string, bool> LabelsOf(const std::vector<risk::InspectionResult>& results) {
+std::map<std::string, bool> LabelsOf(const std::vector<InspectionEntry>& entries) {
   std::map<std::string, bool> labels;
-  for (const auto& r : results) labels[r.declaration_id] = r.fraud_found;
+  for (const auto& e : entries) labels[e.result.declaration_id] = e.result.fraud_found;
   return labels;
 }
 
@@ -65,27 +62,6 @@ bool Inspectable(const std::string& status) {
          status == decl::StatusName(decl::DeclarationStatus::kHeld) ||
          status == decl::StatusName(decl::DeclarationStatus::kSeized) ||
          status == decl::StatusName(decl::DeclarationStatus::kReleased);
-}
-
-Status AppendLine(const std::string& path, const std::string& header, const std::string& line) {
-  std::error_code ec;
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (fd < 0) return Error::Unavailable("write-failed", "cannot write " + path);
-  std::string text = (::lseek(fd, 0, SEEK_END) == 0 ? header : std::string()) + line;
-  size_t written = 0;
-  while (written < text.size()) {
-    ssize_t n = ::write(fd, text.data() + written, text.size() - written);
-    if (n < 0) {
-      ::close(fd);
-      return Error::Unavailable("write-failed", "cannot write " + path);
-    }
-    written += static_cast<size_t>(n);
-  }
-  bool synced = ::fsync(fd) == 0;
-  ::close(fd);
-  if (!synced) return Error::Unavailable("write-failed", "cannot write " + path);
-  return OkStatus();
 }
 
 }  // namespace
@@ -134,25 +110,76 @@ Result<std::unique_ptr<RiskService>> RiskService::Open(RiskConfig config, std::s
                                                        store::Store& store,
                                                        tariff::TariffStore& tariff,
                                                        const Clock& clock,
-                                                       std::unique_ptr<ProfileStore> profiles) {
+                                                       std::unique_ptr<ProfileStore> profiles,
+                                                       std::unique_ptr<ModelRegistry> models,
+                                                       std::unique_ptr<InspectionLog> inspections) {
   std::unique_ptr<RiskService> service(
       new RiskService(std::move(config), std::move(data_dir), store, tariff, clock));
+  if (models != nullptr) {
+    service->models_ = std::move(models);
+  } else {
+    service->models_ = OpenFileModelRegistry(
+        service->config_.models.empty() ? service->data_dir_ + "/models" : service->config_.models);
+  }
+  service->inspections_ =
+      inspections != nullptr ? std::move(inspections)
+                             : OpenFileInspectionLog(service->data_dir_ + "/risk/inspections.csv");
   if (profiles != nullptr) {
     service->profiles_ = std::move(profiles);
   } else {
     CW_ASSIGN_OR_RETURN(service->profiles_,
                         ProfileStore::Open(service->data_dir_ + "/risk/profiles.json"));
   }
-  CW_ASSIGN_OR_RETURN(service->engine_, service->BuildEngine());
+  int64_t learnt = 0;
+  CW_ASSIGN_OR_RETURN(service->engine_,
+                      service->BuildEngine(service->model_generation_, learnt));
+  service->learnt_inspections_.store(learnt);
   return service;
 }
 
 Status RiskService::Reload() {
   std::scoped_lock reload(reload_mu_, profile_change_mu_);
-  CW_ASSIGN_OR_RETURN(std::shared_ptr<risk::RiskEngine> engine, BuildEngine());
+  int64_t generation = 0;
+  int64_t learnt = 0;
+  CW_ASSIGN_OR_RETURN(std::shared_ptr<risk::RiskEngine> engine, BuildEngine(generation, learnt));
   std::scoped_lock lock(engine_mu_);
   engine_ = std::move(engine);
+  model_generation_ = generation;
+  learnt_inspections_.store(learnt);
   return OkStatus();
+}
+
+void RiskService::Learn(risk::RiskEngine& engine, const risk::InspectionResult& result) {
+  auto row = store_.GetDeclaration(result.declaration_id, std::nullopt);
+  if (!row.ok()) return;  // not stored here (say, a result copied from elsewhere): no lines
+  auto lines = StoredLines(*row);
+  if (!lines.ok()) return;
+  for (const auto& line : *lines) engine.RecordInspection(line, result);
+}
+
+Status RiskService::SyncInspections() {
+  // One read of the latest number; the results are read only when it moved.
+  CW_ASSIGN_OR_RETURN(int64_t last, inspections_->Last());
+  if (last <= learnt_inspections_.load()) return OkStatus();
+  std::scoped_lock lock(reload_mu_);  // one learner at a time, and not during a Reload()
+  CW_ASSIGN_OR_RETURN(std::vector<InspectionEntry> fresh,
+                      inspections_->After(learnt_inspections_.load()));
+  std::shared_ptr<risk::RiskEngine> current = engine();
+  for (const InspectionEntry& entry : fresh) {
+    Learn(*current, entry.result);
+    learnt_inspections_.store(entry.seq);
+  }
+  return OkStatus();
+}
+
+Status RiskService::SyncModel() {
+  // One read of the promotion's generation; the engine is rebuilt only when it moved.
+  CW_ASSIGN_OR_RETURN(int64_t promoted, models_->Generation());
+  {
+    std::scoped_lock lock(engine_mu_);
+    if (promoted == model_generation_) return OkStatus();
+  }
+  return Reload();
 }
 
 std::shared_ptr<risk::RiskEngine> RiskService::engine() const {
@@ -161,14 +188,6 @@ std::shared_ptr<risk::RiskEngine> RiskService::engine() const {
 }
 
 std::string RiskService::model_version() const { return engine()->model_version(); }
-
-Result<std::vector<risk::InspectionResult>> RiskService::ReadInspections() {
-  std::string path = data_dir_ + "/risk/inspections.csv";
-  std::scoped_lock lock(inspections_mu_);
-  if (!std::filesystem::exists(path)) return std::vector<risk::InspectionResult>{};
-  CW_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
-  return risk::ParseInspectionResults(text);
-}
 
 Status RiskService::ForEachStored(const std::function<bool(const store::DeclarationRow&)>& visit) {
   store::PageRequest page;
@@ -196,15 +215,13 @@ Result<std::vector<risk::DeclarationRecord>> RiskService::StoredLines(
   return Lines(declaration, row.id, row.created_at, figures ? &*figures : nullptr);
 }
 
-Result<std::shared_ptr<risk::RiskEngine>> RiskService::BuildEngine() {
+Result<std::shared_ptr<risk::RiskEngine>> RiskService::BuildEngine(int64_t& model_generation,
+                                                                   int64_t& learnt) {
   std::optional<risk::FraudModel> model;
-  const std::string registry = config_.models.empty() ? data_dir_ + "/models" : config_.models;
-  auto loaded = risk::LoadModel(registry);
-  if (loaded.ok()) {
-    model = std::move(loaded->model);
-  } else if (loaded.error().code != ErrorCode::kNotFound) {
-    return std::move(loaded).error();  // a tampered or unreadable model must not be skipped
-  }
+  // A tampered or unreadable model must not be skipped: the error stops the build.
+  CW_ASSIGN_OR_RETURN(ModelRegistry::Current current, models_->LoadCurrent());
+  if (current.model) model = std::move(current.model->model);
+  model_generation = current.generation;
   std::vector<risk::DeclarationRecord> history;
   std::string csv = config_.history;
   if (csv.empty() && std::filesystem::exists(data_dir_ + "/risk/history.csv")) {
@@ -218,7 +235,8 @@ Result<std::shared_ptr<risk::RiskEngine>> RiskService::BuildEngine() {
     CW_ASSIGN_OR_RETURN(history, risk::ReadCsvFile(csv, schema));
   }
   // The server's own past: the latest stored declarations, labelled by inspection results.
-  CW_ASSIGN_OR_RETURN(std::vector<risk::InspectionResult> inspections, ReadInspections());
+  CW_ASSIGN_OR_RETURN(std::vector<InspectionEntry> inspections, inspections_->After(0));
+  learnt = inspections.empty() ? 0 : inspections.back().seq;
   const std::map<std::string, bool> labels = LabelsOf(inspections);
   std::vector<risk::DeclarationRecord> replayed;
   CW_RETURN_IF_ERROR(ForEachStored([&](const store::DeclarationRow& row) {
@@ -312,7 +330,9 @@ Status RiskService::SyncProfiles() {
 }
 
 Result<risk::Assessment> RiskService::Assess(const std::vector<risk::DeclarationRecord>& lines) {
+  CW_RETURN_IF_ERROR(SyncModel());
   CW_RETURN_IF_ERROR(SyncProfiles());
+  CW_RETURN_IF_ERROR(SyncInspections());
   return engine()->AssessRecords(lines);
 }
 
@@ -340,7 +360,7 @@ Result<ProfileTrial> RiskService::TestProfile(const Principal& principal, const 
   CW_RETURN_IF_ERROR(MayWriteProfiles(principal));
   CW_RETURN_IF_ERROR(SyncProfiles());
   CW_ASSIGN_OR_RETURN(risk::RiskProfile profile, profiles_->Get(id));
-  CW_ASSIGN_OR_RETURN(std::vector<risk::InspectionResult> inspections, ReadInspections());
+  CW_ASSIGN_OR_RETURN(std::vector<InspectionEntry> inspections, inspections_->After(0));
   const std::map<std::string, bool> labels = LabelsOf(inspections);
   ProfileTrial trial;
   trial.profile = profile.id;
@@ -453,25 +473,28 @@ Result<InspectionRecord> RiskService::RecordInspection(const Principal& principa
   if (!has_fraud_found) {
     return Error::InvalidArgument("fraudFound", "required", "say whether fraud was found");
   }
+  CW_ASSIGN_OR_RETURN(int64_t seq, inspections_->Append(record));
   {
-    std::scoped_lock lock(inspections_mu_);
-    CW_RETURN_IF_ERROR(AppendLine(data_dir_ + "/risk/inspections.csv",
-                                  "declaration_id,fraud_found,duties_raised,inspected_on\n",
-                                  record.declaration_id + "," +
-                                      (record.fraud_found ? "1" : "0") + "," +
-                                      record.duties_raised + "," +
-                                      FormatDate(record.inspected_on) + "\n"));
+    std::scoped_lock lock(reload_mu_);
+    if (seq == learnt_inspections_.load() + 1) {  // nothing of other nodes' in between
+      risk::InspectionResult result;
+      result.declaration_id = record.declaration_id;
+      result.fraud_found = record.fraud_found;
+      result.duties_raised = std::strtod(record.duties_raised.c_str(), nullptr);
+      result.inspected_on = record.inspected_on;
+      auto lines = StoredLines(row);
+      if (lines.ok()) {
+        std::shared_ptr<risk::RiskEngine> current = engine();
+        for (const auto& line : *lines) current->RecordInspection(line, result);
+      }
+      learnt_inspections_.store(seq);
+      return record;
+    }
   }
-  risk::InspectionResult result;
-  result.declaration_id = record.declaration_id;
-  result.fraud_found = record.fraud_found;
-  result.duties_raised = std::strtod(record.duties_raised.c_str(), nullptr);
-  result.inspected_on = record.inspected_on;
-  auto lines = StoredLines(row);
-  if (lines.ok()) {
-    std::shared_ptr<risk::RiskEngine> current = engine();
-    for (const auto& line : *lines) current->RecordInspection(line, result);
-  }
+  // Results of other nodes came in between (or a Reload() read this one already): learnt in
+  // order with them. The result is kept either way; what is not learnt now is on the next
+  // assessment.
+  SyncInspections().IgnoreError();
   return record;
 }
 

@@ -2,14 +2,18 @@
 //
 // RiskService runs the risk engine (risk/engine.h) inside the server. At start it builds one
 // risk::RiskEngine from
-//   - the promoted model of the registry (DATA_DIR/models, risk::LoadModel); none promoted:
-//     no model (profiles, the unit-price anomaly and the random rate decide alone);
+//   - the promoted model of its ModelRegistry (app/model_registry.h: DATA_DIR/models, or the
+//     registry shared by every node of a PostgreSQL store: a model promoted through another
+//     node is loaded before the next assessment, see SyncModel()); none promoted: no model
+//     (profiles, the unit-price anomaly and the random rate decide alone);
 //   - the active profiles of its ProfileStore (DATA_DIR/risk/profiles.json, or the profiles
 //     shared by every node of a PostgreSQL store: another node's change reaches this engine
 //     before the next assessment, see SyncProfiles());
 //   - a history: the [risk] history CSV (default DATA_DIR/risk/history.csv when present) and
-//     the latest stored declarations (replay_limit), labelled by the inspection results kept
-//     in DATA_DIR/risk/inspections.csv;
+//     the latest stored declarations (replay_limit), labelled by the inspection results of its
+//     InspectionLog (app/inspection_log.h: DATA_DIR/risk/inspections.csv, or the results
+//     shared by every node of a PostgreSQL store: another node's results are learnt before
+//     the next assessment, each once, see SyncInspections());
 //   - the office policies of the [risk] configuration (app/risk_config.h).
 // It turns a declaration into the engine's lines (prices converted to the engine's currency
 // with the tariff's exchange rates, the duty from the quote), learns each filed declaration
@@ -40,6 +44,8 @@
 #include <string>
 #include <vector>
 
+#include "app/inspection_log.h"
+#include "app/model_registry.h"
 #include "app/profile_store.h"
 #include "app/risk_config.h"
 #include "common/result.h"
@@ -75,27 +81,30 @@ struct ProfileTrial {
   size_t fraud_hits = 0;        // ... whose result found fraud
 };
 
-// InspectionRecord is an inspection result as recorded.
-struct InspectionRecord {
-  std::string declaration_id;
-  int64_t version = 0;
-  bool fraud_found = false;
-  std::string duties_raised;  // decimal text in the tariff currency (EUR)
-  Date inspected_on = std::chrono::year{1970} / 1 / 1;
-  std::string recorded_by;
-};
-
 class RiskService {
  public:
   // Open() builds the engine (see the file comment). `data_dir` holds models/ and risk/.
   // `profiles` replaces DATA_DIR/risk/profiles.json (the shared profiles of a PostgreSQL
-  // store). Errors: a promoted model that is tampered or unreadable (kDataLoss
-  // "model-tampered", "bad-model"), an unreadable history CSV or profile store, a bad policy.
+  // store). `models` replaces the registry directory ([risk] models, default DATA_DIR/models;
+  // the shared registry of a PostgreSQL store). Errors: a promoted model that is tampered or
+  // unreadable (kDataLoss "model-tampered", "bad-model"), an unreadable history CSV or profile
+  // store, a bad policy.
   static Result<std::unique_ptr<RiskService>> Open(RiskConfig config, std::string data_dir,
                                                    store::Store& store,
                                                    tariff::TariffStore& tariff,
                                                    const Clock& clock,
-                                                   std::unique_ptr<ProfileStore> profiles = nullptr);
+                                                   std::unique_ptr<ProfileStore> profiles = nullptr,
+                                                   std::unique_ptr<ModelRegistry> models = nullptr,
+                                                   std::unique_ptr<InspectionLog> inspections = nullptr);
+
+  // SyncInspections() has the engine learn the inspection results recorded (on any node)
+  // after the last one it learnt; Assess() does it first. Errors of the log.
+  Status SyncInspections();
+
+  // SyncModel() rebuilds the engine (Reload()) when a model was promoted since the engine's
+  // model was read (another node's promotion, ModelRegistry::Generation()); Assess() does it
+  // first. Errors of the registry and of Reload() (the old engine stays).
+  Status SyncModel();
 
   // SyncProfiles() hands the engine the active profiles when another node changed them since
   // they were last read (ProfileStore::Refresh()); Assess() and the profile calls do it first.
@@ -112,6 +121,7 @@ class RiskService {
   void set_routing(RoutingMode mode) { routing_.store(mode); }
   std::string model_version() const;
   ProfileStore& profiles() { return *profiles_; }
+  ModelRegistry& models() { return *models_; }
   // Counters for /metrics: quota draws refused after filing, lines observed.
   uint64_t quota_draw_failures() const { return quota_draw_failures_.load(); }
   void CountQuotaDrawFailure() { quota_draw_failures_.fetch_add(1); }
@@ -156,12 +166,13 @@ class RiskService {
 
   // RecordInspection() records what an officer of the declaration's office found, from
   // {"fraudFound": bool, "dutiesRaised": "120.00" (EUR, default "0"), "inspectedOn":
-  // "YYYY-MM-DD" (default today)}: appended to DATA_DIR/risk/inspections.csv (the feedback
-  // file `clearway risk train --feedback` merges) and learned by the engine. Errors:
+  // "YYYY-MM-DD" (default today)}: appended to the InspectionLog (DATA_DIR/risk/inspections.csv,
+  // the feedback file `clearway risk train --feedback` merges, or the shared table) and
+  // learned by the engine. Errors:
   // "declaration-not-found"; "forbidden"; kFailedPrecondition "not-inspectable" (the
   // declaration was never under control nor released); kInvalidArgument "wrong-type",
   // "required", "unknown-field", "bad-amount", "bad-date", "date-in-future", "empty-body";
-  // kUnavailable "write-failed".
+  // kUnavailable "write-failed" ("model-store-failed" on PostgreSQL).
   Result<InspectionRecord> RecordInspection(const identity::Principal& principal,
                                             const std::string& declaration_id,
                                             const boost::json::value& body);
@@ -169,7 +180,12 @@ class RiskService {
  private:
   RiskService(RiskConfig config, std::string data_dir, store::Store& store,
               tariff::TariffStore& tariff, const Clock& clock);
-  Result<std::shared_ptr<risk::RiskEngine>> BuildEngine();
+  // BuildEngine() sets `model_generation` to the promotion of the model it loaded.
+  // and `learnt` to the number of the last inspection result it learnt.
+  Result<std::shared_ptr<risk::RiskEngine>> BuildEngine(int64_t& model_generation,
+                                                        int64_t& learnt);
+  // Learn() has `engine` learn one inspection result (of the declaration's latest version).
+  void Learn(risk::RiskEngine& engine, const risk::InspectionResult& result);
   std::shared_ptr<risk::RiskEngine> engine() const;
   // Converted() is `amount` in `currency` expressed in the engine's currency on `day`, or
   // nullopt when a rate is missing.
@@ -179,7 +195,6 @@ class RiskService {
   // ForEachStored() visits the latest version of up to replay_limit stored declarations, newest
   // first, until `visit` returns false.
   Status ForEachStored(const std::function<bool(const store::DeclarationRow&)>& visit);
-  Result<std::vector<risk::InspectionResult>> ReadInspections();
 
   const RiskConfig config_;
   const std::string data_dir_;
@@ -187,16 +202,20 @@ class RiskService {
   tariff::TariffStore& tariff_;
   const Clock& clock_;
   std::unique_ptr<ProfileStore> profiles_;
+  std::unique_ptr<ModelRegistry> models_;
+  std::unique_ptr<InspectionLog> inspections_;
   std::atomic<RoutingMode> routing_;
   std::atomic<uint64_t> quota_draw_failures_{0};
 
   mutable std::mutex engine_mu_;                // guards engine_ (the pointer, not the engine)
   std::shared_ptr<risk::RiskEngine> engine_;    // shared: in-flight assessments keep theirs
+  int64_t model_generation_ = 0;                // guarded by engine_mu_: of engine_'s model
   std::mutex reload_mu_;                        // one Reload() at a time
   // A profile change and handing the active profiles to the engine happen together, so two
   // changes cannot reach the engine in the other order.
   std::mutex profile_change_mu_;
-  std::mutex inspections_mu_;                   // appends to inspections.csv
+  // The number of the last inspection result engine_ learnt; written under reload_mu_.
+  std::atomic<int64_t> learnt_inspections_{0};
 };
 
 }  // namespace clearway::app

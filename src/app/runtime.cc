@@ -168,16 +168,21 @@ Status Runtime::StartRetention() {
 }
 
 Status Runtime::StartAssessment() {
-  // On PostgreSQL the risk profiles are shared by every node (app/shared_risk.h).
+  // On PostgreSQL the risk profiles, the model registry and the inspection results are shared
+  // by every node (app/shared_risk.h).
   std::unique_ptr<ProfileStore> profiles;
+  std::unique_ptr<ModelRegistry> models;
+  std::unique_ptr<InspectionLog> inspections;
   if (IsPostgresStore(config_.store)) {
-    CW_ASSIGN_OR_RETURN(auto backend,
-                        OpenPostgresProfileBackend(config_.store.url, "clearway-risk-" +
-                                                                          std::to_string(::getpid())));
+    const std::string name = "clearway-risk-" + std::to_string(::getpid());
+    CW_ASSIGN_OR_RETURN(auto backend, OpenPostgresProfileBackend(config_.store.url, name));
     CW_ASSIGN_OR_RETURN(profiles, ProfileStore::Open(std::move(backend)));
+    CW_ASSIGN_OR_RETURN(models, OpenPostgresModelRegistry(config_.store.url, name));
+    CW_ASSIGN_OR_RETURN(inspections, OpenPostgresInspectionLog(config_.store.url, name));
   }
   CW_ASSIGN_OR_RETURN(risk_, RiskService::Open(config_.risk, config_.store.data_dir, *store_,
-                                               *tariff_, *clock_, std::move(profiles)));
+                                               *tariff_, *clock_, std::move(profiles),
+                                               std::move(models), std::move(inspections)));
   assessor_ = std::make_unique<Assessor>(*duty_, *risk_, *store_);
   declarations_->SetAssessor(assessor_.get());
   return OkStatus();

@@ -9,7 +9,10 @@
 
 #include <boost/json.hpp>
 
+#include "app/config.h"
+#include "app/shared_risk.h"
 #include "cli/client_commands.h"
+#include "cli/output.h"
 #include "common/json.h"
 #include "crypto/crypto.h"
 #include "declaration/declaration.h"
@@ -35,6 +38,7 @@ struct RiskFlags {
   std::string history;
   std::string declaration;
   std::string profiles;
+  std::string store_url;  // postgres://: the shared model registry (train, promote)
   double eval_share = 0.25;
   int rounds = 400;
   bool json = false;
@@ -82,6 +86,14 @@ Result<std::vector<risk::DeclarationRecord>> LoadData(const RiskFlags& f, std::s
   CW_ASSIGN_OR_RETURN(std::string text, ReadText(f.data));
   if (sha256 != nullptr) *sha256 = crypto::ToHex(crypto::Sha256(text));
   return risk::ReadCsv(text, schema);
+}
+
+// SharedRegistryUrl() is the postgres:// store of --store (else $CLEARWAY_STORE), or "" for
+// the registry directory of --out / --model.
+std::string SharedRegistryUrl(const RiskFlags& f) {
+  app::StoreConfig store;
+  store.url = FromEnv(f.store_url, "CLEARWAY_STORE");
+  return app::IsPostgresStore(store) ? store.url : std::string();
 }
 
 Result<Date> DateFlag(const std::string& text, const char* flag) {
@@ -143,7 +155,12 @@ int Train(const RiskFlags& f) {
   meta.options = options;
   meta.training_seconds = trained->training_seconds;
   meta.feature_names = risk::FeatureBuilder::FeatureNames();
-  auto dir = risk::SaveModel(f.out, trained->model, meta);
+  const std::string shared = SharedRegistryUrl(f);
+  Result<std::unique_ptr<app::ModelRegistry>> registry =
+      shared.empty() ? app::OpenFileModelRegistry(f.out)
+                     : app::OpenPostgresModelRegistry(shared, "clearway-risk-train");
+  if (!registry.ok()) return Trouble(registry.error());
+  auto dir = (*registry)->Save(trained->model, meta);
   if (!dir.ok()) return Trouble(dir.error());
   std::printf(
       "trained on %s up to %s exclusive (%zu lines) in %.1f s; "
@@ -153,8 +170,27 @@ int Train(const RiskFlags& f) {
       meta.split.train_rows, meta.training_seconds, FormatDate(meta.split.eval_from).c_str(),
       FormatDate(meta.split.eval_to).c_str(), meta.split.eval_rows);
   PrintMetrics(meta.metrics);
-  std::printf("model %s\nsaved in %s (promote with: clearway risk promote --model %s)\n",
-              trained->model.id().c_str(), dir->c_str(), dir->c_str());
+  std::printf("model %s\nsaved in %s (promote with: clearway risk promote --model %s%s)\n",
+              trained->model.id().c_str(),
+              shared.empty() ? dir->c_str() : "the shared model registry", dir->c_str(),
+              shared.empty() ? "" : " --store postgres://…");
+  return kDone;
+}
+
+int ListModels(const RiskFlags& f) {
+  const std::string shared = SharedRegistryUrl(f);
+  Result<std::unique_ptr<app::ModelRegistry>> registry =
+      shared.empty() ? app::OpenFileModelRegistry(f.out)
+                     : app::OpenPostgresModelRegistry(shared, "clearway-risk-models");
+  if (!registry.ok()) return Trouble(registry.error());
+  auto listing = (*registry)->List();
+  if (!listing.ok()) return Trouble(listing.error());
+  std::printf("  id                                                                created_at            AUC     data\n");
+  for (const risk::ModelMetadata& m : listing->models) {
+    std::printf("%s %s  %-20s  %.4f  %s\n", m.id == listing->current ? "*" : " ", m.id.c_str(),
+                m.created_at.c_str(), m.metrics.auc, m.data_sha256.substr(0, 12).c_str());
+  }
+  if (listing->models.empty()) std::printf("no models\n");
   return kDone;
 }
 
@@ -369,13 +405,35 @@ void AddRiskCommands(CLI::App& app) {
   eval->callback(run(Eval));
 
   auto* promote = risk->add_subcommand("promote", "Mark a model current in its registry");
-  promote->add_option("--model", f->model, "Model directory <registry>/<id>")->required();
+  promote->add_option("--model", f->model,
+                      "Model directory <registry>/<id> (a model id with a postgres:// store)")
+      ->required();
   promote->callback([f]() {
-    Status s = risk::Promote(f->model);
+    const std::string shared = SharedRegistryUrl(*f);
+    Status s = OkStatus();
+    if (shared.empty()) {
+      s = risk::Promote(f->model);
+    } else {
+      // The shared registry: promoted over the promotion read (compare-and-set), so of two
+      // analysts promoting at once one is told and nothing of theirs changes.
+      auto registry = app::OpenPostgresModelRegistry(shared, "clearway-risk-promote");
+      if (!registry.ok()) Finish(Trouble(registry.error()));
+      auto generation = (*registry)->Generation();
+      s = generation.ok() ? (*registry)->Promote(f->model, *generation)
+                          : Status(std::move(generation).error());
+    }
     if (!s.ok()) Finish(Trouble(s.error()));
     std::printf("promoted %s\n", f->model.c_str());
     Finish(kDone);
   });
+  auto* models = risk->add_subcommand("models", "The models of a registry; * marks the promoted one");
+  models->add_option("--out", f->out, "Model registry directory")->capture_default_str();
+  models->callback([f]() { Finish(ListModels(*f)); });
+  for (CLI::App* cmd : {train, promote, models}) {
+    cmd->add_option("--store", f->store_url,
+                    "A postgres:// store: the model registry every node shares, instead of the "
+                    "directory (env CLEARWAY_STORE)");
+  }
 
   auto* drift = risk->add_subcommand("drift", "Score distribution and hit rate per month");
   add_data(drift);

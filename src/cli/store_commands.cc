@@ -113,7 +113,13 @@ int StoreCopy(const StoreCopyFlags& flags) {
   // And the risk profiles (DATA_DIR/risk/profiles.json) become the shared document.
   const std::string profiles_path = source.data_dir + "/risk/profiles.json";
   const bool has_profiles = std::filesystem::is_regular_file(profiles_path);
-  if (has_profiles) {
+  // The model registry (DATA_DIR/models: the models and CURRENT) becomes the shared one.
+  const std::string models_path = source.data_dir + "/models";
+  const bool has_models = std::filesystem::is_directory(models_path);
+  // And the inspection results (DATA_DIR/risk/inspections.csv) the shared ones.
+  const std::string inspections_path = source.data_dir + "/risk/inspections.csv";
+  const bool has_inspections = std::filesystem::is_regular_file(inspections_path);
+  if (has_profiles || has_models || has_inspections) {
     auto opened = app::OpenPostgresProfileBackend(target.url, "clearway-store-copy");
     if (!opened.ok()) return Fail(opened.error());
   }
@@ -126,6 +132,10 @@ int StoreCopy(const StoreCopyFlags& flags) {
       CW_RETURN_IF_ERROR(tariff::postgres::CopyTariffFromSqlite(tariff_path, db, copied));
     }
     if (has_profiles) CW_RETURN_IF_ERROR(app::CopyProfilesToPostgres(profiles_path, db, copied));
+    if (has_models) CW_RETURN_IF_ERROR(app::CopyModelsToPostgres(models_path, db, copied));
+    if (has_inspections) {
+      CW_RETURN_IF_ERROR(app::CopyInspectionsToPostgres(inspections_path, db, copied));
+    }
     return OkStatus();
   };
   auto report = store::postgres::CopySqliteToPostgres(path, flags.to, copy_beside);
@@ -150,6 +160,8 @@ int StoreCopy(const StoreCopyFlags& flags) {
     std::cout << "\nno tariff at " << tariff_path << ": none copied";
   }
   if (has_profiles) std::cout << "\nand the risk profiles " << profiles_path;
+  if (has_models) std::cout << "\nand the model registry " << models_path;
+  if (has_inspections) std::cout << "\nand the inspection results " << inspections_path;
   std::cout << "\nnow run: clearway ledger verify --full --data-dir DATA_DIR --store "
             << app::DescribeStore(target) << "\n";
   return 0;

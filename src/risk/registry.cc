@@ -184,14 +184,18 @@ Result<LoadedModel> LoadModel(const std::string& path) {
   }
   CW_ASSIGN_OR_RETURN(std::string bytes, ReadFile(dir / "model.json", "model-not-found"));
   CW_ASSIGN_OR_RETURN(std::string meta_text, ReadFile(dir / "meta.json", "model-not-found"));
+  return ModelFromBytes(std::move(bytes), meta_text, dir.filename().string(), dir.string());
+}
+
+Result<LoadedModel> ModelFromBytes(std::string bytes, std::string_view meta_text,
+                                   std::string_view id, std::string where) {
   CW_ASSIGN_OR_RETURN(ModelMetadata meta, MetadataFromJson(meta_text));
-  std::string id = crypto::ToHex(crypto::Sha256(bytes));
-  if (id != meta.id || id != dir.filename().string()) {
-    return Error::DataLoss("model-tampered",
-                           "model.json in " + dir.string() + " does not hash to its id");
+  std::string hashed = crypto::ToHex(crypto::Sha256(bytes));
+  if (hashed != meta.id || hashed != id) {
+    return Error::DataLoss("model-tampered", "the model in " + where + " does not hash to its id");
   }
   CW_ASSIGN_OR_RETURN(FraudModel model, FraudModel::FromBytes(std::move(bytes)));
-  return LoadedModel{std::move(model), std::move(meta), dir.string()};
+  return LoadedModel{std::move(model), std::move(meta), std::move(where)};
 }
 
 Status Promote(const std::string& model_dir) {

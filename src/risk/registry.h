@@ -53,6 +53,14 @@ struct LoadedModel {
 // "bad-model"/"bad-metadata" (unreadable files).
 Result<LoadedModel> LoadModel(const std::string& path);
 
+// ModelFromBytes() is a model kept elsewhere than a directory (the shared registry of a
+// PostgreSQL store, app/model_registry.h): `bytes` (model.json) and `meta_text` (meta.json) of
+// the model named `id`, `where` naming it in errors and as LoadedModel::dir. Errors as
+// LoadModel(): kDataLoss "model-tampered" when the bytes do not hash to `id` and meta.id,
+// "bad-model", "bad-metadata".
+Result<LoadedModel> ModelFromBytes(std::string bytes, std::string_view meta_text,
+                                   std::string_view id, std::string where);
+
 // Promote() marks the model directory `model_dir` current in its parent registry (CURRENT is
 // replaced atomically). Errors as LoadModel() for the model; kUnavailable "io-failed".
 Status Promote(const std::string& model_dir);

@@ -7,7 +7,9 @@
 // and that `clearway ledger verify --full` passes on the shared database. The tariff is shared
 // too: a quota drawn through both nodes at once is never over-drawn and reads the same from
 // either, and a tariff update imported once is quoted by every node; and so are the risk
-// profiles: one activated on one node routes a filing on the other.
+// profiles: one activated on one node routes a filing on the other, and the model registry: a
+// model promoted through one node is the model of the other's next assessment, and the
+// inspection results: one recorded on one node is counted by a profile trial on the other.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -445,6 +447,122 @@ TEST_F(MultiNodeTest, AProfileActivatedOnOneNodeRoutesAFilingOnTheOther) {
   EXPECT_EQ(Sql("SELECT generation FROM risk_profile_documents"), 4);
 }
 
+// A model trained and promoted in the shared registry (`clearway risk train|promote --store`)
+// is the model of the other node's next assessment: each node's engine checks the promotion's
+// generation before it assesses and reloads when it moved.
+TEST_F(MultiNodeTest, AModelPromotedThroughOneNodeIsTheModelOfTheOthersNextAssessment) {
+  ASSERT_NO_FATAL_FAILURE(StartNodes(2));
+  // The demo's model was trained and promoted once, by the first node.
+  EXPECT_EQ(Sql("SELECT COUNT(*) FROM risk_models"), 1);
+  EXPECT_EQ(Sql("SELECT generation FROM risk_current_model"), 1);
+  const std::string seeded = testing::PgQuery(url_, "SELECT model_id FROM risk_current_model");
+  ASSERT_EQ(seeded.size(), 64u);
+
+  // The model version an assessment made on `node` names, as the analyst reads it (one
+  // session: a second factor code is accepted once).
+  auto analyst = Filer::Open(*nodes_[0], "risk.analyst");
+  ASSERT_NE(analyst, nullptr);
+  auto model_of_next_filing = [&](NodeProcess& node, const std::string& key) -> std::string {
+    auto filer = Filer::Open(node, kFiler);
+    if (filer == nullptr) return "no session";
+    auto filed = filer->File(body_, key);
+    if (!filed) return "not filed";
+    auto [status, body] = analyst->Send("GET", "/v1/declarations/" + *filed + "/assessment");
+    if (status != 200) return "HTTP " + std::to_string(status) + " " + body;
+    auto parsed = ParseJson(body);
+    if (!parsed.ok()) return "?";
+    const auto* risk = parsed->get_object().if_contains("risk");
+    if (risk == nullptr || !risk->is_object()) return "no risk in " + body;
+    const auto* version = risk->get_object().if_contains("modelVersion");
+    return version == nullptr || !version->is_string() ? "none"
+                                                       : std::string(version->get_string());
+  };
+  EXPECT_EQ(model_of_next_filing(*nodes_[1], "model-before"), seeded);
+
+  // A new model, trained on node 1's history with fewer rounds, saved in the shared registry.
+  const std::string store = " --store '" + url_ + "'";
+  CommandResult trained = Shell(Binary() + " risk train --rounds 5 --data " + dir_ +
+                                "/node0/risk/history.csv" + store);
+  ASSERT_EQ(trained.exit_code, 0) << trained.output;
+  std::smatch found;
+  ASSERT_TRUE(std::regex_search(trained.output, found, std::regex("model ([0-9a-f]{64})")))
+      << trained.output;
+  const std::string fresh = found[1];
+  ASSERT_NE(fresh, seeded);
+  EXPECT_EQ(Sql("SELECT COUNT(*) FROM risk_models"), 2);
+  EXPECT_EQ(Sql("SELECT generation FROM risk_current_model"), 1);  // saved, not promoted
+
+  // An unknown id is refused and changes nothing.
+  CommandResult unknown = Shell(Binary() + " risk promote --model " + std::string(64, '0') + store);
+  EXPECT_NE(unknown.exit_code, 0) << unknown.output;
+  EXPECT_NE(unknown.output.find("model-not-found"), std::string::npos) << unknown.output;
+  EXPECT_EQ(Sql("SELECT generation FROM risk_current_model"), 1);
+
+  CommandResult promoted = Shell(Binary() + " risk promote --model " + fresh + store);
+  ASSERT_EQ(promoted.exit_code, 0) << promoted.output;
+  EXPECT_EQ(Sql("SELECT generation FROM risk_current_model"), 2);
+  CommandResult listed = Shell(Binary() + " risk models" + store);
+  ASSERT_EQ(listed.exit_code, 0) << listed.output;
+  EXPECT_NE(listed.output.find("* " + fresh), std::string::npos) << listed.output;
+  EXPECT_NE(listed.output.find("  " + seeded), std::string::npos) << listed.output;
+  EXPECT_EQ(model_of_next_filing(*nodes_[1], "model-after-1"), fresh);
+  EXPECT_EQ(model_of_next_filing(*nodes_[0], "model-after-0"), fresh);
+
+  // A model row altered in the database is refused: not promoted, and no node runs it.
+  ASSERT_EQ(Sql("WITH t AS (UPDATE risk_models SET model = model || '\\x20'::bytea WHERE id = '" +
+                seeded + "' RETURNING 1) SELECT COUNT(*) FROM t"),
+            1);
+  CommandResult tampered = Shell(Binary() + " risk promote --model " + seeded + store);
+  EXPECT_EQ(tampered.exit_code, 1) << tampered.output;
+  EXPECT_NE(tampered.output.find("model-tampered"), std::string::npos) << tampered.output;
+  EXPECT_EQ(Sql("SELECT generation FROM risk_current_model"), 2);
+  EXPECT_EQ(model_of_next_filing(*nodes_[1], "model-still"), fresh);
+}
+
+// An inspection result recorded through one node is seen by the other: a profile trial there
+// counts it (each node reads the shared results, risk_inspections).
+TEST_F(MultiNodeTest, AnInspectionResultRecordedOnOneNodeIsSeenByTheOther) {
+  ASSERT_NO_FATAL_FAILURE(StartNodes(2));
+  auto filer = Filer::Open(*nodes_[0], kFiler);
+  ASSERT_NE(filer, nullptr);
+  auto filed = filer->File(body_, "inspected");  // Argentine beef: red, under control
+  ASSERT_TRUE(filed.has_value());
+  auto analyst = Filer::Open(*nodes_[1], "risk.analyst");
+  ASSERT_NE(analyst, nullptr);
+  auto trial = [&]() -> std::string {
+    auto [status, body] = analyst->Send("POST", "/v1/risk/profiles/MEAT-AR-COLDCHAIN/test");
+    if (status != 200) return "HTTP " + std::to_string(status) + " " + body;
+    auto parsed = ParseJson(body);
+    if (!parsed.ok() || !parsed->is_object()) return "?";
+    const auto& o = parsed->get_object();
+    if (!o.contains("inspectedHits") || !o.contains("fraudHits")) return body;
+    return boost::json::serialize(o.at("inspectedHits")) + "/" +
+           boost::json::serialize(o.at("fraudHits"));
+  };
+  EXPECT_EQ(trial(), "0/0");
+
+  auto officer = Filer::Open(*nodes_[0], "officer.hamburg");
+  ASSERT_NE(officer, nullptr);
+  auto [recorded, recorded_body] =
+      officer->Send("POST", "/v1/declarations/" + *filed + "/inspection-result",
+                    R"({"fraudFound": true, "dutiesRaised": "1200.00"})");
+  ASSERT_EQ(recorded, 201) << recorded_body;
+  EXPECT_EQ(Sql("SELECT COUNT(*) FROM risk_inspections WHERE declaration_id = '" + *filed +
+                "' AND fraud_found AND duties_raised = 1200"),
+            1);
+  EXPECT_EQ(trial(), "1/1");
+  // A refused result (not a boolean) keeps nothing.
+  auto [refused, refused_body] = officer->Send(
+      "POST", "/v1/declarations/" + *filed + "/inspection-result", R"({"fraudFound": "yes"})");
+  EXPECT_EQ(refused, 400) << refused_body;
+  EXPECT_EQ(Sql("SELECT COUNT(*) FROM risk_inspections"), 1);
+  // The node that did not record it learns it before its next assessment (SyncInspections():
+  // the latest number moved); the filing goes through that path.
+  auto filer_two = Filer::Open(*nodes_[1], kFiler);
+  ASSERT_NE(filer_two, nullptr);
+  EXPECT_TRUE(filer_two->File(body_, "after-inspection").has_value());
+}
+
 TEST_F(MultiNodeTest, SqliteInstallationMovesToPostgresWithEveryRecord) {
   // An SQLite installation with the demo's declarations, decisions and ledger.
   auto sqlite_node = std::make_unique<NodeProcess>();
@@ -504,6 +622,13 @@ TEST_F(MultiNodeTest, SqliteInstallationMovesToPostgresWithEveryRecord) {
   EXPECT_EQ(std::to_string(Sql("SELECT drawn FROM tariff_quota_balances")) + "\n", drawn.output);
   EXPECT_GE(Sql("SELECT drawn FROM tariff_quota_balances"), 4'800'000);
   VerifyFull();
+  // And the model registry, with its promotion.
+  EXPECT_NE(copied.output.find("and the model registry"), std::string::npos) << copied.output;
+  const std::string current = ReadFile(dir_ + "/node0/models/CURRENT");
+  ASSERT_GE(current.size(), 64u);
+  EXPECT_EQ(testing::PgQuery(url_, "SELECT model_id FROM risk_current_model"),
+            current.substr(0, 64));
+  EXPECT_EQ(Sql("SELECT COUNT(*) FROM risk_models"), 1);
 
   // A second copy into the same database is refused and changes nothing.
   CommandResult again =

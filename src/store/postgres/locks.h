@@ -28,5 +28,9 @@ inline constexpr int32_t kTariffImportLock = 6;
 // Held (transaction-level) while migrating the shared risk profiles
 // (app/shared_risk.cc).
 inline constexpr int32_t kRiskMigrationLock = 7;
+// Held (transaction-level) by every insert of a shared inspection result (app/shared_risk.cc):
+// results take their sequence numbers and commit in one order, so a node that learnt up to
+// number N never later finds a smaller one.
+inline constexpr int32_t kRiskInspectionLock = 8;
 
 }  // namespace clearway::store::postgres::internal
