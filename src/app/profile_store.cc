@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <filesystem>
+#include <random>
+#include <thread>
 
 #include "app/files.h"
 #include "common/json.h"
@@ -123,7 +126,16 @@ class FileProfileBackend final : public ProfileBackend {
   int64_t generation_ = 0;  // guarded by mu_
 };
 
-constexpr int kSaveAttempts = 5;
+// A change lost to another node's save is made again on that node's document. Two nodes
+// saving in a tight loop can starve one of them, so each retry first waits a random 0..2n ms
+// (n = the attempt): the other node's burst ends and the loser gets through.
+constexpr int kSaveAttempts = 20;
+
+void BackOff(int attempt) {
+  thread_local std::minstd_rand jitter(std::random_device{}());  // timing only, not a secret
+  std::uniform_int_distribution<int> ms(0, 2 * attempt);
+  std::this_thread::sleep_for(std::chrono::milliseconds(ms(jitter)));
+}
 
 }  // namespace
 
@@ -182,6 +194,7 @@ Status ProfileStore::Apply(const Edit& edit) {
       return std::move(saved).error();
     }
     // Another node saved in between: read its document and make this change again on it.
+    BackOff(attempt);
     CW_RETURN_IF_ERROR(Load("the shared risk profiles"));
   }
 }
