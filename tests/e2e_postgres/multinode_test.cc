@@ -243,11 +243,13 @@ TEST_F(MultiNodeTest, SequencerKilledMidLoadIsReplacedWithoutGapOrFork) {
   std::mutex mu;
   std::set<std::string> acknowledged;
   std::atomic<int> survivor_filings{0};
+  std::atomic<int> signed_in{0};  // threads past their sign-in (an Argon2id each, slow)
   std::vector<std::thread> threads;
   for (int thread_idx = 0; thread_idx < 6; ++thread_idx) {
     const size_t target = thread_idx % 2 == 0 ? victim : survivor;
     threads.emplace_back([&, thread_idx, target] {
       auto filer = Filer::Open(*nodes_[target], kFiler);
+      ++signed_in;
       if (filer == nullptr) return;
       for (int filing = 0; !stop.load() && filing < 400; ++filing) {
         auto id = filer->File(body_, "f" + std::to_string(thread_idx) + "-" +
@@ -264,8 +266,11 @@ TEST_F(MultiNodeTest, SequencerKilledMidLoadIsReplacedWithoutGapOrFork) {
       }
     });
   }
-  // Let the load run, then kill the sequencer in the middle of it.
-  ASSERT_TRUE(WaitFor(std::chrono::seconds(60), [&] { return survivor_filings.load() >= 10; }));
+  // Let the load run on every connection, then kill the sequencer in the middle of it (not
+  // while a sign-in to it is still being answered: that is a refused sign-in, not a filing).
+  ASSERT_TRUE(WaitFor(std::chrono::seconds(60), [&] {
+    return signed_in.load() == 6 && survivor_filings.load() >= 10;
+  }));
   killed = true;
   nodes_[victim]->Kill();
   const int after_kill = survivor_filings.load();
