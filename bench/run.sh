@@ -15,13 +15,15 @@
 #      threads) under the same two loads;
 #   5. a soak of BENCH_SOAK seconds (default 60, a short one; BENCH_SOAK=600 for the 10-minute
 #      soak of the target, 0 for none) at BENCH_SOAK_RATE, sampling the server's RSS (every
-#      BENCH_SOAK/60 s, at least 1 s), reporting its growth and slope after the warm-up.
+#      BENCH_SOAK/60 s, at least 1 s), reporting its growth and slope after the warm-up. The
+#      rate defaults to half the closed-loop throughput measured just before on the same server:
+#      a soak above what the machine serves measures overload (a growing backlog), not a leak.
 #
 # Environment: BENCH_BIN (build dir, default build/release), BENCH_DURATION (s per load run,
 # default 10), BENCH_CONCURRENCY (closed loop connections, default 32), BENCH_RATE (open loop
 # rate, default 5000), BENCH_OPEN_CONCURRENCY (default 64), BENCH_SOAK (default 60; 0 = none),
-# BENCH_SOAK_RATE (default 2000), BENCH_STAGES (0 skips the stage benchmarks),
-# BENCH_PROOF_LEAVES (default 10000000), BENCH_MIN_TIME (stage seconds, default 0.3).
+# BENCH_SOAK_RATE (default: half the closed-loop throughput), BENCH_STAGES (0 skips the stage
+# benchmarks), BENCH_PROOF_LEAVES (default 10000000), BENCH_MIN_TIME (stage seconds, default 0.3).
 # By default the whole run takes about five minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,7 +33,7 @@ CONCURRENCY=${BENCH_CONCURRENCY:-32}
 RATE=${BENCH_RATE:-5000}
 OPEN_CONCURRENCY=${BENCH_OPEN_CONCURRENCY:-64}
 SOAK=${BENCH_SOAK:-60}
-SOAK_RATE=${BENCH_SOAK_RATE:-2000}
+SOAK_RATE=${BENCH_SOAK_RATE:-}
 STAGES=${BENCH_STAGES:-1}
 PROOF_LEAVES=${BENCH_PROOF_LEAVES:-10000000}
 MIN_TIME=${BENCH_MIN_TIME:-0.3}
@@ -97,6 +99,10 @@ load api_open --rate "$RATE" --concurrency "$OPEN_CONCURRENCY" --duration "$DURA
 echo '{}' > "$work/soak.json"
 if [ "$SOAK" != "0" ]; then
   interval=$(( SOAK / 60 > 1 ? SOAK / 60 : 1 ))
+  if [ -z "$SOAK_RATE" ]; then
+    SOAK_RATE=$(python3 -c 'import json,sys; t=json.load(open(sys.argv[1])).get("throughput") or 0; print(max(1, round(t / 2)))' "$work/api_closed.json")
+  fi
+  echo "bench: soak at $SOAK_RATE/s for $SOAK s" >&2
   load soak --rate "$SOAK_RATE" --concurrency "$OPEN_CONCURRENCY" --duration "$SOAK" \
     --sample-interval "$interval"
 fi

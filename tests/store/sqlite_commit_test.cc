@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include "store/sqlite/connection.h"
 #include "store/sqlite_test_util.h"
 
 namespace clearway::store::sqlite {
@@ -24,6 +25,18 @@ TEST_F(SqliteStoreTest, DatabaseUsesWalAndForeignKeys) {
   ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
   EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)), "wal");
   sqlite3_finalize(stmt);
+}
+
+// Statement journals and sorts never spill to files under the system's temporary directory:
+// they would hold this database's content outside its directory (and cost a file per filing).
+TEST_F(SqliteStoreTest, ConnectionsKeepTemporaryDataInMemory) {
+  for (auto mode : {internal::Connection::Mode::kReadWrite, internal::Connection::Mode::kReadOnly}) {
+    auto db = internal::Connection::Open(options_.path, mode, std::chrono::milliseconds(1000));
+    ASSERT_THAT(db, IsOk());
+    auto temp_store = (*db)->QueryText("PRAGMA temp_store");
+    ASSERT_THAT(temp_store, IsOk());
+    EXPECT_EQ(*temp_store, "2");  // MEMORY
+  }
 }
 
 TEST_F(SqliteStoreTest, FilesAreOwnerOnly) {

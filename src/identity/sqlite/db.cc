@@ -123,7 +123,8 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path) {
   sqlite3_busy_timeout(handle.get(), kBusyTimeoutMs);
   std::unique_ptr<Db> db(new Db(std::move(handle)));
   CW_RETURN_IF_ERROR(
-      db->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"));
+      db->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
+               "PRAGMA temp_store=MEMORY;"));
   return db;
 }
 

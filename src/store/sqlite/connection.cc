@@ -115,6 +115,11 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, Mo
   sqlite3_extended_result_codes(db.get(), 1);
   rc = sqlite3_busy_timeout(db.get(), static_cast<int>(busy_timeout.count()));
   if (rc != SQLITE_OK) return SqliteError(db.get(), rc, "busy_timeout");
+  // Statement journals and sorts stay in memory: SQLite otherwise creates, writes and unlinks
+  // a file in the system's temporary directory for them (about one per filing, measured), and
+  // what it spills there is this database's content.
+  rc = sqlite3_exec(db.get(), "PRAGMA temp_store=MEMORY", nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) return SqliteError(db.get(), rc, "temp_store");
   return std::unique_ptr<Connection>(new Connection(std::move(db)));
 }
 

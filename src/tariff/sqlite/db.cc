@@ -50,7 +50,8 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path) {
   }
   if (path != ":memory:") ::chmod(path.c_str(), 0600);
   sqlite3_busy_timeout(raw, 5000);
-  Status wal = db->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
+  // temp_store: statement journals and sorts in memory, not in files under /var/tmp.
+  Status wal = db->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA temp_store=MEMORY;");
   if (!wal.ok()) {
     if (sqlite3_errcode(raw) == SQLITE_NOTADB) {
       return Error::DataLoss("tariff-store-corrupt", path + " is not a tariff database");
