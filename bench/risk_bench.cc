@@ -9,6 +9,10 @@
 // contributions, anomaly, profiles, lane) for held-out lines one by one and reports the p50
 // and p99 of the per-call latency in microseconds; /0 with exact TreeSHAP contributions, /1
 // with XGBoost's approximate ones.
+// BM_FeaturiseLine times FeatureBuilder::Featurise() + UnitPriceAnomaly() (what the engine
+// reads per goods line) for held-out lines against the history of the earlier 75 %; no model,
+// no training. BM_ObserveLine times FeatureBuilder::Observe() of held-out lines (the price
+// windows full, so every call also evicts a price).
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -107,5 +111,48 @@ void BM_AssessDeclaration(benchmark::State& state) {
 }
 // Arg 0: exact TreeSHAP contributions; arg 1: approximate (Saabas) contributions.
 BENCHMARK(BM_AssessDeclaration)->Arg(0)->Arg(1)->Iterations(2000)->Unit(benchmark::kMicrosecond);
+
+// The history of the earlier 75 % of the file and the held-out lines after it.
+struct Replayed {
+  risk::FeatureBuilder history;
+  std::vector<risk::DeclarationRecord> later;
+};
+
+Replayed& Replay() {
+  static Replayed replayed = [] {
+    const auto& records = Records();
+    auto split = risk::ChooseSplit(records, 0.25);
+    if (!split.ok()) {
+      std::cerr << "risk_bench: " << split.error() << "\n";
+      std::exit(2);
+    }
+    Replayed r;
+    std::vector<risk::DeclarationRecord> earlier;
+    for (const auto& line : records) (line.date < split->eval_from ? earlier : r.later).push_back(line);
+    risk::BuildFeatures(earlier, r.history, risk::LabelPolicy{});
+    return r;
+  }();
+  return replayed;
+}
+
+void BM_FeaturiseLine(benchmark::State& state) {
+  const Replayed& r = Replay();
+  size_t next = 0;
+  for (auto _ : state) {
+    const auto& line = r.later[next++ % r.later.size()];
+    auto row = r.history.Featurise(line);
+    double anomaly = r.history.UnitPriceAnomaly(line);
+    benchmark::DoNotOptimize(row);
+    benchmark::DoNotOptimize(anomaly);
+  }
+}
+BENCHMARK(BM_FeaturiseLine)->Unit(benchmark::kNanosecond);
+
+void BM_ObserveLine(benchmark::State& state) {
+  Replayed& r = Replay();
+  size_t next = 0;
+  for (auto _ : state) r.history.Observe(r.later[next++ % r.later.size()], false);
+}
+BENCHMARK(BM_ObserveLine)->Unit(benchmark::kNanosecond);
 
 }  // namespace

@@ -172,8 +172,7 @@ Result<Assessment> RiskEngine::AssessRecords(const std::vector<DeclarationRecord
     // Reading the history and the profiles: many assessments at once.
     std::shared_lock lock(state_mu_);
     for (size_t i = 0; i < n; ++i) {
-      rows[i] = history_.Featurise(lines[i]);
-      anomalies[i] = history_.UnitPriceAnomaly(lines[i]);
+      rows[i] = history_.Featurise(lines[i], &anomalies[i]);
       hits[i] = ApplyProfiles(profiles_, SubjectOf(lines[i]), lines[i].date);
       for (const auto& id : hits[i].ids) {
         if (std::find(best.profiles_hit.begin(), best.profiles_hit.end(), id) ==

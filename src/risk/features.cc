@@ -2,44 +2,57 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace clearway::risk {
 
 namespace {
 
-using KeyFn = std::string (*)(const DeclarationRecord&);
+// A KeyFn writes an entity's key into `out`, reusing its buffer (no allocation once warm).
+using KeyFn = void (*)(const DeclarationRecord&, std::string& out);
 
 struct EntityKind {
   const char* name;
   KeyFn key;
 };
 
+void Pair(std::string& out, const std::string& a, const std::string& b) {
+  out.assign(a);
+  out += '|';
+  out += b;
+}
+
 // The entities whose history is a feature. Pairs catch an importer new to a commodity, or a
 // declarant working for an unusual importer, which single entities cannot.
 const EntityKind kKinds[] = {
-    {"importer", [](const DeclarationRecord& r) { return r.importer; }},
-    {"declarant", [](const DeclarationRecord& r) { return r.declarant; }},
-    {"seller", [](const DeclarationRecord& r) { return r.seller; }},
-    {"courier", [](const DeclarationRecord& r) { return r.courier; }},
-    {"hs6", [](const DeclarationRecord& r) { return r.hs6; }},
-    {"hs4", [](const DeclarationRecord& r) { return r.hs6.substr(0, 4); }},
-    {"hs2", [](const DeclarationRecord& r) { return r.hs6.substr(0, 2); }},
-    {"origin", [](const DeclarationRecord& r) { return r.origin; }},
-    {"departure", [](const DeclarationRecord& r) { return r.departure; }},
-    {"office", [](const DeclarationRecord& r) { return r.office; }},
-    {"tax_type", [](const DeclarationRecord& r) { return r.tax_type; }},
-    {"procedure", [](const DeclarationRecord& r) { return r.procedure; }},
-    {"import_type", [](const DeclarationRecord& r) { return r.import_type; }},
-    {"import_use", [](const DeclarationRecord& r) { return r.import_use; }},
-    {"payment_type", [](const DeclarationRecord& r) { return r.payment_type; }},
-    {"transport_mode", [](const DeclarationRecord& r) { return r.transport_mode; }},
-    {"origin_indicator", [](const DeclarationRecord& r) { return r.origin_indicator; }},
-    {"importer_hs6", [](const DeclarationRecord& r) { return r.importer + "|" + r.hs6; }},
+    {"importer", [](const DeclarationRecord& r, std::string& k) { k.assign(r.importer); }},
+    {"declarant", [](const DeclarationRecord& r, std::string& k) { k.assign(r.declarant); }},
+    {"seller", [](const DeclarationRecord& r, std::string& k) { k.assign(r.seller); }},
+    {"courier", [](const DeclarationRecord& r, std::string& k) { k.assign(r.courier); }},
+    {"hs6", [](const DeclarationRecord& r, std::string& k) { k.assign(r.hs6); }},
+    {"hs4", [](const DeclarationRecord& r, std::string& k) { k.assign(r.hs6, 0, 4); }},
+    {"hs2", [](const DeclarationRecord& r, std::string& k) { k.assign(r.hs6, 0, 2); }},
+    {"origin", [](const DeclarationRecord& r, std::string& k) { k.assign(r.origin); }},
+    {"departure", [](const DeclarationRecord& r, std::string& k) { k.assign(r.departure); }},
+    {"office", [](const DeclarationRecord& r, std::string& k) { k.assign(r.office); }},
+    {"tax_type", [](const DeclarationRecord& r, std::string& k) { k.assign(r.tax_type); }},
+    {"procedure", [](const DeclarationRecord& r, std::string& k) { k.assign(r.procedure); }},
+    {"import_type", [](const DeclarationRecord& r, std::string& k) { k.assign(r.import_type); }},
+    {"import_use", [](const DeclarationRecord& r, std::string& k) { k.assign(r.import_use); }},
+    {"payment_type",
+     [](const DeclarationRecord& r, std::string& k) { k.assign(r.payment_type); }},
+    {"transport_mode",
+     [](const DeclarationRecord& r, std::string& k) { k.assign(r.transport_mode); }},
+    {"origin_indicator",
+     [](const DeclarationRecord& r, std::string& k) { k.assign(r.origin_indicator); }},
+    {"importer_hs6", [](const DeclarationRecord& r, std::string& k) { Pair(k, r.importer, r.hs6); }},
     {"declarant_importer",
-     [](const DeclarationRecord& r) { return r.declarant + "|" + r.importer; }},
-    {"seller_importer", [](const DeclarationRecord& r) { return r.seller + "|" + r.importer; }},
-    {"hs6_origin", [](const DeclarationRecord& r) { return r.hs6 + "|" + r.origin; }},
-    {"declarant_hs6", [](const DeclarationRecord& r) { return r.declarant + "|" + r.hs6; }},
+     [](const DeclarationRecord& r, std::string& k) { Pair(k, r.declarant, r.importer); }},
+    {"seller_importer",
+     [](const DeclarationRecord& r, std::string& k) { Pair(k, r.seller, r.importer); }},
+    {"hs6_origin", [](const DeclarationRecord& r, std::string& k) { Pair(k, r.hs6, r.origin); }},
+    {"declarant_hs6",
+     [](const DeclarationRecord& r, std::string& k) { Pair(k, r.declarant, r.hs6); }},
 };
 constexpr size_t kKindCount = std::size(kKinds);
 constexpr size_t kMinPrices = 5;
@@ -51,8 +64,22 @@ double LogUnitPrice(const DeclarationRecord& r) {
 
 // The price windows of a line: per HS6 (and HS6 x origin), and per currency when the line's
 // prices are not in the history's currency, so like is compared with like.
-std::string PriceKey(const DeclarationRecord& r) {
-  return r.currency.empty() ? r.hs6 : r.hs6 + "@" + r.currency;
+void PriceKey(const DeclarationRecord& r, std::string& out) {
+  out.assign(r.hs6);
+  if (!r.currency.empty()) {
+    out += '@';
+    out += r.currency;
+  }
+}
+
+// Per-thread key buffers: Featurise() runs for every line of every filing, often at once.
+std::string& EntityKeyBuffer() {
+  thread_local std::string buffer;
+  return buffer;
+}
+std::string& PriceKeyBuffer() {
+  thread_local std::string buffer;
+  return buffer;
 }
 
 std::vector<std::string> MakeNames() {
@@ -77,34 +104,74 @@ const std::vector<std::string>& FeatureBuilder::FeatureNames() {
   return kNames;
 }
 
-std::optional<double> FeatureBuilder::RobustZ(
-    const std::unordered_map<std::string, PriceWindow>& windows, const std::string& key,
-    double value) const {
-  auto it = windows.find(key);
-  if (it == windows.end() || it->second.log_unit_prices.size() < kMinPrices) return std::nullopt;
-  // A scratch buffer per thread: this runs for every line of every filing, often at once.
-  thread_local std::vector<double> past;
-  past.assign(it->second.log_unit_prices.begin(), it->second.log_unit_prices.end());
-  auto mid = past.begin() + static_cast<std::ptrdiff_t>(past.size() / 2);
-  std::nth_element(past.begin(), mid, past.end());
-  double median = *mid;
-  for (double& p : past) p = std::abs(p - median);
-  std::nth_element(past.begin(), mid, past.end());
+void FeatureBuilder::PriceWindow::Add(double value, size_t capacity) {
+  log_unit_prices.push_back(value);
+  sorted.insert(std::upper_bound(sorted.begin(), sorted.end(), value), value);
+  if (log_unit_prices.size() > capacity) {
+    sorted.erase(std::lower_bound(sorted.begin(), sorted.end(), log_unit_prices.front()));
+    log_unit_prices.pop_front();
+  }
+  if (sorted.empty()) return;
+  // The median is the element at n/2 in order (the upper one of an even window), and the MAD
+  // the element at n/2 of the absolute deviations from it. Those deviations are two sorted runs
+  // walking outwards from the median, so merging them finds it in n/2 steps.
+  const size_t n = sorted.size();
+  const size_t mid = n / 2;
+  median = sorted[mid];
+  size_t below = mid;  // next candidate: sorted[below - 1]
+  size_t above = mid;  // next candidate: sorted[above]
+  double mad = 0;
+  for (size_t taken = 0; taken <= mid; ++taken) {
+    const double inf = std::numeric_limits<double>::infinity();
+    double down = below > 0 ? std::abs(sorted[below - 1] - median) : inf;
+    double up = above < n ? std::abs(sorted[above] - median) : inf;
+    if (down <= up) {
+      mad = down;
+      --below;
+    } else {
+      mad = up;
+      ++above;
+    }
+  }
   // 1.4826 x MAD estimates the standard deviation of a normal; the floor keeps a commodity
   // whose past prices are all equal from turning any difference into an infinite score.
-  double scale = std::max(1.4826 * *mid, 0.05);
-  return std::clamp((value - median) / scale, -kMaxZ, kMaxZ);
+  scale = std::max(1.4826 * mad, 0.05);
+}
+
+std::optional<double> FeatureBuilder::RobustZ(
+    const std::unordered_map<std::string, PriceWindow>& windows, const std::string& key,
+    double value) {
+  auto it = windows.find(key);
+  if (it == windows.end() || it->second.sorted.size() < kMinPrices) return std::nullopt;
+  return std::clamp((value - it->second.median) / it->second.scale, -kMaxZ, kMaxZ);
+}
+
+void FeatureBuilder::PriceAnomalies(const DeclarationRecord& r, double* anomaly,
+                                    double* hs6_only) const {
+  *anomaly = 0;
+  *hs6_only = 0;
+  if (r.net_mass_kg <= 0) return;
+  const double value = LogUnitPrice(r);
+  std::string& key = PriceKeyBuffer();
+  PriceKey(r, key);
+  *hs6_only = RobustZ(hs6_prices_, key, value).value_or(0);
+  key += '|';
+  key += r.origin;
+  *anomaly = RobustZ(hs6_origin_prices_, key, value).value_or(*hs6_only);
 }
 
 double FeatureBuilder::UnitPriceAnomaly(const DeclarationRecord& record) const {
-  if (record.net_mass_kg <= 0) return 0;
-  double value = LogUnitPrice(record);
-  const std::string key = PriceKey(record);
-  if (auto z = RobustZ(hs6_origin_prices_, key + "|" + record.origin, value)) return *z;
-  return RobustZ(hs6_prices_, key, value).value_or(0);
+  double anomaly = 0;
+  double hs6_only = 0;
+  PriceAnomalies(record, &anomaly, &hs6_only);
+  return anomaly;
 }
 
-std::vector<float> FeatureBuilder::Featurise(const DeclarationRecord& r) const {
+std::vector<float> FeatureBuilder::Featurise(const DeclarationRecord& r, double* anomaly) const {
+  double price_anomaly = 0;
+  double price_anomaly_hs6 = 0;
+  PriceAnomalies(r, &price_anomaly, &price_anomaly_hs6);
+  if (anomaly != nullptr) *anomaly = price_anomaly;
   std::vector<float> row;
   row.reserve(FeatureNames().size());
   auto push = [&row](double v) { row.push_back(static_cast<float>(v)); };
@@ -113,17 +180,19 @@ std::vector<float> FeatureBuilder::Featurise(const DeclarationRecord& r) const {
   push(LogUnitPrice(r));
   push(r.tax_rate_percent);
   push(std::log1p(r.duty));
-  push(UnitPriceAnomaly(r));
-  push(r.net_mass_kg > 0 ? RobustZ(hs6_prices_, PriceKey(r), LogUnitPrice(r)).value_or(0) : 0);
+  push(price_anomaly);
+  push(price_anomaly_hs6);
   push(static_cast<double>(std::chrono::weekday(std::chrono::sys_days(r.date)).c_encoding()));
   push(r.seller.empty() ? 0 : 1);
   push(r.courier.empty() ? 0 : 1);
   push(r.origin == r.departure ? 1 : 0);
   double base = labelled_ > 0 ? fraud_ / labelled_ : 0;
   double m = options_.prior_weight;
+  std::string& key = EntityKeyBuffer();
   for (size_t kind = 0; kind < kKindCount; ++kind) {
     const auto& map = entities_[kind];
-    auto it = map.find(kKinds[kind].key(r));
+    kKinds[kind].key(r, key);
+    auto it = map.find(key);
     EntityStats s = it == map.end() ? EntityStats{} : it->second;
     push(std::log1p(s.count));
     push((s.fraud + m * base) / (s.labelled + m));
@@ -135,8 +204,10 @@ std::vector<float> FeatureBuilder::Featurise(const DeclarationRecord& r) const {
 void FeatureBuilder::AddLabel(const DeclarationRecord& r, bool fraud, int critical) {
   labelled_ += 1;
   fraud_ += fraud ? 1 : 0;
+  std::string& key = EntityKeyBuffer();
   for (size_t kind = 0; kind < kKindCount; ++kind) {
-    EntityStats& s = entities_[kind][kKinds[kind].key(r)];
+    kKinds[kind].key(r, key);
+    EntityStats& s = entities_[kind][key];
     s.labelled += 1;
     s.fraud += fraud ? 1 : 0;
     s.critical += critical >= 2 ? 1 : 0;
@@ -145,18 +216,19 @@ void FeatureBuilder::AddLabel(const DeclarationRecord& r, bool fraud, int critic
 
 void FeatureBuilder::Observe(const DeclarationRecord& r, bool learn_label) {
   ++observed_;
+  std::string& key = EntityKeyBuffer();
   for (size_t kind = 0; kind < kKindCount; ++kind) {
-    entities_[kind][kKinds[kind].key(r)].count += 1;
+    kKinds[kind].key(r, key);
+    entities_[kind][key].count += 1;
   }
   if (r.net_mass_kg > 0) {
-    double value = LogUnitPrice(r);
-    const std::string key = PriceKey(r);
-    for (auto* window : {&hs6_prices_[key], &hs6_origin_prices_[key + "|" + r.origin]}) {
-      window->log_unit_prices.push_back(value);
-      if (window->log_unit_prices.size() > options_.price_window) {
-        window->log_unit_prices.pop_front();
-      }
-    }
+    const double value = LogUnitPrice(r);
+    std::string& price_key = PriceKeyBuffer();
+    PriceKey(r, price_key);
+    hs6_prices_[price_key].Add(value, options_.price_window);
+    price_key += '|';
+    price_key += r.origin;
+    hs6_origin_prices_[price_key].Add(value, options_.price_window);
   }
   if (learn_label && r.fraud.has_value()) AddLabel(r, *r.fraud, r.critical);
 }

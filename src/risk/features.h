@@ -16,6 +16,11 @@
 //   history.UnitPriceAnomaly(rec)    // e.g. 4.2: price per kg far above the past median
 //
 // Thread safety: a FeatureBuilder is not thread-safe; Featurise() on a const one is.
+//
+// Cost: each price window keeps a sorted copy of its prices and its median and scale (1.4826 x
+// MAD), refreshed by Observe() when the window changes, so Featurise() and UnitPriceAnomaly()
+// only look them up (no copy, no selection per call), and build their lookup keys in a
+// per-thread buffer instead of a new string per entity.
 #pragma once
 
 #include <deque>
@@ -54,8 +59,10 @@ class FeatureBuilder {
   // FeatureNames() names the columns of Featurise(), stable across versions of one model.
   static const std::vector<std::string>& FeatureNames();
 
-  // Featurise() gives the feature vector of `record` from the history observed so far.
-  std::vector<float> Featurise(const DeclarationRecord& record) const;
+  // Featurise() gives the feature vector of `record` from the history observed so far. When
+  // `anomaly` is given it receives UnitPriceAnomaly(record) (the double the row holds as a
+  // float), computed once for both.
+  std::vector<float> Featurise(const DeclarationRecord& record, double* anomaly = nullptr) const;
 
   // UnitPriceAnomaly() is the robust z-score of log(price per kg) against past prices of the
   // same HS6 and origin (of the HS6 alone when fewer than 5 such prices), in the same currency
@@ -79,12 +86,21 @@ class FeatureBuilder {
     double fraud = 0;
     double critical = 0;
   };
+  // The last `price_window` log unit prices in arrival order, the same sorted, and the
+  // median and scale of the robust z-score, kept current by Add().
   struct PriceWindow {
     std::deque<double> log_unit_prices;
+    std::vector<double> sorted;
+    double median = 0;
+    double scale = 0;
+    void Add(double value, size_t capacity);
   };
   void AddLabel(const DeclarationRecord& record, bool fraud, int critical);
-  std::optional<double> RobustZ(const std::unordered_map<std::string, PriceWindow>& windows,
-                                const std::string& key, double value) const;
+  // PriceAnomalies() gives UnitPriceAnomaly() and the z-score against the HS6 alone (0 when
+  // that window has fewer than 5 prices or the mass is zero).
+  void PriceAnomalies(const DeclarationRecord& record, double* anomaly, double* hs6_only) const;
+  static std::optional<double> RobustZ(const std::unordered_map<std::string, PriceWindow>& windows,
+                                       const std::string& key, double value);
 
   FeatureOptions options_;
   std::vector<std::unordered_map<std::string, EntityStats>> entities_;  // one map per kind

@@ -70,6 +70,12 @@ Result<std::vector<float>> RunPredict(void* booster, void* matrix, int type) {
   return std::vector<float>(out, out + total);
 }
 
+Result<MatrixPtr> MakeProxy() {
+  DMatrixHandle proxy = nullptr;
+  CW_RETURN_IF_ERROR(Check(XGProxyDMatrixCreate(&proxy), "XGProxyDMatrixCreate"));
+  return MatrixPtr(proxy);
+}
+
 Result<std::string> SaveBytes(void* booster) {
   bst_ulong len = 0;
   const char* data = nullptr;
@@ -82,7 +88,11 @@ Result<std::string> SaveBytes(void* booster) {
 }  // namespace
 
 struct FraudModel::Booster {
+  Booster(BoosterPtr h, MatrixPtr p) : handle(std::move(h)), proxy(std::move(p)) {}
   BoosterPtr handle;
+  // A proxy DMatrix Predict() points at its rows: XGBoosterPredictFromDense without one makes
+  // a fresh proxy per call, whose context reads the cgroup CPU quota from /sys every time.
+  MatrixPtr proxy;
 };
 
 FraudModel::FraudModel(std::unique_ptr<Booster> booster, std::string bytes)
@@ -139,8 +149,8 @@ Result<FraudModel> FraudModel::Train(const FeatureMatrix& features,
   CW_ASSIGN_OR_RETURN(std::string bytes, SaveBytes(booster.get()));
   // Scoring is one declaration at a time: a second thread only adds contention.
   CW_RETURN_IF_ERROR(Check(XGBoosterSetParam(booster.get(), "nthread", "1"), "nthread"));
-  auto holder = std::make_unique<Booster>();
-  holder->handle = std::move(booster);
+  CW_ASSIGN_OR_RETURN(MatrixPtr proxy, MakeProxy());
+  auto holder = std::make_unique<Booster>(std::move(booster), std::move(proxy));
   return FraudModel(std::move(holder), std::move(bytes));
 }
 
@@ -160,8 +170,8 @@ Result<FraudModel> FraudModel::FromBytes(std::string bytes) {
   // Silence per-prediction warnings and keep to the shared machine's two cores.
   CW_RETURN_IF_ERROR(Check(XGBoosterSetParam(booster.get(), "verbosity", "0"), "verbosity"));
   CW_RETURN_IF_ERROR(Check(XGBoosterSetParam(booster.get(), "nthread", "1"), "nthread"));
-  auto holder = std::make_unique<Booster>();
-  holder->handle = std::move(booster);
+  CW_ASSIGN_OR_RETURN(MatrixPtr proxy, MakeProxy());
+  auto holder = std::make_unique<Booster>(std::move(booster), std::move(proxy));
   return FraudModel(std::move(holder), std::move(bytes));
 }
 
@@ -169,7 +179,8 @@ Result<std::vector<double>> FraudModel::Predict(const std::vector<std::vector<fl
   if (rows.empty()) return std::vector<double>();
   // In-place prediction over our own buffer (an __array_interface__ naming its address): no
   // DMatrix is built per call, which cost more than the 400 trees (a copy of the rows, and
-  // XGBoost reading the cgroup CPU quota from /sys for every matrix it creates).
+  // XGBoost reading the cgroup CPU quota from /sys for every matrix it creates); the model's
+  // own proxy (Booster::proxy) carries the array's shape.
   CW_ASSIGN_OR_RETURN(std::vector<float> dense, Dense(rows));
   const std::string interface =
       R"({"data": [)" + std::to_string(reinterpret_cast<uintptr_t>(dense.data())) +
@@ -182,7 +193,8 @@ Result<std::vector<double>> FraudModel::Predict(const std::vector<std::vector<fl
   bst_ulong dim = 0;
   const float* out = nullptr;
   CW_RETURN_IF_ERROR(Check(XGBoosterPredictFromDense(booster_->handle.get(), interface.c_str(),
-                                                     kConfig, nullptr, &shape, &dim, &out),
+                                                     kConfig, booster_->proxy.get(), &shape,
+                                                     &dim, &out),
                            "XGBoosterPredictFromDense"));
   size_t total = 1;
   for (bst_ulong d = 0; d < dim; ++d) total *= shape[d];

@@ -1,6 +1,10 @@
 #include "risk/features.h"
 
 #include <algorithm>
+#include <cmath>
+#include <deque>
+#include <map>
+#include <random>
 
 #include <gtest/gtest.h>
 
@@ -133,6 +137,62 @@ TEST(FeaturesTest, PricesInAnotherCurrencyAreComparedOnlyWithTheirOwn) {
   }
   EXPECT_LT(std::abs(history.UnitPriceAnomaly(won)), 1.0);  // like with like
   EXPECT_LT(std::abs(history.UnitPriceAnomaly(Line("u", kDay2, "I", 100, 2000, false))), 1.0);
+}
+
+// The robust z-score straight from the definition: copy the window, select the median, then
+// the median absolute deviation (what FeatureBuilder computed per call before it kept them).
+double DirectZ(const std::deque<double>& window, double value) {
+  std::vector<double> past(window.begin(), window.end());
+  auto mid = past.begin() + static_cast<std::ptrdiff_t>(past.size() / 2);
+  std::nth_element(past.begin(), mid, past.end());
+  double median = *mid;
+  for (double& p : past) p = std::abs(p - median);
+  std::nth_element(past.begin(), mid, past.end());
+  double scale = std::max(1.4826 * *mid, 0.05);
+  return std::clamp((value - median) / scale, -20.0, 20.0);
+}
+
+// The windows' kept medians and scales give bit-identical z-scores to the direct computation
+// while windows fill, overflow (prices leave in arrival order), hold repeated prices, and
+// differ by origin; odd and even window sizes both.
+TEST(FeaturesTest, KeptMedianAndScaleGiveTheDirectZScores) {
+  for (size_t capacity : {size_t{16}, size_t{17}}) {
+    FeatureBuilder history(FeatureOptions{.price_window = capacity});
+    std::map<std::string, std::deque<double>> by_origin;
+    std::deque<double> hs6;
+    std::mt19937_64 rng(capacity);
+    std::uniform_int_distribution<int> price(1, 40);  // few distinct prices: many ties
+    const char* origins[] = {"CN", "VN", "BD"};
+    size_t compared = 0;
+    for (int k = 0; k < 400; ++k) {
+      DeclarationRecord probe = Line("q", kDay2, "I", 3 + k % 7, 100.0 * price(rng), false);
+      probe.origin = origins[k % 3];
+      const double value = history.Featurise(probe)[IndexOf("log_unit_price")];
+      const double exact = std::log((probe.item_price + 1.0) / (probe.net_mass_kg + 0.001));
+      const auto& own = by_origin[probe.origin];
+      double expected_hs6 = hs6.size() >= 5 ? DirectZ(hs6, exact) : 0;
+      double expected = own.size() >= 5 ? DirectZ(own, exact) : expected_hs6;
+      double anomaly = -1;
+      std::vector<float> row = history.Featurise(probe, &anomaly);
+      EXPECT_EQ(anomaly, expected) << k;
+      EXPECT_EQ(history.UnitPriceAnomaly(probe), expected) << k;
+      EXPECT_EQ(row[IndexOf("price_anomaly")], static_cast<float>(expected)) << k;
+      EXPECT_EQ(row[IndexOf("price_anomaly_hs6")], static_cast<float>(expected_hs6)) << k;
+      if (own.size() >= 5 && expected != 0) ++compared;
+      EXPECT_FLOAT_EQ(static_cast<float>(exact), static_cast<float>(value));
+
+      DeclarationRecord seen = Line("p" + std::to_string(k), kDay1, "I", 1 + k % 5,
+                                    100.0 * price(rng), false);
+      seen.origin = origins[(k * 7) % 3];
+      history.Observe(seen, false);
+      const double logged = std::log((seen.item_price + 1.0) / (seen.net_mass_kg + 0.001));
+      for (auto* window : {&hs6, &by_origin[seen.origin]}) {
+        window->push_back(logged);
+        if (window->size() > capacity) window->pop_front();
+      }
+    }
+    EXPECT_GT(compared, 300u);  // the windows were full (and overflowing) most of the time
+  }
 }
 
 TEST(FeaturesTest, LearnLabelLaterCountsLikeAKnownLabel) {
