@@ -70,10 +70,19 @@ Result<std::vector<float>> RunPredict(void* booster, void* matrix, int type) {
   return std::vector<float>(out, out + total);
 }
 
-Result<MatrixPtr> MakeProxy() {
-  DMatrixHandle proxy = nullptr;
-  CW_RETURN_IF_ERROR(Check(XGProxyDMatrixCreate(&proxy), "XGProxyDMatrixCreate"));
-  return MatrixPtr(proxy);
+// The calling thread's proxy DMatrix for in-place prediction. XGBoosterPredictFromDense
+// without one makes a fresh proxy per call, whose context reads the cgroup CPU quota from /sys
+// every time. A prediction points the proxy at its own rows (it is written by every call), so
+// a proxy shared between threads would let one declaration be scored on another's rows: one
+// per thread, never shared; it holds no model state, so any model may use it.
+Result<void*> ThreadProxy() {
+  thread_local MatrixPtr proxy;
+  if (proxy == nullptr) {
+    DMatrixHandle made = nullptr;
+    CW_RETURN_IF_ERROR(Check(XGProxyDMatrixCreate(&made), "XGProxyDMatrixCreate"));
+    proxy = MatrixPtr(made);
+  }
+  return proxy.get();
 }
 
 Result<std::string> SaveBytes(void* booster) {
@@ -88,11 +97,8 @@ Result<std::string> SaveBytes(void* booster) {
 }  // namespace
 
 struct FraudModel::Booster {
-  Booster(BoosterPtr h, MatrixPtr p) : handle(std::move(h)), proxy(std::move(p)) {}
+  explicit Booster(BoosterPtr h) : handle(std::move(h)) {}
   BoosterPtr handle;
-  // A proxy DMatrix Predict() points at its rows: XGBoosterPredictFromDense without one makes
-  // a fresh proxy per call, whose context reads the cgroup CPU quota from /sys every time.
-  MatrixPtr proxy;
 };
 
 FraudModel::FraudModel(std::unique_ptr<Booster> booster, std::string bytes)
@@ -149,8 +155,7 @@ Result<FraudModel> FraudModel::Train(const FeatureMatrix& features,
   CW_ASSIGN_OR_RETURN(std::string bytes, SaveBytes(booster.get()));
   // Scoring is one declaration at a time: a second thread only adds contention.
   CW_RETURN_IF_ERROR(Check(XGBoosterSetParam(booster.get(), "nthread", "1"), "nthread"));
-  CW_ASSIGN_OR_RETURN(MatrixPtr proxy, MakeProxy());
-  auto holder = std::make_unique<Booster>(std::move(booster), std::move(proxy));
+  auto holder = std::make_unique<Booster>(std::move(booster));
   return FraudModel(std::move(holder), std::move(bytes));
 }
 
@@ -170,8 +175,7 @@ Result<FraudModel> FraudModel::FromBytes(std::string bytes) {
   // Silence per-prediction warnings and keep to the shared machine's two cores.
   CW_RETURN_IF_ERROR(Check(XGBoosterSetParam(booster.get(), "verbosity", "0"), "verbosity"));
   CW_RETURN_IF_ERROR(Check(XGBoosterSetParam(booster.get(), "nthread", "1"), "nthread"));
-  CW_ASSIGN_OR_RETURN(MatrixPtr proxy, MakeProxy());
-  auto holder = std::make_unique<Booster>(std::move(booster), std::move(proxy));
+  auto holder = std::make_unique<Booster>(std::move(booster));
   return FraudModel(std::move(holder), std::move(bytes));
 }
 
@@ -179,9 +183,10 @@ Result<std::vector<double>> FraudModel::Predict(const std::vector<std::vector<fl
   if (rows.empty()) return std::vector<double>();
   // In-place prediction over our own buffer (an __array_interface__ naming its address): no
   // DMatrix is built per call, which cost more than the 400 trees (a copy of the rows, and
-  // XGBoost reading the cgroup CPU quota from /sys for every matrix it creates); the model's
-  // own proxy (Booster::proxy) carries the array's shape.
+  // XGBoost reading the cgroup CPU quota from /sys for every matrix it creates); the
+  // calling thread's proxy (ThreadProxy) carries the array's shape.
   CW_ASSIGN_OR_RETURN(std::vector<float> dense, Dense(rows));
+  CW_ASSIGN_OR_RETURN(void* proxy, ThreadProxy());
   const std::string interface =
       R"({"data": [)" + std::to_string(reinterpret_cast<uintptr_t>(dense.data())) +
       R"(, true], "shape": [)" + std::to_string(rows.size()) + ", " +
@@ -193,7 +198,7 @@ Result<std::vector<double>> FraudModel::Predict(const std::vector<std::vector<fl
   bst_ulong dim = 0;
   const float* out = nullptr;
   CW_RETURN_IF_ERROR(Check(XGBoosterPredictFromDense(booster_->handle.get(), interface.c_str(),
-                                                     kConfig, booster_->proxy.get(), &shape,
+                                                     kConfig, proxy, &shape,
                                                      &dim, &out),
                            "XGBoosterPredictFromDense"));
   size_t total = 1;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -144,6 +145,37 @@ TEST_F(PlantedModelTest, InPlacePredictionAgreesWithTheContributionsAndWithOneRo
     }
     EXPECT_GT(spread, 0.1);  // the rows differ: the comparison means something
   }
+}
+
+// In-place prediction points a proxy matrix at the caller's rows: threads predicting at once
+// on one model, each on its own rows, must each get their own rows' scores.
+TEST_F(PlantedModelTest, ThreadsPredictingAtOnceEachGetTheirOwnRowsScores) {
+  FeatureBuilder history;
+  FeatureMatrix m = BuildFeatures(records_, history, LabelPolicy{});
+  constexpr size_t kThreads = 4;
+  constexpr size_t kRows = 25;
+  std::vector<std::vector<double>> expected(kThreads);
+  for (size_t t = 0; t < kThreads; ++t) {
+    for (size_t i = 0; i < kRows; ++i) {
+      auto p = trained_->model.PredictOne(m.rows[t * kRows + i]);
+      ASSERT_THAT(p, IsOk());
+      expected[t].push_back(*p);
+    }
+  }
+  std::vector<int> wrong(kThreads, 0);
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 20; ++round) {
+        for (size_t i = 0; i < kRows; ++i) {
+          auto p = trained_->model.PredictOne(m.rows[t * kRows + i]);
+          if (!p.ok() || *p != expected[t][i]) ++wrong[t];
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (size_t t = 0; t < kThreads; ++t) EXPECT_EQ(wrong[t], 0) << "thread " << t;
 }
 
 TEST(ModelTest, RefusesWhatItCannotTrainOrRead) {
