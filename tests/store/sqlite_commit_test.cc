@@ -118,6 +118,26 @@ TEST_F(SqliteStoreTest, CheckpointPagesZeroLeavesTheCheckpointToTheWriter) {
   ExpectDeclarations(*store_, 20);
 }
 
+TEST_F(SqliteStoreTest, PurgeTruncatesTheWalWhileTheCheckpointerIsBusy) {
+  options_.checkpoint_pages = 1;  // the checkpointer runs after every commit
+  Reopen();
+  for (int round = 0; round < 5; ++round) {
+    const std::string id = "P" + std::to_string(round);
+    ASSERT_THAT(store_->Commit(Sealed(NewVersion(MakeRow(id, 1, At(round))))), IsOk());
+    CommitLargeVersions(*store_, id + "-", 10);
+    UnitOfWork work;
+    PurgeRow purge;
+    purge.id = "purge-" + id;
+    purge.purged_at = At(100);
+    purge.actor = "system";
+    purge.declarations.push_back({id, At(5)});
+    work.purge = purge;
+    ASSERT_THAT(store_->Commit(Sealed(std::move(work))), IsOk());
+    // The shredded pages' old contents left the WAL before the purge was acknowledged.
+    EXPECT_EQ(std::filesystem::file_size(File("clearway.db-wal")), 0u) << "round " << round;
+  }
+}
+
 TEST_F(SqliteStoreTest, ClosingWithACheckpointDueLosesNothing) {
   options_.checkpoint_pages = 1;  // every commit asks for one
   Reopen();

@@ -393,7 +393,11 @@ void SqliteStore::CheckpointLoop() {
     const int mode = frames >= restart_at ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE;
     // A busy or failed checkpoint is harmless: the frames stay in the WAL, readable and
     // durable, and the next commit past the threshold asks again.
-    const int rc = sqlite3_wal_checkpoint_v2(checkpointer_->get(), nullptr, mode, nullptr, nullptr);
+    int rc = SQLITE_OK;
+    {
+      std::scoped_lock running(checkpoint_run_mu_);
+      rc = sqlite3_wal_checkpoint_v2(checkpointer_->get(), nullptr, mode, nullptr, nullptr);
+    }
     std::scoped_lock lock(stats_mu_);
     if (rc == SQLITE_OK) ++stats_.background_checkpoints;
   }
@@ -454,7 +458,11 @@ void SqliteStore::RunBatch(std::vector<std::unique_ptr<Pending>>& batch) {
   for (size_t idx = 0; idx < batch.size(); ++idx) {
     purged = purged || (results[idx].ok() && batch[idx]->work.purge.has_value());
   }
-  if (purged) writer_->Exec("PRAGMA wal_checkpoint(TRUNCATE)").IgnoreError();
+  // A background checkpoint running at this moment would make it a no-op too: wait for it.
+  if (purged) {
+    std::scoped_lock running(checkpoint_run_mu_);
+    writer_->Exec("PRAGMA wal_checkpoint(TRUNCATE)").IgnoreError();
+  }
   for (size_t idx = 0; idx < batch.size(); ++idx) {
     if (results[idx].ok()) {
       batch[idx]->done.set_value(std::move(receipts[idx]));

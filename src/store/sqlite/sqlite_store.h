@@ -176,6 +176,9 @@ class SqliteStore final : public Store {
   // The checkpointer: null when options_.checkpoint_pages is 0.
   const std::unique_ptr<internal::Connection> checkpointer_;  // used only by its thread
   std::mutex checkpoint_mu_;
+  // Held while a checkpoint runs, so the writer's TRUNCATE after a purge is not made a no-op
+  // by a background checkpoint in progress.
+  std::mutex checkpoint_run_mu_;
   std::condition_variable checkpoint_cv_;
   bool checkpoint_due_ = false;      // guarded by checkpoint_mu_
   bool checkpoint_closing_ = false;  // guarded by checkpoint_mu_
