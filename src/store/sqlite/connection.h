@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -57,6 +58,9 @@ class Statement {
 
   void BindText(int index, std::string_view value);
   void BindBlob(int index, std::string_view value);
+  // BindBlobView() binds without copying: `value` must stay alive and unchanged until this
+  // Statement is destroyed (it resets the statement). For large values, such as a payload.
+  void BindBlobView(int index, std::string_view value);
   void BindInt(int index, int64_t value);
   void BindTime(int index, Timestamp value) { BindInt(index, value.time_since_epoch().count()); }
 
@@ -113,7 +117,12 @@ class Connection {
 
   // db_ is declared first so it is destroyed last, after every cached statement is finalized.
   DbPtr db_;
-  std::unordered_map<std::string, StmtPtr> cache_;
+  // Looked up by string_view (transparent hash), so a cache hit allocates nothing.
+  struct SqlHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view sql) const { return std::hash<std::string_view>{}(sql); }
+  };
+  std::unordered_map<std::string, StmtPtr, SqlHash, std::equal_to<>> cache_;
 };
 
 }  // namespace clearway::store::sqlite::internal

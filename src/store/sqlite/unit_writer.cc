@@ -111,7 +111,7 @@ Status InsertDeclaration(Connection& db, const DeclarationRow& row, size_t index
     stmt.BindText(9, row.hs_chapters);
     stmt.BindTime(10, row.created_at);
     stmt.BindTime(11, row.updated_at);
-    stmt.BindBlob(12, row.payload);
+    stmt.BindBlobView(12, row.payload);
     stmt.BindBlob(13, SaltBytes(row.salt, row.sealed_salt));
     Status inserted = stmt.Run();
     if (!inserted.ok() && IsUniqueViolation(stmt.extended_rc())) {
@@ -203,8 +203,8 @@ Status InsertAssessment(Connection& db, const AssessmentRow& row) {
   stmt.BindText(1, row.declaration_id);
   stmt.BindInt(2, row.version);
   stmt.BindTime(3, row.at);
-  stmt.BindBlob(4, row.quote);
-  stmt.BindBlob(5, row.risk);
+  stmt.BindBlobView(4, row.quote);
+  stmt.BindBlobView(5, row.risk);
   stmt.BindBlob(6, SaltBytes(row.salt, row.sealed_salt));
   Status inserted = stmt.Run();
   if (inserted.ok()) return inserted;
@@ -245,7 +245,7 @@ Status InsertIdempotency(Connection& db, const IdempotencyRow& row) {
   stmt.BindText(2, row.key);
   stmt.BindText(3, row.request_hash);
   stmt.BindInt(4, row.status_code);
-  stmt.BindBlob(5, row.response_body);
+  stmt.BindBlobView(5, row.response_body);
   stmt.BindText(6, row.resource_id);
   stmt.BindTime(7, row.created_at);
   Status inserted = stmt.Run();
