@@ -7,10 +7,16 @@
 
 namespace clearway {
 
-Result<boost::json::value> ParseJson(std::string_view text) {
+Result<boost::json::value> ParseJson(std::string_view text) { return ParseJson(text, {}); }
+
+Result<boost::json::value> ParseJson(std::string_view text, boost::json::storage_ptr storage) {
   boost::json::parse_options options;
   options.max_depth = 64;
-  boost::json::stream_parser parser({}, options);
+  // The parser's own stack starts in this buffer (no allocation for ordinary documents); the
+  // value is built in `storage`.
+  unsigned char temporary[4096];
+  boost::json::stream_parser parser({}, options, temporary);
+  parser.reset(std::move(storage));
   boost::system::error_code ec;
   size_t consumed = parser.write_some(text.data(), text.size(), ec);
   if (!ec) parser.finish(ec);
