@@ -6,6 +6,9 @@
 //   validate into a Declaration    BM_Validate                  (parse: BM_ParseBody)
 //   canonical payload              BM_CanonicalPayload          BM_BaselineBoostJsonSerialize
 //   duty quote (demo tariff)       BM_Quote/1 (in-memory index) BM_Quote/0 (SQLite look-ups)
+//   JSON of the filing: idem-     BM_IdempotencyBody,          BM_BaselineBoostJsonParse,
+//     potency hash, stored quote,  BM_QuoteRow, BM_QuoteSummary, BM_BaselineBoostJsonSerialize
+//     the 201's rendering          BM_RenderPayload
 //   risk score                     BM_Score/0 (no model),       BM_Score/2 (the model, every
 //                                  BM_Score/1 (400-tree model,   lane explained)
 //                                  controlled lanes explained),
@@ -55,6 +58,8 @@
 #include <benchmark/benchmark.h>
 #include <openssl/evp.h>
 
+#include "app/assessment.h"
+#include "app/data_views.h"
 #include "app/samples.h"
 #include "bench/bench_declarations.h"
 #include "common/json.h"
@@ -240,6 +245,77 @@ void BM_Quote(benchmark::State& state) {
   state.counters["failed"] = static_cast<double>(failed);
 }
 BENCHMARK(BM_Quote)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
+
+// ---- JSON of a filing (perf3) ------------------------------------------------------------------
+// The JSON steps of DeclarationService::File besides the payload (BM_CanonicalPayload): the
+// idempotency hash's canonical body, the stored quote (QuoteToJson + CanonicalJson), and the
+// 201's rendering: the quote summary re-read from the stored quote and the declaration passed
+// through the filer's data view and serialised (api/routes.cc Resource()).
+
+struct QuoteRows {
+  std::vector<tariff::DutyQuote> quotes;
+  std::vector<store::AssessmentRow> rows;  // the stored quote JSON
+};
+
+const QuoteRows& TheQuoteRows() {
+  static const QuoteRows* rows = [] {
+    auto* r = new QuoteRows();
+    for (const auto& d : TheInputs().declarations) {
+      auto quote = TheTariff().cached_engine->Quote(d);
+      CW_CHECK(quote.ok());
+      store::AssessmentRow row;
+      row.quote = CanonicalJson(tariff::QuoteToJson(*quote));
+      r->rows.push_back(std::move(row));
+      r->quotes.push_back(std::move(quote).value());
+    }
+    return r;
+  }();
+  return *rows;
+}
+
+void BM_IdempotencyBody(benchmark::State& state) {
+  const Inputs& in = TheInputs();
+  size_t next = 0;
+  for (auto _ : state) {
+    auto parsed = ParseJson(in.bodies[next++ % kBodies]);
+    benchmark::DoNotOptimize(CanonicalJson(*parsed));
+  }
+  PerDeclaration(state);
+}
+BENCHMARK(BM_IdempotencyBody);
+
+void BM_QuoteRow(benchmark::State& state) {
+  const QuoteRows& rows = TheQuoteRows();
+  size_t next = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(CanonicalJson(tariff::QuoteToJson(rows.quotes[next++ % kBodies])));
+  }
+  PerDeclaration(state);
+}
+BENCHMARK(BM_QuoteRow);
+
+void BM_QuoteSummary(benchmark::State& state) {
+  const QuoteRows& rows = TheQuoteRows();
+  size_t next = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(app::QuoteSummaryOf(rows.rows[next++ % kBodies]));
+  PerDeclaration(state);
+}
+BENCHMARK(BM_QuoteSummary);
+
+void BM_RenderPayload(benchmark::State& state) {
+  const Inputs& in = TheInputs();
+  const app::Pseudonymiser pseudonymise = [](std::string_view v) { return std::string(v); };
+  size_t next = 0;
+  for (auto _ : state) {
+    auto payload = ParseJson(in.payloads[next++ % kBodies]);
+    boost::json::object full{{"id", "01J"}, {"declaration", std::move(payload).value()}};
+    auto shown = app::Minimise(full, app::DataView::kFiler, app::ViewedResource::kDeclaration,
+                               pseudonymise);
+    benchmark::DoNotOptimize(boost::json::serialize(*shown));
+  }
+  PerDeclaration(state);
+}
+BENCHMARK(BM_RenderPayload);
 
 // ---- Risk score ------------------------------------------------------------------------------
 

@@ -44,7 +44,10 @@ Result<boost::json::value> JsonBody(const Request& request) {
 }
 
 // The Idempotency-Key of a POST/PUT: 1..255 visible ASCII characters, hashed with the request.
-Result<std::optional<app::IdempotencyContext>> IdempotencyOf(const Request& request) {
+// `parsed` is the body the route already parsed (nullptr: parse it here), so a filing's body is
+// parsed once.
+Result<std::optional<app::IdempotencyContext>> IdempotencyOf(
+    const Request& request, const boost::json::value* parsed_body = nullptr) {
   auto key = request.Header("idempotency-key");
   if (!key) return std::optional<app::IdempotencyContext>();
   bool printable = !key->empty() && key->size() <= kMaxIdempotencyKeyLength;
@@ -54,9 +57,13 @@ Result<std::optional<app::IdempotencyContext>> IdempotencyOf(const Request& requ
                                   "Idempotency-Key must be 1..255 visible ASCII characters");
   }
   std::string material = request.method + " " + request.path + "\n";
-  auto parsed = request.body.empty() ? Result<boost::json::value>(boost::json::value())
-                                     : ParseJson(request.body);
-  material += parsed.ok() ? CanonicalJson(*parsed) : request.body;
+  if (parsed_body != nullptr && !request.body.empty()) {
+    material += CanonicalJson(*parsed_body);
+  } else {
+    auto parsed = request.body.empty() ? Result<boost::json::value>(boost::json::value())
+                                       : ParseJson(request.body);
+    material += parsed.ok() ? CanonicalJson(*parsed) : request.body;
+  }
   return std::optional<app::IdempotencyContext>(
       app::IdempotencyContext{std::string(*key), crypto::ToHex(crypto::Sha256(material))});
 }
@@ -73,60 +80,67 @@ Result<int64_t> ParseInteger(std::string_view field, std::string_view text, int6
   return value;
 }
 
-boost::json::value OrNull(const std::string& text) {
-  return text.empty() ? boost::json::value(nullptr) : boost::json::value(text);
+// The renderers take the storage of the tree they build (Resource() builds in an arena).
+boost::json::value OrNull(const std::string& text, boost::json::storage_ptr sp = {}) {
+  return text.empty() ? boost::json::value(nullptr, std::move(sp))
+                      : boost::json::value(text, std::move(sp));
 }
 
-boost::json::array Chapters(const std::string& joined) {
-  boost::json::array out;
+boost::json::array Chapters(const std::string& joined, boost::json::storage_ptr sp = {}) {
+  boost::json::array out(std::move(sp));
   size_t start = 0;
   while (start < joined.size()) {
     size_t comma = joined.find(',', start);
     if (comma == std::string::npos) comma = joined.size();
-    out.emplace_back(joined.substr(start, comma - start));
+    out.emplace_back(std::string_view(joined).substr(start, comma - start));
     start = comma + 1;
   }
   return out;
 }
 
-boost::json::object Summary(const store::DeclarationRow& row) {
+boost::json::object Summary(const store::DeclarationRow& row, boost::json::storage_ptr sp = {}) {
   auto status = decl::ParseStatus(row.status);
   auto channel = decl::ParseChannel(row.channel);
   std::string_view wco = status.ok() && channel.ok() ? decl::WcoResponseCode(*status, *channel)
                                                      : std::string_view();
-  return {{"id", row.id},
-          {"version", row.version},
-          {"status", row.status},
-          {"channel", OrNull(row.channel)},
-          {"wcoResponseCode", OrNull(std::string(wco))},
-          {"type", row.type},
-          {"organisation", row.organisation_id},
-          {"office", row.office},
-          {"hsChapters", Chapters(row.hs_chapters)},
-          {"filedBy", row.declarant_id},
-          {"createdAt", FormatTimestamp(row.created_at)},
-          {"updatedAt", FormatTimestamp(row.updated_at)},
-          {"links", {{"self", "/v1/declarations/" + row.id}}}};
+  return boost::json::object({{"id", row.id},
+                              {"version", row.version},
+                              {"status", row.status},
+                              {"channel", OrNull(row.channel, sp)},
+                              {"wcoResponseCode", OrNull(std::string(wco), sp)},
+                              {"type", row.type},
+                              {"organisation", row.organisation_id},
+                              {"office", row.office},
+                              {"hsChapters", Chapters(row.hs_chapters, sp)},
+                              {"filedBy", row.declarant_id},
+                              {"createdAt", FormatTimestamp(row.created_at)},
+                              {"updatedAt", FormatTimestamp(row.updated_at)},
+                              {"links", {{"self", "/v1/declarations/" + row.id}}}},
+                             sp);
 }
 
-boost::json::array History(const std::vector<store::TransitionRow>& transitions) {
-  boost::json::array out;
+boost::json::array History(const std::vector<store::TransitionRow>& transitions,
+                           boost::json::storage_ptr sp = {}) {
+  boost::json::array out(sp);
+  out.reserve(transitions.size());
   for (const auto& t : transitions) {
-    out.push_back({{"sequence", t.sequence},
-                   {"version", t.version},
-                   {"from", OrNull(t.from_status)},
-                   {"to", t.to_status},
-                   {"channel", OrNull(t.channel)},
-                   {"actor", t.actor},
-                   {"reason", t.reason},
-                   {"at", FormatTimestamp(t.at)}});
+    out.push_back(boost::json::object({{"sequence", t.sequence},
+                                       {"version", t.version},
+                                       {"from", OrNull(t.from_status, sp)},
+                                       {"to", t.to_status},
+                                       {"channel", OrNull(t.channel, sp)},
+                                       {"actor", t.actor},
+                                       {"reason", t.reason},
+                                       {"at", FormatTimestamp(t.at)}},
+                                      sp));
   }
   return out;
 }
 
 // The actions this caller could take now, so clients need not mirror the state machine.
-boost::json::array AllowedFor(const Principal& principal, const store::DeclarationRow& row) {
-  boost::json::array out;
+boost::json::array AllowedFor(const Principal& principal, const store::DeclarationRow& row,
+                              boost::json::storage_ptr sp = {}) {
+  boost::json::array out(std::move(sp));
   auto status = decl::ParseStatus(row.status);
   auto channel = decl::ParseChannel(row.channel);
   if (!status.ok() || !channel.ok()) return out;
@@ -145,36 +159,41 @@ boost::json::array AllowedFor(const Principal& principal, const store::Declarati
 
 // Resource() is the declaration resource as `principal` may see it: the full rendering passed
 // through its data view (app/data_views.h). kPermissionDenied "forbidden" when it has none.
+// The whole tree, the answer included, is built in `sp` (RenderWith() passes an arena).
 Result<boost::json::object> Resource(app::Runtime& runtime, const Principal& principal,
-                                     const DeclarationRecord& record) {
+                                     const DeclarationRecord& record,
+                                     boost::json::storage_ptr sp = {}) {
   CW_ASSIGN_OR_RETURN(app::DataView view,
                       app::DataViewFor(principal, {record.row.organisation_id, record.row.office},
                                        app::ViewedResource::kDeclaration));
-  boost::json::object out = Summary(record.row);
-  auto payload = ParseJson(record.row.payload);
-  out["declaration"] = payload.ok() ? std::move(payload).value() : boost::json::value(nullptr);
-  out["history"] = History(record.transitions);
-  out["allowedActions"] = AllowedFor(principal, record.row);
+  boost::json::object out = Summary(record.row, sp);
+  auto payload = ParseJson(record.row.payload, sp);
+  out["declaration"] =
+      payload.ok() ? std::move(payload).value() : boost::json::value(nullptr, sp);
+  out["history"] = History(record.transitions, sp);
+  out["allowedActions"] = AllowedFor(principal, record.row, sp);
   // Issue 7: the trader does not learn why the risk engine routed it (app/assessment.h); the
   // quote made at filing is summarised, the assessment linked.
   auto assessment_view =
       app::AssessmentViewFor(principal, {record.row.organisation_id, record.row.office});
   if (assessment_view.ok() && *assessment_view == app::AssessmentView::kTrader) {
-    out["history"] = History(app::TraderHistory(record.transitions));
+    out["history"] = History(app::TraderHistory(record.transitions), sp);
   }
   if (record.assessment) {
-    if (auto quote = app::QuoteSummaryOf(*record.assessment)) out["quote"] = std::move(*quote);
+    if (auto quote = app::QuoteSummaryOf(*record.assessment, sp)) out["quote"] = std::move(*quote);
     out["links"].as_object()["assessment"] = "/v1/declarations/" + record.row.id + "/assessment";
     out["links"].as_object()["quote"] = "/v1/declarations/" + record.row.id + "/quote";
   }
-  return app::Minimise(out, view, app::ViewedResource::kDeclaration, runtime.pseudonymiser());
+  return app::Minimise(out, view, app::ViewedResource::kDeclaration, runtime.pseudonymiser(), sp);
 }
 
 // The callers of changes (filers, officers) may always read what they changed; should the
 // view refuse anyway, the stored answer is the refusal, never the unfiltered resource.
 app::Renderer RenderWith(app::Runtime& runtime, const Principal& principal, int status) {
   return [&runtime, principal, status](const DeclarationRecord& record) {
-    auto shown = Resource(runtime, principal, record);
+    // Every tree of the rendering lives in one arena, released at once when it is serialised.
+    boost::json::monotonic_resource arena(16384);
+    auto shown = Resource(runtime, principal, record, &arena);
     if (!shown.ok()) {
       return app::StoredResponse{403, ProblemFromError(shown.error()).body, record.row.id};
     }
@@ -286,9 +305,9 @@ void RegisterRoutes(Router& router, app::Runtime& runtime, Metrics& metrics) {
   AddRoute(router, "POST", "/v1/declarations",
              Protected(runtime, [&service, &runtime](const Request& request,
                                                      const Principal& principal) {
-               auto idem = IdempotencyOf(request);
-               if (!idem.ok()) return Fail(idem.error(), request);
                auto body = JsonBody(request);
+               auto idem = IdempotencyOf(request, body.ok() ? &*body : nullptr);
+               if (!idem.ok()) return Fail(idem.error(), request);
                if (!body.ok()) return Fail(body.error(), request);
                auto draft = request.QueryParam("draft");
                bool is_draft = draft && (*draft == "true" || *draft == "1");
@@ -380,11 +399,11 @@ void RegisterRoutes(Router& router, app::Runtime& runtime, Metrics& metrics) {
   AddRoute(router, "PUT", "/v1/declarations/{id}",
              Protected(runtime, [&service, &runtime](const Request& request,
                                                      const Principal& principal) {
-               auto idem = IdempotencyOf(request);
+               auto body = JsonBody(request);
+               auto idem = IdempotencyOf(request, body.ok() ? &*body : nullptr);
                if (!idem.ok()) return Fail(idem.error(), request);
                auto if_match = IfMatchOf(request);
                if (!if_match.ok()) return Fail(if_match.error(), request);
-               auto body = JsonBody(request);
                if (!body.ok()) return Fail(body.error(), request);
                auto outcome = service.Amend(principal, std::string(*request.PathParam("id")), *body,
                                             *if_match, idem->has_value() ? &**idem : nullptr,

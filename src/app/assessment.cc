@@ -21,19 +21,24 @@ double Rounded(double value) {
   return std::round(value * 1e6) / 1e6;
 }
 
-json::array Texts(const std::vector<std::string>& values) {
-  json::array out;
+json::array Texts(const std::vector<std::string>& values, const json::storage_ptr& sp) {
+  json::array out(sp);
+  out.reserve(values.size());
   for (const auto& v : values) out.emplace_back(v);
   return out;
 }
 
+// The tree is built in `sp` (Assess() passes an arena: it is serialised and dropped).
 json::object RiskJson(const risk::Assessment& a, json::object quote_status,
-                      const std::string& currency, std::string_view routing) {
-  json::array contributions;
+                      const std::string& currency, std::string_view routing,
+                      const json::storage_ptr& sp) {
+  json::array contributions(sp);
+  contributions.reserve(a.top_contributions.size());
   for (const auto& c : a.top_contributions) {
-    contributions.push_back(json::object{{"feature", c.feature}, {"logOdds", Rounded(c.log_odds)}});
+    contributions.push_back(
+        json::object({{"feature", c.feature}, {"logOdds", Rounded(c.log_odds)}}, sp));
   }
-  return json::object{{"channel", decl::ChannelName(a.channel)},
+  return json::object({{"channel", decl::ChannelName(a.channel)},
                       {"lane", risk::LaneName(a.lane)},
                       {"cause", risk::LaneCauseName(a.cause)},
                       {"postClearanceAudit", a.post_clearance_audit},
@@ -41,13 +46,14 @@ json::object RiskJson(const risk::Assessment& a, json::object quote_status,
                       {"modelProbability", Rounded(a.model_probability)},
                       {"modelVersion", a.model_version},
                       {"anomaly", Rounded(a.anomaly)},
-                      {"profilesHit", Texts(a.profiles_hit)},
-                      {"instructions", Texts(a.instructions)},
+                      {"profilesHit", Texts(a.profiles_hit, sp)},
+                      {"instructions", Texts(a.instructions, sp)},
                       {"contributions", std::move(contributions)},
-                      {"reasons", Texts(a.reasons)},
+                      {"reasons", Texts(a.reasons, sp)},
                       {"currency", currency},
                       {"routing", routing},
-                      {"quote", std::move(quote_status)}};
+                      {"quote", std::move(quote_status)}},
+                      sp);
 }
 
 std::optional<json::object> ParsedObject(const std::string& text) {
@@ -86,8 +92,11 @@ Result<FilingAssessment> Assessor::Assess(const decl::Declaration& declaration,
                                           const std::string& id, int64_t version, Timestamp at,
                                           bool routable) {
   FilingAssessment out;
+  // The JSON trees of the assessment are serialised at once: one arena, released at the end.
+  json::monotonic_resource arena(16384);
+  const json::storage_ptr sp(&arena);
   std::optional<tariff::DutyQuote> quote;
-  json::object quote_status;
+  json::object quote_status(sp);
   if (declaration.type == decl::DeclarationType::kImport) {
     tariff::QuoteOptions options;
     options.date = DateOf(at);
@@ -126,11 +135,12 @@ Result<FilingAssessment> Assessor::Assess(const decl::Declaration& declaration,
   out.row.version = version;
   out.row.at = at;
   if (quote) {
-    json::object body = tariff::QuoteToJson(*quote);
+    json::object body = tariff::QuoteToJson(*quote, sp);
     if (!quote->quota_draws.empty()) {
-      json::array claims;
+      json::array claims(sp);
       for (const auto& [order, thousandths] : quote->quota_draws) {
-        claims.push_back(json::object{{"orderNumber", order}, {"thousandths", thousandths}});
+        claims.push_back(
+            json::object({{"orderNumber", order}, {"thousandths", thousandths}}, sp));
       }
       body["quotaClaims"] = std::move(claims);
     }
@@ -138,7 +148,7 @@ Result<FilingAssessment> Assessor::Assess(const decl::Declaration& declaration,
     out.quota_draws = quote->quota_draws;
   }
   out.row.risk = CanonicalJson(
-      RiskJson(decision, std::move(quote_status), risk_.config().currency, routing));
+      RiskJson(decision, std::move(quote_status), risk_.config().currency, routing, sp));
   return out;
 }
 
@@ -237,10 +247,15 @@ std::vector<store::TransitionRow> TraderHistory(std::vector<store::TransitionRow
   return transitions;
 }
 
-std::optional<json::object> QuoteSummaryOf(const store::AssessmentRow& row) {
-  auto quote = ParsedObject(row.quote);
-  if (!quote) return std::nullopt;
-  json::object summary;
+std::optional<json::object> QuoteSummaryOf(const store::AssessmentRow& row,
+                                           json::storage_ptr storage) {
+  // The whole quote is parsed for its totals, into an arena dropped at once.
+  if (row.quote.empty()) return std::nullopt;
+  json::monotonic_resource arena(8192);
+  auto parsed = ParseJson(row.quote, &arena);
+  if (!parsed.ok() || !parsed->is_object()) return std::nullopt;
+  const json::object* quote = &parsed->get_object();
+  json::object summary(std::move(storage));
   if (const json::value* currency = quote->if_contains("currency")) summary["currency"] = *currency;
   if (const json::value* totals = quote->if_contains("totals"); totals && totals->is_object()) {
     for (const auto& [key, value] : totals->get_object()) summary[key] = value;

@@ -128,6 +128,8 @@ std::vector<store::TransitionRow> TraderHistory(std::vector<store::TransitionRow
 
 // QuoteSummaryOf() is the quote's totals for the declaration resource: {"currency",
 // "customsDuty", "excise", "vat", "total", "complete"}; nullopt when there is no quote.
-std::optional<boost::json::object> QuoteSummaryOf(const store::AssessmentRow& row);
+// The summary is built in `storage`.
+std::optional<boost::json::object> QuoteSummaryOf(const store::AssessmentRow& row,
+                                                  boost::json::storage_ptr storage = {});
 
 }  // namespace clearway::app

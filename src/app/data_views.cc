@@ -320,22 +320,29 @@ std::string Child(std::string_view path, std::string_view key) {
   return path.empty() ? std::string(key) : std::string(path) + "." + std::string(key);
 }
 
-// Filter() returns what of `value` (found at `path`) the allow-list keeps, or nullopt.
-std::optional<json::value> Filter(const json::value& value, const std::string& path,
+// Filter() returns what of `value` (found at `path`) the allow-list keeps, or nullopt. `path`
+// is one buffer for the whole walk: each level appends its part and takes it off again, so no
+// member costs a string of its own.
+std::optional<json::value> Filter(const json::value& value, std::string& path,
                                   const Compiled& allow, const Pseudonymiser& pseudonymise);
 
-json::object FilterObject(const json::object& object, std::string_view path,
+json::object FilterObject(const json::object& object, std::string& path,
                           const Compiled& allow, const Pseudonymiser& pseudonymise) {
-  json::object out;
+  json::object out(object.storage());
+  out.reserve(object.size());
+  const size_t length = path.size();
   for (const auto& member : object) {
-    if (auto kept = Filter(member.value(), Child(path, member.key()), allow, pseudonymise)) {
+    if (length != 0) path += '.';
+    path += member.key();
+    if (auto kept = Filter(member.value(), path, allow, pseudonymise)) {
       out[member.key()] = std::move(*kept);
     }
+    path.resize(length);
   }
   return out;
 }
 
-std::optional<json::value> Filter(const json::value& value, const std::string& path,
+std::optional<json::value> Filter(const json::value& value, std::string& path,
                                   const Compiled& allow, const Pseudonymiser& pseudonymise) {
   const auto listed = allow.listed.find(path);
   if (value.is_object()) {
@@ -346,19 +353,22 @@ std::optional<json::value> Filter(const json::value& value, const std::string& p
   if (value.is_array()) {
     const json::array& array = value.get_array();
     if (listed != allow.listed.end() && AllScalars(array)) return value;
-    const std::string elements = path + "[]";
     if (!allow.on_the_way.contains(path)) return std::nullopt;
-    json::array out;
+    const size_t length = path.size();
+    path += "[]";
+    json::array out(array.storage());
+    out.reserve(array.size());
     for (const json::value& element : array) {
-      if (auto kept = Filter(element, elements, allow, pseudonymise)) {
+      if (auto kept = Filter(element, path, allow, pseudonymise)) {
         out.push_back(std::move(*kept));
       }
     }
+    path.resize(length);
     return json::value(std::move(out));
   }
   if (listed != allow.listed.end()) {
     if (listed->second == FieldTreatment::kPseudonymise && value.is_string()) {
-      return json::value(pseudonymise(value.get_string()));
+      return json::value(pseudonymise(value.get_string()), value.storage());
     }
     return value;
   }
@@ -453,7 +463,7 @@ Result<DataView> DataViewFor(const identity::Principal& principal,
 }
 
 Result<json::object> Minimise(const json::object& full, DataView view, ViewedResource resource,
-                              const Pseudonymiser& pseudonymise) {
+                              const Pseudonymiser& pseudonymise, json::storage_ptr storage) {
   const std::vector<AllowedField>* fields = AllowListOf(view, resource);
   if (fields == nullptr) return Forbidden();
   // Compiled once per (view, resource): the table never changes.
@@ -467,8 +477,11 @@ Result<json::object> Minimise(const json::object& full, DataView view, ViewedRes
     }
     return out;
   }();
-  json::object out = FilterObject(
-      full, "", compiled[static_cast<size_t>(view)][static_cast<size_t>(resource)], pseudonymise);
+  std::string path;
+  path.reserve(128);
+  json::object filtered = FilterObject(
+      full, path, compiled[static_cast<size_t>(view)][static_cast<size_t>(resource)], pseudonymise);
+  json::object out(std::move(filtered), storage);  // a move when the storages are the same
   out["view"] = DataViewName(view);
   return out;
 }

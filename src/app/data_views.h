@@ -91,9 +91,12 @@ using Pseudonymiser = std::function<std::string(std::string_view)>;
 
 // Minimise() keeps of `full` only what the allow-list of (`view`, `resource`) names,
 // pseudonymises what it says to, and adds "view": DataViewName(view). kPermissionDenied
-// "forbidden" when the view may not read the resource.
+// "forbidden" when the view may not read the resource. The result lives in `storage`: it is
+// built in `full`'s storage and moved there, so an answer built in one arena (a
+// boost::json::monotonic_resource, serialised at once) is never copied.
 Result<boost::json::object> Minimise(const boost::json::object& full, DataView view,
-                                     ViewedResource resource, const Pseudonymiser& pseudonymise);
+                                     ViewedResource resource, const Pseudonymiser& pseudonymise,
+                                     boost::json::storage_ptr storage = {});
 
 // MemberPaths() lists the paths of `value` in the notation above: every member whose value is
 // a scalar, null, an empty object or an array of scalars (an empty array included), with "[]"

@@ -21,6 +21,10 @@ namespace clearway {
 // naming the line and column; limits nesting depth to 64.
 Result<boost::json::value> ParseJson(std::string_view text);
 
+// ParseJson() into `storage` (e.g. a boost::json::monotonic_resource for a tree that is read
+// and dropped at once; the resource must outlive the value).
+Result<boost::json::value> ParseJson(std::string_view text, boost::json::storage_ptr storage);
+
 // CanonicalJson() serialises deterministically: object keys sorted, compact. Doubles are
 // written as Boost.JSON writes them (Clearway never stores money as a double).
 std::string CanonicalJson(const boost::json::value& value);

@@ -6,8 +6,9 @@ namespace {
 
 namespace json = boost::json;
 
-json::array Strings(const std::vector<std::string>& values) {
-  json::array out;
+json::array Strings(const std::vector<std::string>& values, json::storage_ptr sp = {}) {
+  json::array out(std::move(sp));
+  out.reserve(values.size());
   for (const auto& v : values) out.emplace_back(v);
   return out;
 }
@@ -76,48 +77,53 @@ json::object ImportReportToJson(const ImportReport& r) {
           {"skippedExamples", Strings(r.skipped_examples)}};
 }
 
-json::object QuoteToJson(const DutyQuote& quote) {
-  json::array items;
+json::object QuoteToJson(const DutyQuote& quote, json::storage_ptr sp) {
+  json::array items(sp);
+  items.reserve(quote.items.size());
   for (const auto& item : quote.items) {
-    json::array applied;
+    json::array applied(sp);
+    applied.reserve(item.applied.size());
     for (const auto& a : item.applied) {
-      json::object entry{{"measureId", a.measure_id},
-                         {"type", MeasureTypeName(a.type)},
-                         {"code", a.commodity_code},
-                         {"geo", a.geo},
-                         {"legalBase", a.legal_base},
-                         {"duty", a.duty},
-                         {"amount", Money(a.amount_minor, quote)},
-                         {"collected", a.collected},
-                         {"arithmetic", Strings(a.arithmetic)}};
+      json::object entry({{"measureId", a.measure_id},
+                          {"type", MeasureTypeName(a.type)},
+                          {"code", a.commodity_code},
+                          {"geo", a.geo},
+                          {"legalBase", a.legal_base},
+                          {"duty", a.duty},
+                          {"amount", Money(a.amount_minor, quote)},
+                          {"collected", a.collected},
+                          {"arithmetic", Strings(a.arithmetic, sp)}},
+                         sp);
       if (!a.agreement.empty()) entry["agreement"] = a.agreement;
       applied.push_back(std::move(entry));
     }
-    items.push_back(json::object{{"sequence", item.sequence},
-                                 {"commodityCode", item.commodity_code},
-                                 {"origin", item.origin},
-                                 {"customsValue", Money(item.customs_value_minor, quote)},
-                                 {"valuation", Strings(item.valuation)},
-                                 {"applied", std::move(applied)},
-                                 {"notes", Strings(item.notes)},
-                                 {"missingDocuments", Strings(item.missing_documents)},
-                                 {"prohibited", item.prohibited},
-                                 {"complete", item.complete},
-                                 {"customsDuty", Money(item.customs_duty_minor, quote)},
-                                 {"excise", Money(item.excise_minor, quote)},
-                                 {"vat", Money(item.vat_minor, quote)}});
+    items.push_back(json::object({{"sequence", item.sequence},
+                                  {"commodityCode", item.commodity_code},
+                                  {"origin", item.origin},
+                                  {"customsValue", Money(item.customs_value_minor, quote)},
+                                  {"valuation", Strings(item.valuation, sp)},
+                                  {"applied", std::move(applied)},
+                                  {"notes", Strings(item.notes, sp)},
+                                  {"missingDocuments", Strings(item.missing_documents, sp)},
+                                  {"prohibited", item.prohibited},
+                                  {"complete", item.complete},
+                                  {"customsDuty", Money(item.customs_duty_minor, quote)},
+                                  {"excise", Money(item.excise_minor, quote)},
+                                  {"vat", Money(item.vat_minor, quote)}},
+                                 sp));
   }
-  return {{"date", FormatDate(quote.date)},
-          {"asOf", FormatTimestamp(quote.as_of)},
-          {"currency", quote.currency},
-          {"deMinimisApplied", quote.de_minimis_applied},
-          {"complete", quote.complete},
-          {"notes", Strings(quote.notes)},
-          {"items", std::move(items)},
-          {"totals", {{"customsDuty", Money(quote.customs_duty_minor, quote)},
-                      {"excise", Money(quote.excise_minor, quote)},
-                      {"vat", Money(quote.vat_minor, quote)},
-                      {"total", Money(quote.total_minor, quote)}}}};
+  return json::object({{"date", FormatDate(quote.date)},
+                       {"asOf", FormatTimestamp(quote.as_of)},
+                       {"currency", quote.currency},
+                       {"deMinimisApplied", quote.de_minimis_applied},
+                       {"complete", quote.complete},
+                       {"notes", Strings(quote.notes, sp)},
+                       {"items", std::move(items)},
+                       {"totals", {{"customsDuty", Money(quote.customs_duty_minor, quote)},
+                                   {"excise", Money(quote.excise_minor, quote)},
+                                   {"vat", Money(quote.vat_minor, quote)},
+                                   {"total", Money(quote.total_minor, quote)}}}},
+                      sp);
 }
 
 }  // namespace clearway::tariff

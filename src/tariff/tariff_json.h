@@ -25,6 +25,7 @@ boost::json::array MeasuresToJson(const std::vector<Measure>& measures);
 boost::json::array ChangesToJson(const std::vector<MeasureChange>& changes);
 boost::json::array SearchHitsToJson(const std::vector<SearchHit>& hits);
 boost::json::object ImportReportToJson(const ImportReport& report);
-boost::json::object QuoteToJson(const DutyQuote& quote);
+// QuoteToJson() builds the whole tree in `storage` (the filing path passes an arena).
+boost::json::object QuoteToJson(const DutyQuote& quote, boost::json::storage_ptr storage = {});
 
 }  // namespace clearway::tariff

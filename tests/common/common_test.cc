@@ -94,6 +94,67 @@ TEST(JsonTest, CanonicalFormSortsKeysAndIsCompact) {
   EXPECT_EQ(CanonicalJson(*v), R"({"a":[true,null,"x"],"b":1,"c":{"y":2,"z":1}})");
 }
 
+// The canonical form is what ledger commitments and idempotency hashes are computed over: its
+// bytes must never drift. Pinned literally, and against the reference form (serialize() for
+// every key and scalar, keys sorted), over escapes, UTF-8, numbers of every kind and an object
+// too large to sort on the stack.
+std::string ReferenceCanonical(const boost::json::value& v) {
+  if (v.is_object()) {
+    std::vector<const boost::json::key_value_pair*> entries;
+    for (const auto& kv : v.get_object()) entries.push_back(&kv);
+    std::sort(entries.begin(), entries.end(),
+              [](const auto* a, const auto* b) { return a->key() < b->key(); });
+    std::string out = "{";
+    for (const auto* kv : entries) {
+      if (out.size() > 1) out += ',';
+      out += boost::json::serialize(boost::json::string(kv->key())) + ":" +
+             ReferenceCanonical(kv->value());
+    }
+    return out + "}";
+  }
+  if (v.is_array()) {
+    std::string out = "[";
+    for (const auto& item : v.get_array()) {
+      if (out.size() > 1) out += ',';
+      out += ReferenceCanonical(item);
+    }
+    return out + "]";
+  }
+  return boost::json::serialize(v);
+}
+
+TEST(JsonTest, CanonicalFormIsPinned) {
+  std::string controls;
+  for (int c = 0; c < 0x20; ++c) controls += static_cast<char>(c);
+  controls += "\"\\/\x7f";
+  boost::json::object wide;
+  for (int i = 0; i < 40; ++i) wide["k" + std::to_string(39 - i)] = i;
+  boost::json::value v = {
+      {"z", controls},
+      {"\xc3\xa9t\xc3\xa9", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x93\xa6"},
+      {"a\"key\n", {1, -1, 0, INT64_MIN, INT64_MAX}},
+      {"u", UINT64_MAX},
+      {"d", {0.5, -1.25e-7, 1e300, 0.1, 3.0, 0.0, -0.0, 123456.789012}},
+      {"b", {true, false, nullptr}},
+      {"e", boost::json::object()},
+      {"f", boost::json::array()},
+      {"wide", wide},
+      {"", ""}};
+  const std::string canonical = CanonicalJson(v);
+  EXPECT_EQ(canonical, ReferenceCanonical(v));
+  auto reparsed = ParseJson(canonical);
+  ASSERT_THAT(reparsed, IsOk());
+  EXPECT_EQ(*reparsed, v);
+  EXPECT_EQ(CanonicalJson(boost::json::value(
+                {{"s", controls}, {"n", {-7, 18446744073709551615ull, 2.5}}})),
+            "{\"n\":[-7,18446744073709551615,2.5E0],\"s\":\"\\u0000\\u0001\\u0002\\u0003"
+            "\\u0004\\u0005\\u0006\\u0007\\b\\t\\n\\u000b\\f\\r\\u000e\\u000f\\u0010\\u0011"
+            "\\u0012\\u0013\\u0014\\u0015\\u0016\\u0017\\u0018\\u0019\\u001a\\u001b\\u001c"
+            "\\u001d\\u001e\\u001f\\\"\\\\/\x7f\"}");
+  EXPECT_EQ(CanonicalJson(boost::json::value{{"b", "\xc3\xa9"}, {"A", 1}, {"a", 2}}),
+            "{\"A\":1,\"a\":2,\"b\":\"\xc3\xa9\"}");
+}
+
 TEST(JsonTest, MalformedJsonNamesThePosition) {
   auto v = ParseJson("{\n  \"a\": tru }");
   ASSERT_THAT(v, HasReason("malformed-json"));
