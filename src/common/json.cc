@@ -47,38 +47,18 @@ Result<boost::json::value> ParseJson(std::string_view text, boost::json::storage
 namespace {
 
 // The canonical writer appends straight to one string: no temporary boost::json::string per
-// key and no std::string per scalar (they were most of its cost). Strings are escaped exactly
-// as boost::json::serialize escapes them (" \\ and the control characters, \b \f \n \r \t
-// short, the rest as \u00xx with lower-case hex; everything else, UTF-8 included, verbatim),
-// integers are plain decimal, and doubles are written by Boost.JSON's own serializer, so the
-// bytes are those of the former serialize()-per-scalar form (tests/common pins them).
-constexpr char kHex[] = "0123456789abcdef";
+// key and no std::string per scalar (they were most of its cost). Strings and doubles are
+// written by Boost.JSON's own serializer (one per canonical form, reset for each), so their
+// escaping and digits are exactly serialize()'s; integers are plain decimal (tests/common pins
+// the bytes against the former serialize()-per-scalar form).
+void WriteSerialized(boost::json::serializer& serializer, std::string& out) {
+  char buffer[256];
+  while (!serializer.done()) out += serializer.read(buffer, sizeof buffer);
+}
 
-void WriteString(std::string_view s, std::string& out) {
-  out += '"';
-  size_t run = 0;  // start of the current stretch that needs no escape
-  for (size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(s.data() + run, i - run);
-    run = i + 1;
-    out += '\\';
-    switch (c) {
-      case '"': out += '"'; break;
-      case '\\': out += '\\'; break;
-      case '\b': out += 'b'; break;
-      case '\f': out += 'f'; break;
-      case '\n': out += 'n'; break;
-      case '\r': out += 'r'; break;
-      case '\t': out += 't'; break;
-      default:
-        out += "u00";
-        out += kHex[c >> 4];
-        out += kHex[c & 0xf];
-    }
-  }
-  out.append(s.data() + run, s.size() - run);
-  out += '"';
+void WriteString(std::string_view s, boost::json::serializer& serializer, std::string& out) {
+  serializer.reset(boost::json::string_view(s.data(), s.size()));
+  WriteSerialized(serializer, out);
 }
 
 template <class Integer>
@@ -91,7 +71,8 @@ void WriteInteger(Integer n, std::string& out) {
 // Objects of up to this many members sort their entries on the stack.
 constexpr size_t kSmallObject = 32;
 
-void WriteCanonical(const boost::json::value& v, std::string& out) {
+void WriteCanonical(const boost::json::value& v, boost::json::serializer& serializer,
+                    std::string& out) {
   switch (v.kind()) {
     case boost::json::kind::object: {
       const auto& obj = v.get_object();
@@ -109,9 +90,9 @@ void WriteCanonical(const boost::json::value& v, std::string& out) {
       out += '{';
       for (size_t i = 0; i < n; ++i) {
         if (i != 0) out += ',';
-        WriteString(entries[i]->key(), out);
+        WriteString(entries[i]->key(), serializer, out);
         out += ':';
-        WriteCanonical(entries[i]->value(), out);
+        WriteCanonical(entries[i]->value(), serializer, out);
       }
       out += '}';
       return;
@@ -122,13 +103,13 @@ void WriteCanonical(const boost::json::value& v, std::string& out) {
       for (const auto& item : v.get_array()) {
         if (!first) out += ',';
         first = false;
-        WriteCanonical(item, out);
+        WriteCanonical(item, serializer, out);
       }
       out += ']';
       return;
     }
     case boost::json::kind::string:
-      WriteString(v.get_string(), out);
+      WriteString(v.get_string(), serializer, out);
       return;
     case boost::json::kind::int64:
       WriteInteger(v.get_int64(), out);
@@ -142,13 +123,10 @@ void WriteCanonical(const boost::json::value& v, std::string& out) {
     case boost::json::kind::null:
       out += "null";
       return;
-    case boost::json::kind::double_: {
-      boost::json::serializer serializer;
+    case boost::json::kind::double_:
       serializer.reset(&v);
-      char buffer[64];  // a double takes at most 26 characters
-      while (!serializer.done()) out += serializer.read(buffer, sizeof buffer);
+      WriteSerialized(serializer, out);
       return;
-    }
   }
 }
 }  // namespace
@@ -156,7 +134,8 @@ void WriteCanonical(const boost::json::value& v, std::string& out) {
 std::string CanonicalJson(const boost::json::value& value) {
   std::string out;
   out.reserve(256);
-  WriteCanonical(value, out);
+  boost::json::serializer serializer;
+  WriteCanonical(value, serializer, out);
   return out;
 }
 
