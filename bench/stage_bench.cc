@@ -16,6 +16,8 @@
 //                                  declaration observed after it
 //                                  is scored, the price windows
 //                                  full: a server's risk work)
+//     the model's part of it                                    BM_BaselineXgboostPredict/0,1
+//     explaining one line                                       BM_BaselineXgboostContrib/0,1
 //   encrypt the payload            BM_Encrypt                   BM_BaselineAead
 //   seal (commitments + leaves)    BM_Seal                      BM_BaselineSha256Leaf*
 //   ledger append (leaf hash +     BM_LedgerAppend,             BM_BaselineSha256LeafOpenssl
@@ -34,14 +36,17 @@
 // "Encrypt" is envelope encryption of the payload: a fresh data key per record, the payload
 // sealed under it, the data key wrapped under a key-encryption key; with src/keys (keys::Seal,
 // keys::GenerateDataKey) when the build has it (CLEARWAY_HAVE_KEYS), else the same shape with
-// libsodium directly. The baselines call SQLite, OpenSSL and libsodium directly: they are the
-// limits the project's code is compared with.
+// libsodium directly. The baselines call SQLite, OpenSSL, libsodium and XGBoost directly: they
+// are the limits the project's code is compared with, the floor of a declaration's filing with
+// none of our own code around the libraries.
 #include <sodium.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -57,6 +62,7 @@
 
 #include <benchmark/benchmark.h>
 #include <openssl/evp.h>
+#include <xgboost/c_api.h>
 
 #include "app/assessment.h"
 #include "app/data_views.h"
@@ -416,6 +422,140 @@ void BM_Score(benchmark::State& state) {
   state.counters["failed"] = static_cast<double>(failed);
 }
 BENCHMARK(BM_Score)->Arg(0)->Arg(1)->Arg(2)->Arg(3)->Unit(benchmark::kMicrosecond);
+
+// The limits of the model's part of BM_Score: the XGBoost C API alone, on the same model
+// (TheFraudModelBytes(), loaded as FraudModel::FromBytes does: one thread, silent) and on the
+// feature rows the engine would build for each declaration (one row per goods item, the
+// engine's history: FeatureBuilder over TheFraudRecords()), featurised once outside the timed
+// loop. Handles are leaked like BM_Score's engines (XGBoost's statics go first at exit).
+struct XgbWorld {
+  BoosterHandle booster = nullptr;
+  DMatrixHandle proxy = nullptr;       // for in-place prediction, as risk's ThreadProxy()
+  std::vector<std::vector<float>> dense;  // per declaration: its rows, one after the other
+  std::vector<std::string> interfaces;    // per declaration: the __array_interface__ of dense
+  std::vector<std::vector<float>> lines;  // every goods line of every declaration, one row each
+  std::vector<DMatrixHandle> line_matrices;  // per line: a one-row DMatrix
+  size_t width = 0;
+  double mean_rows = 0;
+};
+
+void CheckXgb(int rc) {
+  if (rc != 0) {
+    std::cerr << "stage_bench: xgboost: " << XGBGetLastError() << "\n";
+    std::exit(2);
+  }
+}
+
+// The array interface XGBoosterPredictFromDense reads (as FraudModel::Predict writes it).
+std::string ArrayInterface(const float* data, size_t rows, size_t width) {
+  return R"({"data": [)" + std::to_string(reinterpret_cast<uintptr_t>(data)) +
+         R"(, true], "shape": [)" + std::to_string(rows) + ", " + std::to_string(width) +
+         R"(], "typestr": "<f4", "version": 3})";
+}
+
+const XgbWorld& TheXgb() {
+  static const XgbWorld* world = [] {
+    auto* w = new XgbWorld();
+    const std::string& bytes = TheFraudModelBytes();
+    CheckXgb(XGBoosterCreate(nullptr, 0, &w->booster));
+    CheckXgb(XGBoosterLoadModelFromBuffer(w->booster, bytes.data(), bytes.size()));
+    CheckXgb(XGBoosterSetParam(w->booster, "verbosity", "0"));
+    CheckXgb(XGBoosterSetParam(w->booster, "nthread", "1"));
+    CheckXgb(XGProxyDMatrixCreate(&w->proxy));
+    w->width = risk::FeatureBuilder::FeatureNames().size();
+    risk::FeatureBuilder history;
+    risk::BuildFeatures(TheFraudRecords(), history, risk::LabelPolicy{});
+    for (const auto& d : TheInputs().declarations) {
+      std::vector<float> rows;
+      for (size_t i = 0; i < d.goods_items.size(); ++i) {
+        std::vector<float> row = history.Featurise(risk::RecordOf(d, i, DateOf(kNow)));
+        CW_CHECK(row.size() == w->width);
+        rows.insert(rows.end(), row.begin(), row.end());
+        DMatrixHandle line = nullptr;
+        CheckXgb(XGDMatrixCreateFromMat(row.data(), 1, w->width, std::nanf(""), &line));
+        w->line_matrices.push_back(line);
+        w->lines.push_back(std::move(row));
+      }
+      w->mean_rows += static_cast<double>(d.goods_items.size());
+      w->dense.push_back(std::move(rows));
+    }
+    for (size_t k = 0; k < w->dense.size(); ++k) {
+      w->interfaces.push_back(ArrayInterface(w->dense[k].data(), w->dense[k].size() / w->width,
+                                             w->width));
+    }
+    w->mean_rows /= static_cast<double>(w->dense.size());
+    return w;
+  }();
+  return *world;
+}
+
+// Predict type 0 (the probability) or 3 (approximate contributions, + bias column).
+std::string PredictConfig(int type) {
+  return R"({"type": )" + std::to_string(type) +
+         R"(, "training": false, "iteration_begin": 0, "iteration_end": 0,)"
+         R"( "strict_shape": false, "missing": NaN, "cache_id": 0})";
+}
+
+// The 400 trees over one declaration's rows (the floor of BM_Score/1's prediction).
+// Arg 0: in-place prediction (XGBoosterPredictFromDense, the path FraudModel::Predict takes),
+// the array interface written per call over rows laid out once. Arg 1: the same with the
+// array interface written once too (XGBoost still parses it per call): the absolute floor of
+// this API. (XGBoosterPredictFromDMatrix over a DMatrix built once is no floor: XGBoost caches
+// the predictions of a DMatrix it has seen, so from the second call on it walks no tree: 8 us
+// per declaration against 130 us in-place on 2026-11-24. A DMatrix built per call adds its
+// making to the trees: compare BM_BaselineXgboostContrib/0 with /1.)
+void BM_BaselineXgboostPredict(benchmark::State& state) {
+  const XgbWorld& xgb = TheXgb();
+  const std::string config = PredictConfig(0);
+  const bool interface_per_call = state.range(0) == 0;
+  size_t next = 0;
+  for (auto _ : state) {
+    const size_t k = next++ % kBodies;
+    const std::string interface =
+        interface_per_call ? ArrayInterface(xgb.dense[k].data(), xgb.dense[k].size() / xgb.width,
+                                            xgb.width)
+                           : std::string();
+    const bst_ulong* shape = nullptr;
+    bst_ulong dim = 0;
+    const float* out = nullptr;
+    CheckXgb(XGBoosterPredictFromDense(
+        xgb.booster, interface_per_call ? interface.c_str() : xgb.interfaces[k].c_str(),
+        config.c_str(), xgb.proxy, &shape, &dim, &out));
+    benchmark::DoNotOptimize(out);
+  }
+  PerDeclaration(state);
+  state.counters["rows"] = xgb.mean_rows;
+}
+BENCHMARK(BM_BaselineXgboostPredict)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
+
+// XGBoost's approximate contributions (pred_contribs, approx_contribs: what RiskEngine computes
+// for the best line of a yellow or red declaration) of ONE goods line: the floor of explaining
+// a line. Contributions need a DMatrix (in-place prediction has no contributions in 1.7).
+// Arg 0: a one-row DMatrix made per call (XGDMatrixCreateFromMat, as
+// FraudModel::TopContributions does); arg 1: one made once per line, outside the loop (the
+// absolute floor; contributions are not cached). Items are lines.
+void BM_BaselineXgboostContrib(benchmark::State& state) {
+  const XgbWorld& xgb = TheXgb();
+  const std::string config = PredictConfig(3);
+  const bool matrix_per_call = state.range(0) == 0;
+  size_t next = 0;
+  for (auto _ : state) {
+    const size_t k = next++ % xgb.lines.size();
+    DMatrixHandle matrix = xgb.line_matrices[k];
+    if (matrix_per_call) {
+      CheckXgb(XGDMatrixCreateFromMat(xgb.lines[k].data(), 1, xgb.width, std::nanf(""), &matrix));
+    }
+    const bst_ulong* shape = nullptr;
+    bst_ulong dim = 0;
+    const float* out = nullptr;
+    CheckXgb(XGBoosterPredictFromDMatrix(xgb.booster, matrix, config.c_str(), &shape, &dim, &out));
+    benchmark::DoNotOptimize(out);
+    if (matrix_per_call) XGDMatrixFree(matrix);
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.counters["features"] = static_cast<double>(xgb.width);
+}
+BENCHMARK(BM_BaselineXgboostContrib)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 
 // ---- Encrypt ---------------------------------------------------------------------------------
 
