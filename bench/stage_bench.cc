@@ -21,7 +21,10 @@
 //   encrypt the payload            BM_Encrypt                   BM_BaselineAead
 //   seal (commitments + leaves)    BM_Seal                      BM_BaselineSha256Leaf*
 //   ledger append (leaf hash +     BM_LedgerAppend,             BM_BaselineSha256LeafOpenssl
-//     tree nodes, in memory)       BM_LedgerAppendBatch256
+//     tree nodes, in memory)       BM_LedgerAppendBatch256,
+//                                  BM_LedgerAppendHashedBatch256
+//                                  (leaf hashes given, as the
+//                                  store's writer appends them)
 //   inclusion proof at 10M leaves  BM_InclusionProof10M         -
 //   store commit (SQLite, WAL,     BM_StoreCommit/threads:N     BM_BaselineSqliteInsert/rows,
 //     synchronous=FULL, group)                                  BM_BaselineSqliteFiling/decls
@@ -530,6 +533,31 @@ void BM_BaselineXgboostPredict(benchmark::State& state) {
 }
 BENCHMARK(BM_BaselineXgboostPredict)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 
+// The same trees over the rows of 32 declarations in one call (what a server scoring the
+// filings in flight together would do): does XGBoost walk a row for less in a larger block?
+// Items are declarations, so the time compares with BM_BaselineXgboostPredict per declaration.
+void BM_BaselineXgboostPredictBatch32(benchmark::State& state) {
+  constexpr size_t kBatch = 32;
+  const XgbWorld& xgb = TheXgb();
+  const std::string config = PredictConfig(0);
+  std::vector<float> rows;
+  for (size_t k = 0; k < kBatch; ++k) {
+    rows.insert(rows.end(), xgb.dense[k % kBodies].begin(), xgb.dense[k % kBodies].end());
+  }
+  const std::string interface = ArrayInterface(rows.data(), rows.size() / xgb.width, xgb.width);
+  for (auto _ : state) {
+    const bst_ulong* shape = nullptr;
+    bst_ulong dim = 0;
+    const float* out = nullptr;
+    CheckXgb(XGBoosterPredictFromDense(xgb.booster, interface.c_str(), config.c_str(), xgb.proxy,
+                                       &shape, &dim, &out));
+    benchmark::DoNotOptimize(out);
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(kBatch));
+  state.counters["rows"] = static_cast<double>(rows.size() / xgb.width) / kBatch;
+}
+BENCHMARK(BM_BaselineXgboostPredictBatch32)->Unit(benchmark::kMicrosecond);
+
 // XGBoost's approximate contributions (pred_contribs, approx_contribs: what RiskEngine computes
 // for the best line of a yellow or red declaration) of ONE goods line: the floor of explaining
 // a line. Contributions need a DMatrix (in-place prediction has no contributions in 1.7).
@@ -804,6 +832,27 @@ void BM_LedgerAppendBatch256(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * 256);
 }
 BENCHMARK(BM_LedgerAppendBatch256);
+
+// The append as the server makes it: SealUnit hashes a filing's leaves on the worker thread,
+// and the store's writer appends a group commit's leaf hashes as one batch. Leaf hashes given,
+// 256 per batch; items/s is leaves per second (the target: >= 50 % of the raw leaf-hash
+// rate, BM_BaselineSha256LeafOpenssl).
+void BM_LedgerAppendHashedBatch256(benchmark::State& state) {
+  const auto leaves = LeafBytes(1 << 16);
+  std::vector<ledger::Hash> hashes;
+  hashes.reserve(leaves.size());
+  for (const auto& leaf : leaves) hashes.push_back(ledger::HashLeaf(std::span<const uint8_t>(leaf)));
+  auto tree = std::make_unique<ledger::InMemoryTreeStore>();
+  ledger::MerkleLog log(tree.get());
+  std::vector<ledger::Hash> batch(256);
+  size_t next = 0;
+  for (auto _ : state) {
+    for (auto& hash : batch) hash = hashes[next++ % hashes.size()];
+    benchmark::DoNotOptimize(log.AppendBatch(batch));
+  }
+  state.SetItemsProcessed(state.iterations() * 256);
+}
+BENCHMARK(BM_LedgerAppendHashedBatch256);
 
 // ---- Inclusion proof at 10M leaves -----------------------------------------------------------
 
