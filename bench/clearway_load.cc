@@ -25,8 +25,10 @@
 //                 --ca-cert var/tls/cert.pem --rate 5000 --duration 20 --server-pid PID --json
 //
 // --json prints one object: throughput (2xx answers per second), p50_ms, p90_ms, p99_ms,
-// p999_ms, errors, and extras (requests, missed, max_ms, send_lag_p99_ms, status counts, client
-// and server CPU, server RSS, rss_samples).
+// p999_ms, errors, and extras (requests, served_per_s, missed, max_ms, send_lag_p99_ms, status
+// counts, client and server CPU, server RSS, rss_samples). throughput counts the requests due in
+// the measured window; served_per_s every answer that arrived in it (they differ when an open
+// loop falls behind and the window is spent on the warm-up's backlog).
 #include <CLI/CLI.hpp>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -284,6 +286,9 @@ int main(int argc, char** argv) {
   // behind finishes late, and its throughput is what it achieved, not the rate asked for).
   const double window_s = std::chrono::duration<double>(finished - measure_from).count();
   const double throughput = static_cast<double>(ok) / window_s;
+  // What the server answered during the measured window itself (see LoadResult::served).
+  const double measured_s = std::chrono::duration<double>(run->clock.end - measure_from).count();
+  const double served_per_s = static_cast<double>(run->served) / measured_s;
   double mean = 0;
   for (double ms : latencies) mean += ms;
   if (!latencies.empty()) mean /= static_cast<double>(latencies.size());
@@ -299,6 +304,7 @@ int main(int argc, char** argv) {
                           {"failed", errors},
                           {"missed", missed},
                           {"requests", ok},
+                          {"served_per_s", served_per_s},
                           {"mode", open_loop ? "open" : "closed"},
                           {"rate", o.rate},
                           {"concurrency", o.concurrency},
@@ -315,6 +321,9 @@ int main(int argc, char** argv) {
     out["server_cpu_s"] = cpu;
     out["server_cpu_cores"] = cpu / window_s;
     out["server_cpu_us_per_request"] = ok > 0 ? cpu * 1e6 / static_cast<double>(ok) : 0.0;
+    // CPU per answer the server gave in the window (the same as above when it keeps up).
+    out["server_cpu_us_per_served"] =
+        run->served > 0 ? cpu * 1e6 / (served_per_s * window_s) : 0.0;
     out["server_rss_mb_start"] = server_before->rss_mb;
     out["server_rss_mb_end"] = server_after->rss_mb;
     double rss_max = std::max(server_before->rss_mb, server_after->rss_mb);
@@ -337,6 +346,7 @@ int main(int argc, char** argv) {
                           : "",
                 static_cast<long long>(ok), window_s, throughput,
                 static_cast<long long>(errors + missed), static_cast<long long>(missed));
+    if (open_loop) std::printf("served in the window (any schedule): %.0f/s\n", served_per_s);
     std::printf("latency ms: p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f\n",
                 Percentile(latencies, 0.5), Percentile(latencies, 0.9),
                 Percentile(latencies, 0.99), Percentile(latencies, 0.999),

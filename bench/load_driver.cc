@@ -149,6 +149,10 @@ class LoadConnection : public std::enable_shared_from_this<LoadConnection> {
     const auto done = Clock::now();
     const auto& response = parser_->get();
     const int status = static_cast<int>(response.result_int());
+    if (status == shared_.plan->expect_status && done >= shared_.clock.measure_from &&
+        done <= shared_.clock.end) {
+      ++out_.served;
+    }
     if (scheduled_ >= shared_.clock.measure_from) {
       ++out_.statuses[status];
       if (status == shared_.plan->expect_status) {
@@ -287,6 +291,7 @@ Result<LoadResult> RunLoad(const LoadPlan& plan, const std::function<void(const 
     out.latencies_ms.insert(out.latencies_ms.end(), r.latencies_ms.begin(), r.latencies_ms.end());
     out.send_lag_ms.insert(out.send_lag_ms.end(), r.send_lag_ms.begin(), r.send_lag_ms.end());
     out.ok += r.ok;
+    out.served += r.served;
     out.failed += r.failed;
     out.missed += r.missed;
     for (const auto& [status, count] : r.statuses) out.statuses[status] += count;

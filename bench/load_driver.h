@@ -67,6 +67,11 @@ struct LoadResult {
   std::vector<double> latencies_ms;  // answered as expected, and missed (with their wait)
   std::vector<double> send_lag_ms;   // open loop: how late each counted request was sent
   int64_t ok = 0;
+  // Expected answers that arrived in the measured window, whatever their schedule. Equal to
+  // `ok` when the server keeps up; an open-loop run that fell behind spends its window on
+  // requests due before it (the warm-up's backlog), which `ok` does not count: `served` is
+  // then the rate the server really answered at.
+  int64_t served = 0;
   int64_t failed = 0;   // another status, or a transport error
   int64_t missed = 0;   // open loop: never sent
   std::map<int, int64_t> statuses;
